@@ -1,0 +1,21 @@
+// Bundles the extension, the CLI and the acquisition worker with esbuild. The native addon is
+// built by cmake-js at install time and loaded from build/native at run time.
+import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  external: ['vscode'],
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: ['src/core/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
+]);
+chmodSync('dist/cli.js', 0o755);
