@@ -1,0 +1,375 @@
+// Node-API face of the C++ core; src/core/native.ts is the contract it implements.
+// Context-aware: all per-env state (the Ring constructor) lives in Napi::Addon instance data,
+// so the module loads in several worker_threads at once. Rings themselves are process-wide.
+#include <napi.h>
+
+#include <cmath>
+#include <string>
+
+#include "decimate.h"
+#include "rda_decode.h"
+#include "ring.h"
+
+namespace {
+
+using labscope::Ring;
+namespace rda = labscope::rda;
+
+Napi::Error coded(Napi::Env env, const std::string& message, const char* code) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Set("code", Napi::String::New(env, code));
+  return e;
+}
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+// Non-negative integer argument (a frame index, count, ...). Negative is ERANGE per the contract.
+uint64_t index_arg(const Napi::CallbackInfo& info, size_t i, const std::string& what) {
+  const Napi::Value v = info[i];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), what + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::floor(d)) {
+    throw Napi::TypeError::New(info.Env(), what + " must be an integer (got " + std::to_string(d) + ")");
+  }
+  if (d < 0 || d > kMaxSafeInteger) {
+    throw coded(info.Env(), what + " " + std::to_string(static_cast<long long>(d)) + " is out of range", "ERANGE");
+  }
+  return static_cast<uint64_t>(d);
+}
+
+Napi::Float32Array float32_arg(const Napi::CallbackInfo& info, size_t i, const std::string& what) {
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(info.Env(), what + " must be a Float32Array");
+  }
+  return v.As<Napi::Float32Array>();
+}
+
+Napi::Uint8Array bytes_arg(const Napi::CallbackInfo& info, size_t i, const std::string& what) {
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(info.Env(), what + " must be a Uint8Array (or Buffer)");
+  }
+  return v.As<Napi::Uint8Array>();
+}
+
+std::string range_text(uint64_t start, uint64_t end) {
+  return "frames [" + std::to_string(start) + ", " + std::to_string(end) + ")";
+}
+
+// Turns a non-ok ring status into the coded JS error the contract promises.
+[[noreturn]] void throw_status(Napi::Env env, const std::string& method, Ring::Status s, const Ring& ring,
+                               uint64_t start, uint64_t end) {
+  switch (s) {
+    case Ring::Status::not_yet:
+      throw coded(env, method + ": " + range_text(start, end) + " not written yet (written " +
+                           std::to_string(ring.written()) + ")", "ENOTYET");
+    case Ring::Status::overwritten:
+      throw coded(env, method + ": " + range_text(start, end) + " overwritten (oldest now " +
+                           std::to_string(ring.oldest()) + ")", "EOVERWRITTEN");
+    case Ring::Status::busy:
+      throw coded(env, method + ": another thread is writing to this ring (single writer only)", "EBUSY");
+    default:
+      throw coded(env, method + ": start " + std::to_string(start) + " is after end " + std::to_string(end),
+                  "ERANGE");
+  }
+}
+
+class RingHandle;
+
+class LabscopeAddon : public Napi::Addon<LabscopeAddon> {
+ public:
+  LabscopeAddon(Napi::Env env, Napi::Object exports);
+  Napi::FunctionReference ring_ctor;
+
+  RingHandle& unwrap_ring(const Napi::Value& v, const std::string& what);
+
+ private:
+  Napi::Value RdaMessageSize(const Napi::CallbackInfo& info);
+  Napi::Value DecimateMinMax(const Napi::CallbackInfo& info);
+};
+
+// What Ring.open passes to the constructor through an External (JS code cannot forge one).
+struct Adopt {
+  std::shared_ptr<Ring> ring;
+  uint32_t id;
+};
+
+class RingHandle : public Napi::ObjectWrap<RingHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Ring",
+                       {StaticMethod<&RingHandle::Open>("open"),
+                        InstanceAccessor<&RingHandle::Id>("id"),
+                        InstanceAccessor<&RingHandle::Channels>("channels"),
+                        InstanceAccessor<&RingHandle::Capacity>("capacity"),
+                        InstanceMethod<&RingHandle::Write>("write"),
+                        InstanceMethod<&RingHandle::Written>("written"),
+                        InstanceMethod<&RingHandle::Oldest>("oldest"),
+                        InstanceMethod<&RingHandle::Read>("read"),
+                        InstanceMethod<&RingHandle::ReadInto>("readInto"),
+                        InstanceMethod<&RingHandle::Release>("release")});
+  }
+
+  explicit RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHandle>(info) {
+    Napi::Env env = info.Env();
+    if (info[0].IsExternal()) {
+      Adopt* a = info[0].As<Napi::External<Adopt>>().Data();
+      ring_ = a->ring;
+      id_ = a->id;
+    } else {
+      const uint64_t channels = index_arg(info, 0, "Ring: channels");
+      const uint64_t capacity = index_arg(info, 1, "Ring: capacity");
+      if (channels < 1 || channels > Ring::kMaxChannels) {
+        throw Napi::RangeError::New(env, "Ring: channels must be 1.." + std::to_string(Ring::kMaxChannels) +
+                                             " (got " + std::to_string(channels) + ")");
+      }
+      if (capacity < 1) throw Napi::RangeError::New(env, "Ring: capacity must be at least 1 frame (got 0)");
+      try {
+        ring_ = std::make_shared<Ring>(static_cast<uint32_t>(channels), capacity);
+      } catch (const std::exception& e) {
+        throw Napi::RangeError::New(env, std::string("Ring: ") + e.what());
+      }
+      id_ = labscope::register_ring(ring_);
+      owner_ = true;
+    }
+    channels_ = ring_->channels();
+    capacity_ = ring_->capacity();
+  }
+
+  // Live ring or a clear error; the shared_ptr copy keeps it alive for the caller's duration.
+  std::shared_ptr<Ring> live(Napi::Env env, const char* method) const {
+    if (!ring_) throw Napi::Error::New(env, std::string(method) + ": this Ring handle was released");
+    return ring_;
+  }
+
+ private:
+  static Napi::Value Open(const Napi::CallbackInfo& info) {
+    const uint64_t id = index_arg(info, 0, "Ring.open: id");
+    Adopt a{id <= UINT32_MAX ? labscope::open_ring(static_cast<uint32_t>(id)) : nullptr, static_cast<uint32_t>(id)};
+    if (!a.ring) {
+      throw Napi::Error::New(info.Env(), "Ring.open: no ring with id " + std::to_string(id) + " (released or never created)");
+    }
+    LabscopeAddon* addon = info.Env().GetInstanceData<LabscopeAddon>();
+    return addon->ring_ctor.New({Napi::External<Adopt>::New(info.Env(), &a)});
+  }
+
+  Napi::Value Id(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), id_); }
+  Napi::Value Channels(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), channels_); }
+  Napi::Value Capacity(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(capacity_));
+  }
+
+  Napi::Value Write(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto ring = live(env, "Ring.write");
+    Napi::Float32Array frames = float32_arg(info, 0, "Ring.write: frames");
+    if (frames.ElementLength() % channels_ != 0) {
+      throw Napi::TypeError::New(env, "Ring.write: frames length " + std::to_string(frames.ElementLength()) +
+                                          " is not a multiple of channels (" + std::to_string(channels_) + ")");
+    }
+    const Ring::Status s = ring->write(frames.Data(), frames.ElementLength() / channels_);
+    if (s != Ring::Status::ok) throw_status(env, "Ring.write", s, *ring, 0, 0);
+    return Napi::Number::New(env, static_cast<double>(ring->written()));
+  }
+
+  Napi::Value Written(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(live(info.Env(), "Ring.written")->written()));
+  }
+
+  Napi::Value Oldest(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(live(info.Env(), "Ring.oldest")->oldest()));
+  }
+
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto ring = live(env, "Ring.read");
+    const uint64_t start = index_arg(info, 0, "Ring.read: start");
+    const uint64_t end = index_arg(info, 1, "Ring.read: end");
+    const float* contiguous = nullptr;
+    Ring::Status s = ring->locate(start, end, &contiguous);
+    if (s != Ring::Status::ok) throw_status(env, "Ring.read", s, *ring, start, end);
+    const size_t count = static_cast<size_t>(end - start) * channels_;
+    if (contiguous && count > 0) {
+      Napi::Value view = external_view(env, ring, contiguous, count);
+      if (!view.IsEmpty()) {
+        // Same seqlock check as a copy: when we hand the view out its contents were intact.
+        if (!ring->still_intact(start)) throw_status(env, "Ring.read", Ring::Status::overwritten, *ring, start, end);
+        return view;
+      }
+    }
+    Napi::Float32Array out = Napi::Float32Array::New(env, count);
+    s = count ? ring->read_into(start, end, out.Data()) : Ring::Status::ok;
+    if (s != Ring::Status::ok) throw_status(env, "Ring.read", s, *ring, start, end);
+    return out;
+  }
+
+  // A Float32Array over ring memory whose finalizer holds a shared_ptr, so the view outlives
+  // release() and handle GC safely. Empty when the runtime forbids external buffers (Electron's
+  // V8 sandbox returns napi_no_external_buffers_allowed): the caller then copies.
+  static Napi::Value external_view(Napi::Env env, const std::shared_ptr<Ring>& ring, const float* p, size_t count) {
+    auto* keep = new std::shared_ptr<Ring>(ring);
+    napi_value ab = nullptr;
+    const napi_status st = napi_create_external_arraybuffer(
+        env, const_cast<float*>(p), count * sizeof(float),
+        [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<Ring>*>(hint); }, keep, &ab);
+    if (st != napi_ok) {
+      delete keep;
+      bool pending = false;
+      if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+        napi_value ignored;
+        napi_get_and_clear_last_exception(env, &ignored);
+      }
+      return Napi::Value();
+    }
+    return Napi::Float32Array::New(env, count, Napi::ArrayBuffer(env, ab), 0);
+  }
+
+  Napi::Value ReadInto(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto ring = live(env, "Ring.readInto");
+    const uint64_t start = index_arg(info, 0, "Ring.readInto: start");
+    const uint64_t end = index_arg(info, 1, "Ring.readInto: end");
+    Napi::Float32Array out = float32_arg(info, 2, "Ring.readInto: out");
+    if (start > end) throw_status(env, "Ring.readInto", Ring::Status::range, *ring, start, end);
+    const uint64_t need = (end - start) * channels_;
+    if (out.ElementLength() < need) {
+      throw Napi::RangeError::New(env, "Ring.readInto: out holds " + std::to_string(out.ElementLength()) +
+                                           " floats, " + std::to_string(need) + " needed");
+    }
+    const Ring::Status s = ring->read_into(start, end, out.Data());
+    if (s != Ring::Status::ok) throw_status(env, "Ring.readInto", s, *ring, start, end);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    if (owner_ && ring_) labscope::unregister_ring(id_);
+    ring_.reset();
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<Ring> ring_;  // dropped by release() or when GC finalizes this handle
+  uint32_t id_ = 0;
+  uint32_t channels_ = 0;
+  uint64_t capacity_ = 0;
+  bool owner_ = false;  // created by `new Ring`: release() also removes the registry entry
+};
+
+class RdaDecoderHandle : public Napi::ObjectWrap<RdaDecoderHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "RdaDecoder",
+                       {InstanceMethod<&RdaDecoderHandle::Decode>("decode"),
+                        InstanceAccessor<&RdaDecoderHandle::Started>("started"),
+                        InstanceAccessor<&RdaDecoderHandle::Channels>("channels")});
+  }
+  explicit RdaDecoderHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RdaDecoderHandle>(info) {}
+
+ private:
+  Napi::Value Decode(const Napi::CallbackInfo& info);
+  Napi::Value Started(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), decoder_.started()); }
+  Napi::Value Channels(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), decoder_.channels()); }
+
+  rda::Decoder decoder_;
+};
+
+RingHandle& LabscopeAddon::unwrap_ring(const Napi::Value& v, const std::string& what) {
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ring_ctor.Value())) {
+    throw Napi::TypeError::New(v.Env(), what + " must be a Ring");
+  }
+  return *RingHandle::Unwrap(v.As<Napi::Object>());
+}
+
+Napi::Value RdaDecoderHandle::Decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array msg = bytes_arg(info, 0, "RdaDecoder.decode: message");
+  std::shared_ptr<Ring> ring;
+  if (!info[1].IsUndefined() && !info[1].IsNull()) {
+    ring = env.GetInstanceData<LabscopeAddon>()->unwrap_ring(info[1], "RdaDecoder.decode: ring")
+               .live(env, "RdaDecoder.decode");
+  }
+  const rda::Result r = decoder_.decode(msg.Data(), msg.ByteLength(), ring.get());
+  if (!r.ok) throw coded(env, r.error, "ERDA");
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("type", r.type);
+  o.Set("size", r.size);
+  if (r.skipped) {
+    o.Set("skipped", true);
+  } else if (r.type == rda::kStart) {
+    o.Set("channels", r.channels);
+    o.Set("intervalUs", r.interval_us);
+    Napi::Array res = Napi::Array::New(env, r.channels);
+    Napi::Array names = Napi::Array::New(env, r.channels);
+    for (uint32_t c = 0; c < r.channels; ++c) {
+      res.Set(c, r.resolutions[c]);
+      names.Set(c, r.names[c]);
+    }
+    o.Set("resolutions", res);
+    o.Set("names", names);
+  } else if (r.type == rda::kData16 || r.type == rda::kData32) {
+    o.Set("block", r.block);
+    o.Set("points", r.points);
+    Napi::Array markers = Napi::Array::New(env, r.markers.size());
+    for (uint32_t i = 0; i < r.markers.size(); ++i) {
+      const rda::Marker& m = r.markers[i];
+      Napi::Object mo = Napi::Object::New(env);
+      mo.Set("position", m.position);
+      mo.Set("points", m.points);
+      mo.Set("channel", m.channel);
+      mo.Set("type", m.type);
+      mo.Set("description", m.description);
+      markers.Set(i, mo);
+    }
+    o.Set("markers", markers);
+  }
+  return o;
+}
+
+LabscopeAddon::LabscopeAddon(Napi::Env env, Napi::Object exports) {
+  Napi::Function ring = RingHandle::Define(env);
+  ring_ctor = Napi::Persistent(ring);
+  DefineAddon(exports, {
+                           InstanceValue("Ring", ring, napi_enumerable),
+                           InstanceValue("RdaDecoder", RdaDecoderHandle::Define(env), napi_enumerable),
+                           InstanceMethod<&LabscopeAddon::RdaMessageSize>("rdaMessageSize", napi_enumerable),
+                           InstanceValue("RDA_MAX_MESSAGE", Napi::Number::New(env, rda::kMaxMessage), napi_enumerable),
+                           InstanceMethod<&LabscopeAddon::DecimateMinMax>("decimateMinMax", napi_enumerable),
+                       });
+}
+
+Napi::Value LabscopeAddon::RdaMessageSize(const Napi::CallbackInfo& info) {
+  Napi::Uint8Array bytes = bytes_arg(info, 0, "rdaMessageSize: bytes");
+  std::string error;
+  const int64_t size = rda::message_size(bytes.Data(), bytes.ByteLength(), &error);
+  if (size == -2) throw coded(info.Env(), error, "ERDA");
+  return Napi::Number::New(info.Env(), static_cast<double>(size));
+}
+
+Napi::Value LabscopeAddon::DecimateMinMax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ring = unwrap_ring(info[0], "decimateMinMax: ring").live(env, "decimateMinMax");
+  const uint64_t start = index_arg(info, 1, "decimateMinMax: start");
+  const uint64_t end = index_arg(info, 2, "decimateMinMax: end");
+  const uint64_t buckets = index_arg(info, 3, "decimateMinMax: buckets");
+  Napi::Float32Array out = float32_arg(info, 4, "decimateMinMax: out");
+  if (buckets < 1 || buckets > UINT32_MAX) {
+    throw Napi::RangeError::New(env, "decimateMinMax: buckets must be 1.." + std::to_string(UINT32_MAX));
+  }
+  const uint64_t need = uint64_t{ring->channels()} * buckets * 2;
+  if (out.ElementLength() < need) {
+    throw Napi::RangeError::New(env, "decimateMinMax: out holds " + std::to_string(out.ElementLength()) +
+                                         " floats, channels × buckets × 2 = " + std::to_string(need) + " needed");
+  }
+  uint64_t used_start = 0, used_end = 0;
+  const Ring::Status s = labscope::decimate_min_max(*ring, start, end, static_cast<uint32_t>(buckets), out.Data(),
+                                                    &used_start, &used_end);
+  if (s != Ring::Status::ok) throw_status(env, "decimateMinMax", s, *ring, start, end);
+  Napi::Array used = Napi::Array::New(env, 2);
+  used.Set(0u, static_cast<double>(used_start));
+  used.Set(1u, static_cast<double>(used_end));
+  return used;
+}
+
+}  // namespace
+
+NODE_API_ADDON(LabscopeAddon)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds and runs Labscope's native C++ tests, each in its own build directory (gitignored):
+#   build-unit  g++,     ASan+UBSan: unit tests for ring, RDA decoder, decimation
+#   build-tsan  clang++, TSan:       unit tests again + the writer/readers ring stress test
+#   build-fuzz  clang++, libFuzzer+ASan+UBSan: RDA decoder fuzzer from a generated seed corpus
+# Env: FUZZ_SECONDS (default 30), STRESS_SECONDS (default 4). Exits non-zero on any failure.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+native="$(dirname "$here")"
+jobs="$(nproc 2>/dev/null || echo 2)"
+fuzz_seconds="${FUZZ_SECONDS:-30}"
+export STRESS_SECONDS="${STRESS_SECONDS:-4}"
+
+configure() {
+  local dir="$1" cxx="$2" sanitize="$3"
+  cmake -S "$native" -B "$here/$dir" -DLABSCOPE_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER="$cxx" -DLABSCOPE_SANITIZE="$sanitize" >/dev/null
+}
+
+echo "== unit tests (g++, address+undefined)"
+configure build-unit g++ address,undefined
+cmake --build "$here/build-unit" -j "$jobs" --target labscope_unit >/dev/null
+"$here/build-unit/test/labscope_unit"
+
+echo "== ThreadSanitizer: unit tests + ring stress (${STRESS_SECONDS}s)"
+configure build-tsan clang++ thread
+cmake --build "$here/build-tsan" -j "$jobs" --target labscope_unit labscope_stress >/dev/null
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
+"$here/build-tsan/test/labscope_unit" >/dev/null
+"$here/build-tsan/test/labscope_stress"
+
+echo "== libFuzzer: RDA decoder (${fuzz_seconds}s)"
+configure build-fuzz clang++ fuzzer-no-link,address,undefined
+cmake --build "$here/build-fuzz" -j "$jobs" --target rda_fuzzer rda_seeds >/dev/null
+fuzz="$here/build-fuzz"
+rm -rf "$fuzz/seeds" && mkdir -p "$fuzz/seeds" "$fuzz/corpus" "$fuzz/artifacts"
+"$fuzz/test/rda_seeds" "$fuzz/seeds"
+status=0
+"$fuzz/test/rda_fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=1 -max_len=16384 -timeout=10 \
+  -rss_limit_mb=2048 -artifact_prefix="$fuzz/artifacts/" "$fuzz/corpus" "$fuzz/seeds" >"$fuzz/fuzz.log" 2>&1 || status=$?
+grep -E "stat::number_of_executed_units|stat::peak_rss_mb|^(INFO|#).*(DONE|pulse)" "$fuzz/fuzz.log" | tail -n 3 || true
+if [ "$status" -ne 0 ]; then
+  tail -n 40 "$fuzz/fuzz.log"
+  echo "fuzzer failed (exit $status); crash inputs in $fuzz/artifacts" >&2
+  exit "$status"
+fi
+echo "== all native tests passed"

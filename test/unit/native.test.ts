@@ -1,0 +1,315 @@
+// The native addon through its TypeScript contract (src/core/native.ts). Needs `npm run build:native`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { native, type NativeRing } from '../../src/core/native';
+
+const addon = native();
+const { Ring, RdaDecoder } = addon;
+const addonPath = path.resolve(__dirname, '..', '..', 'build', 'native', 'Release', 'labscope.node');
+
+/** Frames [first, first+n) of `ch` channels; frame f channel c holds f*10+c. */
+function frames(first: number, n: number, ch: number): Float32Array {
+  const out = new Float32Array(n * ch);
+  for (let f = 0; f < n; f++) for (let c = 0; c < ch; c++) out[f * ch + c] = (first + f) * 10 + c;
+  return out;
+}
+
+function throwsCode(fn: () => unknown, code: string, message: RegExp): void {
+  assert.throws(fn, (e: NodeJS.ErrnoException) => {
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+test('ring: write, read, counters and coded errors', () => {
+  const r = new Ring(3, 8);
+  try {
+    assert.equal(r.channels, 3);
+    assert.equal(r.capacity, 8);
+    assert.equal(r.written(), 0);
+    assert.equal(r.write(frames(0, 5, 3)), 5);
+    assert.deepEqual(r.read(1, 4), frames(1, 3, 3));
+    assert.equal(r.write(frames(5, 7, 3)), 12);
+    assert.equal(r.oldest(), 4);
+    assert.deepEqual(r.read(4, 12), frames(4, 8, 3)); // wraps
+    assert.equal(r.read(12, 12).length, 0);
+    const out = new Float32Array(9);
+    r.readInto(9, 12, out);
+    assert.deepEqual(out, frames(9, 3, 3));
+    throwsCode(() => r.read(3, 5), 'EOVERWRITTEN', /frames \[3, 5\) overwritten/);
+    throwsCode(() => r.read(10, 13), 'ENOTYET', /frames \[10, 13\) not written yet \(written 12\)/);
+    throwsCode(() => r.read(6, 5), 'ERANGE', /start 6 is after end 5/);
+    throwsCode(() => r.read(-1, 5), 'ERANGE', /start -1 is out of range/);
+    throwsCode(() => r.readInto(2, 5, out), 'EOVERWRITTEN', /overwritten/);
+    assert.throws(() => r.readInto(8, 12, out), { name: 'RangeError', message: /out holds 9 floats, 12 needed/ });
+  } finally {
+    r.release();
+  }
+});
+
+test('ring: validates its inputs', () => {
+  assert.throws(() => new Ring(0, 8), { name: 'RangeError', message: /channels must be 1\.\.65535 \(got 0\)/ });
+  assert.throws(() => new Ring(65536, 8), { name: 'RangeError', message: /channels must be 1\.\.65535/ });
+  assert.throws(() => new Ring(2, 0), { name: 'RangeError', message: /capacity must be at least 1/ });
+  assert.throws(() => new Ring(1.5, 8), { name: 'TypeError', message: /channels must be an integer/ });
+  assert.throws(() => new Ring(1024, 2 ** 31), { name: 'RangeError', message: /exceeds the 8 GiB limit/ });
+  const r = new Ring(2, 8);
+  assert.throws(() => r.write(new Float32Array(3)), { name: 'TypeError', message: /frames length 3 is not a multiple of channels \(2\)/ });
+  assert.throws(() => r.write(new Float64Array(2) as unknown as Float32Array), { name: 'TypeError', message: /must be a Float32Array/ });
+  assert.throws(() => r.read(0.5, 1), { name: 'TypeError', message: /start must be an integer/ });
+  r.release();
+  assert.throws(() => r.written(), /released/);
+  assert.throws(() => Ring.open(r.id), /no ring with id/);
+});
+
+test('ring: a contiguous read is a live view, a wrapped read is a copy', () => {
+  const r = new Ring(1, 4);
+  r.write(Float32Array.of(1, 2, 3));
+  const view = r.read(0, 2); // slots 0..1
+  assert.deepEqual([...view], [1, 2]);
+  r.write(Float32Array.of(4, 5, 6)); // frames 4, 5 land in slots 0, 1
+  assert.deepEqual([...view], [5, 6], 'the view aliases ring memory');
+  const copy = r.read(2, 5); // slots 2, 3, 0: wraps
+  assert.deepEqual([...copy], [3, 4, 5]);
+  r.write(Float32Array.of(7, 8, 9));
+  assert.deepEqual([...copy], [3, 4, 5], 'the copy is detached');
+  r.release();
+  assert.deepEqual([...view], [9, 6], 'the view keeps the memory alive after release');
+});
+
+test('ring: opened by id from a worker that writes while the main thread reads', async () => {
+  const channels = 2;
+  const total = 200_000;
+  const r = new Ring(channels, 4096);
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const { Ring } = require(workerData.addonPath);
+     const ring = Ring.open(workerData.id);
+     if (ring.channels !== workerData.channels) throw new Error('wrong ring');
+     for (let f = 0; f < workerData.total; ) {
+       const n = Math.min(1 + ((f * 7919) % 500), workerData.total - f);
+       const chunk = new Float32Array(n * workerData.channels);
+       for (let i = 0; i < n; i++) for (let c = 0; c < workerData.channels; c++) chunk[i * workerData.channels + c] = (f + i) * 2 + c;
+       ring.write(chunk);
+       f += n;
+     }
+     ring.release();`,
+    { eval: true, workerData: { addonPath, id: r.id, channels, total } },
+  );
+  const exited = new Promise<number>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', resolve);
+  });
+  // readInto, not read: a view near the tail is live and may change under us while we check it;
+  // a copy is validated against the writer's progress before it is returned.
+  let ok = 0;
+  let overwritten = 0;
+  const got = new Float32Array(512 * channels);
+  while (r.written() < total) {
+    const end = r.written();
+    const start = Math.max(0, end - 4096 - 16 + ((ok + overwritten) % 600));
+    try {
+      r.readInto(start, Math.min(end, start + 512), got);
+      for (let i = 0; i < (Math.min(end, start + 512) - start) * channels; i++) {
+        assert.equal(got[i], (start + Math.floor(i / channels)) * 2 + (i % channels));
+      }
+      ok++;
+    } catch (e) {
+      assert.equal((e as NodeJS.ErrnoException).code, 'EOVERWRITTEN');
+      overwritten++;
+    }
+  }
+  assert.equal(await exited, 0);
+  assert.equal(r.written(), total);
+  assert.ok(ok > 0, `reads ok ${ok}, overwritten ${overwritten}`);
+  assert.deepEqual([...r.read(total - 2, total)], [(total - 2) * 2, (total - 2) * 2 + 1, (total - 1) * 2, (total - 1) * 2 + 1]);
+  r.release();
+});
+
+// ---- RDA --------------------------------------------------------------------------------------
+
+const GUID = Buffer.from([0x8e, 0x45, 0x58, 0x43, 0x96, 0xc9, 0x86, 0x4c, 0xaf, 0x4a, 0x98, 0xbb, 0xf6, 0xc9, 0x14, 0x50]);
+
+function u32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return b;
+}
+function i32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(v);
+  return b;
+}
+function f64(v: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(v);
+  return b;
+}
+/** Header + body; `size` forges nSize. */
+function message(type: number, body: Buffer, size = 24 + body.length): Buffer {
+  return Buffer.concat([GUID, u32(size), u32(type), body]);
+}
+/** Names are latin1/cp1252 byte strings. */
+function startBody(resolutions: number[], names: string[], intervalUs = 1000): Buffer {
+  return Buffer.concat([u32(resolutions.length), f64(intervalUs), ...resolutions.map(f64), ...names.map((n) => Buffer.from(n + '\0', 'latin1'))]);
+}
+function marker(position: number, points: number, channel: number, type: string, description: string): Buffer {
+  const strings = Buffer.from(`${type}\0${description}\0`, 'latin1');
+  return Buffer.concat([u32(16 + strings.length), u32(position), u32(points), i32(channel), strings]);
+}
+function dataBody(block: number, samples: Buffer, points: number, markers: Buffer[] = []): Buffer {
+  return Buffer.concat([u32(block), u32(points), u32(markers.length), samples, ...markers]);
+}
+function int16s(values: number[]): Buffer {
+  const b = Buffer.alloc(values.length * 2);
+  values.forEach((v, i) => b.writeInt16LE(v, i * 2));
+  return b;
+}
+function float32s(values: number[]): Buffer {
+  const b = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => b.writeFloatLE(v, i * 4));
+  return b;
+}
+
+test('rda: start, int16 and float32 data with markers, stop, unknown types', () => {
+  const d = new RdaDecoder();
+  assert.equal(d.started, false);
+  const names = ['Fp1', 'C\xe4', '\x80\xb5'];
+  const start = d.decode(message(1, startBody([0.5, 2, 0.25], names, 0.002)));
+  assert.deepEqual(start, {
+    type: 1,
+    size: 24 + 12 + 24 + 4 + 3 + 3,
+    channels: 3,
+    intervalUs: 0.002,
+    resolutions: [0.5, 2, 0.25],
+    names: ['Fp1', 'Cä', '€µ'], // cp1252, not latin1: 0x80 is the euro sign
+  });
+  assert.equal(d.started, true);
+  assert.equal(d.channels, 3);
+
+  const ring = new Ring(3, 16);
+  const ints = [1, -2, 4, 100, -32768, 32767];
+  const d16 = d.decode(message(2, dataBody(5, int16s(ints), 2)), ring);
+  assert.deepEqual(d16, { type: 2, size: 24 + 12 + 12, block: 5, points: 2, markers: [] });
+  assert.deepEqual([...ring.read(0, 2)], [0.5, -4, 1, 50, -65536, 8191.75]);
+
+  const floats = [1.5, -2, 8];
+  const body = dataBody(6, float32s(floats), 1, [marker(0, 1, -1, 'Stimulus', 'S  1'), marker(3, 2, 2, 'Comment', 'caf\xe9')]);
+  const d32 = d.decode(message(4, body), ring);
+  assert.equal(d32.type, 4);
+  assert.ok('markers' in d32);
+  assert.deepEqual(d32.markers, [
+    { position: 0, points: 1, channel: -1, type: 'Stimulus', description: 'S  1' },
+    { position: 3, points: 2, channel: 2, type: 'Comment', description: 'café' },
+  ]);
+  assert.deepEqual([...ring.read(2, 3)], [0.75, -4, 2]);
+
+  assert.deepEqual(d.decode(message(3, Buffer.alloc(0))), { type: 3, size: 24 });
+  for (const t of [5, 9, 10000]) assert.deepEqual(d.decode(message(t, Buffer.alloc(3))), { type: t, size: 27, skipped: true });
+  ring.release();
+});
+
+test('rda: rdaMessageSize', () => {
+  const m = message(3, Buffer.alloc(10));
+  assert.equal(addon.RDA_MAX_MESSAGE, 64 * 1024 * 1024);
+  assert.equal(addon.rdaMessageSize(m.subarray(0, 23)), -1);
+  assert.equal(addon.rdaMessageSize(m.subarray(0, 24)), 34);
+  assert.equal(addon.rdaMessageSize(message(3, Buffer.alloc(0), addon.RDA_MAX_MESSAGE)), addon.RDA_MAX_MESSAGE);
+  throwsCode(() => addon.rdaMessageSize(Buffer.concat([Buffer.alloc(16), m.subarray(16)])), 'ERDA', /unknown GUID/);
+  throwsCode(() => addon.rdaMessageSize(message(3, Buffer.alloc(0), 12)), 'ERDA', /nSize 12 is smaller than the 24-byte header/);
+  throwsCode(() => addon.rdaMessageSize(message(3, Buffer.alloc(0), addon.RDA_MAX_MESSAGE + 1)), 'ERDA', /nSize 67108865 exceeds the 67108864-byte limit/);
+});
+
+test('rda: bad input names the fault', () => {
+  const d = new RdaDecoder();
+  const bad = (m: Buffer, re: RegExp, ring?: NativeRing) => throwsCode(() => d.decode(m, ring), 'ERDA', re);
+  const zero32 = Buffer.alloc(32 * 2);
+
+  bad(message(2, dataBody(0, zero32, 1)), /data message before a start message/);
+  bad(Buffer.concat([Buffer.alloc(16, 1), message(3, Buffer.alloc(0)).subarray(16)]), /RDA message: unknown GUID/);
+  bad(message(3, Buffer.alloc(0), 12), /nSize 12 is smaller than the 24-byte header/);
+  bad(message(3, Buffer.alloc(0), addon.RDA_MAX_MESSAGE + 1), /exceeds the 67108864-byte limit/);
+  bad(message(1, startBody([1, 1], ['A', 'B'])).subarray(0, 50), /nSize 56 does not match the 50 bytes given/); // truncated
+  bad(message(1, startBody([], [])), /RDA start message: nChannels is 0/);
+  bad(message(1, Buffer.concat([u32(70000), f64(1000)])), /nChannels 70000 exceeds 65535/);
+  bad(message(1, Buffer.concat([u32(32), f64(1000), Buffer.alloc(100)])), /32 resolutions × 8 bytes overrun the message \(100 bytes left\)/);
+  bad(message(1, Buffer.concat([u32(3), f64(1000), f64(1), f64(1), f64(1), Buffer.from('A\0B\0C')])), /channel name 3 has no NUL terminator/);
+  bad(message(1, Buffer.concat([u32(3), f64(1000), f64(1), f64(1), f64(1), Buffer.from('A\0')])), /ends after 1 of 3 channel names/);
+  bad(message(1, startBody([1], ['A', 'B'])), /2 bytes after the 1 channel names/);
+
+  const names = Array.from({ length: 32 }, (_, i) => `E${i}`);
+  d.decode(message(1, startBody(Array(32).fill(1), names)));
+  const ring = new Ring(32, 64);
+  bad(message(2, dataBody(0, zero32, 1)), /ring has 4 channels, the stream has 32/, new Ring(4, 8));
+  bad(message(2, Buffer.concat([u32(0), u32(512), u32(0), Buffer.alloc(1000)])), /512 points × 32 channels × 2 bytes overrun the message \(1000 bytes left\)/, ring);
+  bad(message(2, Buffer.alloc(8)), /8 bytes left, nBlock, nPoints and nMarkers need 12/);
+  const good = marker(0, 1, -1, 'Stimulus', 'S  1');
+  const forged = (size: number, cut = 0) => {
+    const m = Buffer.from(good);
+    m.writeUInt32LE(size, 0);
+    return message(2, Buffer.concat([u32(0), u32(1), u32(1), zero32, m.subarray(0, m.length - cut)]));
+  };
+  assert.equal(d.decode(forged(good.length), ring).type, 2);
+  bad(forged(10), /marker 1 of 1: nSize 10 is smaller than 18/, ring);
+  bad(forged(good.length + 20), /marker 1 of 1: nSize 50 overruns the message \(30 bytes left\)/, ring);
+  bad(forged(good.length - 5), /marker 1 of 1: description has no NUL terminator/, ring);
+  bad(forged(good.length - 12), /marker 1 of 1: type has no NUL terminator/, ring);
+  bad(forged(good.length, 20), /marker 1 of 1 overruns the message \(10 bytes left, 18 needed\)/, ring);
+  assert.equal(ring.written(), 1, 'rejected messages never reach the ring');
+  assert.throws(() => d.decode('x' as unknown as Uint8Array), { name: 'TypeError', message: /Uint8Array/ });
+  ring.release();
+});
+
+// ---- decimation -------------------------------------------------------------------------------
+
+function naiveMinMax(data: Float32Array, first: number, ch: number, start: number, end: number, buckets: number, lo: number, hi: number) {
+  const out = new Float32Array(ch * buckets * 2).fill(NaN);
+  for (let b = 0; b < buckets; b++) {
+    const b0 = Math.max(start + Math.floor((b * (end - start)) / buckets), lo);
+    const b1 = Math.min(start + Math.floor(((b + 1) * (end - start)) / buckets), hi);
+    for (let c = 0; c < ch; c++) {
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let f = b0; f < b1; f++) {
+        const v = data[(f - first) * ch + c];
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+      }
+      if (mn <= mx) {
+        out[(c * buckets + b) * 2] = mn;
+        out[(c * buckets + b) * 2 + 1] = mx;
+      }
+    }
+  }
+  return out;
+}
+
+test('decimateMinMax matches a naive min/max and clamps to what the ring holds', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const ch of [1, 3, 8, 33]) {
+    const r = new Ring(ch, 1000);
+    const all = new Float32Array(2600 * ch).map(() => Math.fround(rand() * 2000 - 1000));
+    r.write(all); // holds 1600..2599
+    for (let trial = 0; trial < 25; trial++) {
+      let a = Math.floor(rand() * 2800);
+      let b = Math.floor(rand() * 2800);
+      if (a > b) [a, b] = [b, a];
+      const buckets = 1 + Math.floor(rand() * 300);
+      const out = new Float32Array(ch * buckets * 2);
+      const [lo, hi] = addon.decimateMinMax(r, a, b, buckets, out);
+      const wantLo = Math.min(Math.max(a, 1600), b);
+      assert.deepEqual([lo, hi], [wantLo, Math.max(Math.min(b, 2600), wantLo)]);
+      assert.deepEqual(out, naiveMinMax(all, 0, ch, a, b, buckets, lo, hi), `ch ${ch} [${a}, ${b}) ${buckets} buckets`);
+    }
+    r.release();
+  }
+  const r = new Ring(2, 8);
+  assert.throws(() => addon.decimateMinMax(r, 0, 4, 3, new Float32Array(11)), { name: 'RangeError', message: /12 needed/ });
+  assert.throws(() => addon.decimateMinMax({} as NativeRing, 0, 4, 3, new Float32Array(12)), { name: 'TypeError', message: /ring must be a Ring/ });
+  throwsCode(() => addon.decimateMinMax(r, 5, 4, 3, new Float32Array(12)), 'ERANGE', /start 5 is after end 4/);
+  r.release();
+});
