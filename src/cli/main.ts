@@ -1,0 +1,48 @@
+// `labscope`: the command line on the same core as the extension, for headless recording.
+import { record } from './record';
+import { simulate } from './simulate';
+import { info, recover } from './files';
+import { UsageError } from './args';
+
+const USAGE = `usage: labscope <command> [options]
+
+commands:
+  simulate rda [--file X.vhdr | --channels N --rate R] [--port P] [--speed F]
+               [--format float32|int16] [--seconds S] [--host H]
+  record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
+  info FILE                 shape, channels, rate, markers and gaps of a recording
+  recover FILE.npy          repair an NPY whose last write was cut off
+
+device URIs: rda://HOST:PORT, sim:rda?channels=8&rate=1000`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'simulate':
+      return simulate(rest);
+    case 'record':
+      return record(rest);
+    case 'info':
+      return info(rest);
+    case 'recover':
+      return recover(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}" (try: simulate, record, info, recover)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    console.error(`labscope: ${error.message}`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

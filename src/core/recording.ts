@@ -1,0 +1,178 @@
+// A Recording is one reader of the ring: it appends every frame from its start index to a file
+// writer and writes down exactly what it could not get (the writer never waits for it).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NativeRing } from './native';
+import type { Anchor, ChannelInfo, Gap, Marker } from './types';
+import type { RecordingRequest, RecordingStatus, RecordingSummary } from './worker-protocol';
+import { openWriter } from './writers/index';
+import type { FrameWriter } from './writers/types';
+import { sidecarPathFor, writeSidecar, type Sidecar } from './writers/sidecar';
+
+/** Frames copied out of the ring per read: big enough to amortise the call, small enough for cache. */
+const CHUNK_BYTES = 1 << 20;
+/** The sidecar is rewritten at most this often while recording (it is small, but not free). */
+const SIDECAR_EVERY_MS = 2000;
+
+export interface RecordingContext {
+  channels: ChannelInfo[];
+  rate: number;
+  source?: Record<string, unknown>;
+}
+
+interface FileGap {
+  row: number;
+  fromFrame: number;
+  frames: number;
+  cause: Gap['cause'];
+}
+
+export class Recording {
+  readonly startFrame: number;
+  readonly sidecarPath: string;
+  private readonly writer: FrameWriter;
+  private readonly chunk: Float32Array;
+  private readonly endFrame: number;
+  private cursor: number;
+  private readonly gaps: FileGap[] = [];
+  private readonly markers: Marker[] = [];
+  private readonly anchors: Anchor[] = [];
+  private readonly startedWall = Date.now();
+  private readonly startedNs = process.hrtime.bigint();
+  private lastSidecar = 0;
+  private closed = false;
+
+  constructor(
+    private readonly ring: NativeRing,
+    private readonly request: RecordingRequest,
+    private readonly context: RecordingContext,
+    startFrame: number,
+    private readonly summary: () => Record<string, unknown>,
+  ) {
+    fs.mkdirSync(path.dirname(path.resolve(request.path)), { recursive: true });
+    this.startFrame = startFrame;
+    this.cursor = startFrame;
+    this.endFrame = request.durationS === undefined ? Infinity : startFrame + Math.round(request.durationS * context.rate);
+    this.writer = openWriter(request.path, request.format, { channels: context.channels.map((c) => c.name), rate: context.rate });
+    this.chunk = new Float32Array(Math.max(1, Math.floor(CHUNK_BYTES / 4 / ring.channels)) * ring.channels);
+    this.sidecarPath = sidecarPathFor(request.path);
+    this.writeSidecar();
+  }
+
+  get done(): boolean {
+    return this.cursor >= this.endFrame;
+  }
+
+  /** Appends everything the ring holds past the cursor; returns true once the duration is reached. */
+  drain(): boolean {
+    const channels = this.ring.channels;
+    const perChunk = this.chunk.length / channels;
+    for (;;) {
+      const written = this.ring.written();
+      const until = Math.min(written, this.endFrame);
+      if (this.cursor >= until) break;
+      const oldest = this.ring.oldest();
+      if (this.cursor < oldest) this.lose(oldest - this.cursor, 'overrun');
+      const end = Math.min(until, this.cursor + perChunk);
+      try {
+        this.ring.readInto(this.cursor, end, this.chunk);
+      } catch (error) {
+        // The writer lapped us while copying: account for the loss at the next pass.
+        if ((error as { code?: string }).code === 'EOVERWRITTEN') continue;
+        throw error;
+      }
+      const frames = end - this.cursor;
+      this.writer.append(frames === perChunk ? this.chunk : this.chunk.subarray(0, frames * channels), this.cursor - this.startFrame);
+      this.cursor = end;
+    }
+    return this.done;
+  }
+
+  /** Frames the device lost before they reached the ring: they are not in the file either. */
+  deviceGap(gap: Gap): void {
+    if (gap.fromFrame >= this.startFrame && gap.fromFrame < this.endFrame) {
+      this.gaps.push({ row: this.rowOf(gap.fromFrame), fromFrame: gap.fromFrame, frames: gap.frames, cause: gap.cause });
+    }
+  }
+
+  addMarkers(markers: Marker[]): void {
+    for (const m of markers) if (m.frame >= this.startFrame && m.frame < this.endFrame) this.markers.push(m);
+  }
+
+  addAnchor(anchor: Anchor): void {
+    if (anchor.frame >= this.startFrame && anchor.frame < this.endFrame) this.anchors.push(anchor);
+  }
+
+  flush(): void {
+    this.writer.flush();
+    if (Date.now() - this.lastSidecar >= SIDECAR_EVERY_MS) this.writeSidecar();
+  }
+
+  status(): RecordingStatus {
+    const lost = this.gaps.reduce((sum, g) => sum + g.frames, 0);
+    return {
+      path: this.request.path,
+      format: this.request.format,
+      frames: this.writer.frames,
+      bytes: fileBytes(this.request.path),
+      gaps: this.gaps.length,
+      lostFrames: lost,
+      elapsedS: Number(process.hrtime.bigint() - this.startedNs) / 1e9,
+    };
+  }
+
+  finish(reason: string): RecordingSummary {
+    if (!this.closed) {
+      this.closed = true;
+      this.writer.close();
+      this.writeSidecar(reason);
+    }
+    return { ...this.status(), sidecar: this.sidecarPath, startFrame: this.startFrame, reason };
+  }
+
+  private lose(frames: number, cause: Gap['cause']): void {
+    this.gaps.push({ row: this.writer.frames, fromFrame: this.cursor, frames, cause });
+    this.cursor += frames;
+  }
+
+  /** File row of a session frame: frames the recording never got shift later rows up. */
+  private rowOf(frame: number): number {
+    let skipped = 0;
+    for (const g of this.gaps) if (g.cause === 'overrun' && g.fromFrame + g.frames <= frame) skipped += g.frames;
+    return frame - this.startFrame - skipped;
+  }
+
+  private writeSidecar(endReason?: string): void {
+    this.lastSidecar = Date.now();
+    const sidecar: Sidecar = {
+      labscope: 'recording',
+      version: 1,
+      file: path.basename(this.request.path),
+      format: this.request.format,
+      device: { uri: this.request.deviceUri, family: this.request.family },
+      channels: this.context.channels.map((c) => ({ name: c.name, unit: c.unit })),
+      rate: this.context.rate,
+      startTime: new Date(this.startedWall).toISOString(),
+      startFrame: this.startFrame,
+      frames: this.writer.frames,
+      anchors: this.anchors.map((a) => ({ frame: a.frame, time: new Date(a.wallMs).toISOString(), hostNs: a.hostNs.toString() })),
+      markers: this.markers.map((m) => ({ frame: m.frame, row: this.rowOf(m.frame), type: m.type, text: m.text,
+        channel: m.channel >= 0 ? this.context.channels[m.channel]?.name ?? `#${m.channel}` : null })),
+      gaps: this.gaps.map((g) => ({ row: g.row, fromFrame: g.fromFrame, frames: g.frames, cause: g.cause })),
+      summary: { ...this.summary(), ...(endReason ? { ended: endReason } : {}) },
+      source: this.context.source,
+    };
+    writeSidecar(this.sidecarPath, sidecar);
+  }
+}
+
+function fileBytes(file: string): number {
+  for (const candidate of [file, `${file}.part`]) {
+    try {
+      return fs.statSync(candidate).size;
+    } catch {
+      // not there (yet): try the next name
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,56 @@
+// The contract between an instrument family's transport and the session that owns it. A source
+// runs inside the session's acquisition worker; everything it learns goes through its sink.
+import type { NativeRing } from './native';
+import type { ChannelInfo, Gap, Marker } from './types';
+
+export interface StreamFormat {
+  channels: ChannelInfo[];
+  /** Frames per second. */
+  rate: number;
+  /** What the device itself said about its format (kept in the sidecar). */
+  source?: Record<string, unknown>;
+}
+
+export interface BlockInfo {
+  /** Frames just written into the ring. */
+  frames: number;
+  /** Monotonic host time of arrival. */
+  hostNs: bigint;
+  /** The device's own block counter, when it has one. */
+  deviceBlock?: number;
+  /** Bytes received on the wire for this block. */
+  bytes: number;
+  /** Markers with absolute frame indices. */
+  markers: Marker[];
+}
+
+export interface SourceSink {
+  /**
+   * The device announced its format. Returns the ring to write frames into (direct writers like
+   * the native RDA decoder use it; others call `frames`). Called again after a reconnect: the same
+   * format keeps the same ring, a different one is an error.
+   */
+  format(format: StreamFormat): NativeRing;
+  /** Frames were written into the ring by the source itself. */
+  written(block: BlockInfo): void;
+  /** Frames decoded in JS: the sink writes them into the ring. */
+  frames(frames: Float32Array, block: Omit<BlockInfo, 'frames'>): void;
+  /** Frames that never arrived; `fromFrame` defaults to the ring's next index. */
+  gap(gap: Omit<Gap, 'fromFrame'> & { fromFrame?: number }): void;
+  log(level: 'info' | 'warn' | 'error', text: string): void;
+  /** Connection state as the source sees it. */
+  connecting(attempt: number): void;
+  /** The device says the stream is over (RDA stop, end of file). */
+  ended(reason: string): void;
+  /** Unrecoverable: bad data, refused connection. The session goes to `error`. */
+  failed(error: Error): void;
+}
+
+export interface Source {
+  start(sink: SourceSink): void;
+  /** Stops receiving; no sink calls after this returns. */
+  stop(): void;
+}
+
+/** Backoff used by every reconnecting source, in seconds (seed 001's schedule). */
+export const RECONNECT_BACKOFF_S = [0.5, 1, 2, 5, 10, 30];

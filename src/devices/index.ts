@@ -1,0 +1,82 @@
+// The one registry of instrument families: which URI schemes each one answers, how to build its
+// source (in the acquisition worker) and how to start its simulator (in the main thread).
+import { numberParam, parseDeviceUri, UriError, type DeviceUri } from '../core/uri';
+import type { Source } from '../core/source';
+import { RdaSource } from './rda/source';
+import { RdaSimulator } from './rda/simulator';
+
+export interface RunningSimulator {
+  /** The address a client connects to. */
+  uri: string;
+  stop(): Promise<void> | void;
+}
+
+export interface SourceOptions {
+  backoffS?: number[];
+}
+
+export interface Family {
+  id: string;
+  label: string;
+  schemes: string[];
+  /** Checks a URI of this family and says what is wrong with it. */
+  validate(uri: DeviceUri): void;
+  createSource(uri: DeviceUri, options: SourceOptions): Source;
+  /** Starts this family's simulator as `sim:<id>?…` describes. */
+  simulate(uri: DeviceUri): Promise<RunningSimulator>;
+}
+
+const RDA_FLOAT_PORT = 51244;
+
+const rda: Family = {
+  id: 'rda',
+  label: 'BrainVision RDA',
+  schemes: ['rda'],
+  validate(uri) {
+    if (!uri.host) throw new UriError(uri.text, 'no host (expected rda://HOST:PORT, e.g. rda://127.0.0.1:51244)');
+  },
+  createSource(uri, options) {
+    return new RdaSource({ host: uri.host, port: uri.port ?? RDA_FLOAT_PORT, backoffS: options.backoffS });
+  },
+  async simulate(uri) {
+    const channels = numberParam(uri, 'channels', 8, 1, 65535);
+    const rate = numberParam(uri, 'rate', 1000, 1, 10_000_000);
+    const speed = numberParam(uri, 'speed', 1, 0, 1e9);
+    const format = uri.params.get('format') === 'int16' ? 'int16' : 'float32';
+    const file = uri.params.get('file');
+    const simulator = new RdaSimulator({
+      source: file ? { kind: 'file', path: file } : { kind: 'synthetic', channels, rate },
+      format,
+      speed: speed === 0 ? Infinity : speed,
+      port: 0,
+    });
+    const port = await simulator.start();
+    return { uri: `rda://127.0.0.1:${port}`, stop: () => simulator.stop() };
+  },
+};
+
+export const FAMILIES: readonly Family[] = [rda];
+
+export function familyOf(uri: DeviceUri): Family {
+  const id = uri.scheme === 'sim' ? uri.path : undefined;
+  const family = FAMILIES.find((f) => (id ? f.id === id : f.schemes.includes(uri.scheme)));
+  if (!family) {
+    if (id !== undefined) throw new UriError(uri.text, `no simulator called "${id}" (known: ${FAMILIES.map((f) => `sim:${f.id}`).join(', ')})`);
+    throw new UriError(uri.text, `unknown scheme "${uri.scheme}:" (known: ${FAMILIES.flatMap((f) => f.schemes).join(', ')}, sim)`);
+  }
+  return family;
+}
+
+/** Parses and validates a device URI; throws a UriError naming the wrong part. */
+export function resolveDevice(text: string): { uri: DeviceUri; family: Family } {
+  const uri = parseDeviceUri(text);
+  const family = familyOf(uri);
+  if (uri.scheme !== 'sim') family.validate(uri);
+  return { uri, family };
+}
+
+export function createSource(text: string, options: SourceOptions = {}): Source {
+  const { uri, family } = resolveDevice(text);
+  if (uri.scheme === 'sim') throw new UriError(text, 'a simulator must be started before a source can connect to it');
+  return family.createSource(uri, options);
+}

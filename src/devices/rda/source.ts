@@ -1,0 +1,227 @@
+// BrainVision RDA over TCP: framing in JS, validation and decoding in the native addon, which
+// writes samples straight into the session's ring.
+import * as net from 'node:net';
+import { native, type NativeRdaDecoder, type NativeRing } from '../../core/native';
+import { RECONNECT_BACKOFF_S, type Source, type SourceSink } from '../../core/source';
+
+const TYPE_OFFSET = 20;
+const HEADER = 24;
+
+export interface RdaSourceOptions {
+  host: string;
+  port: number;
+  /** Reconnect after a dropped connection once a stream has started (default true). */
+  reconnect?: boolean;
+  /** Seconds between attempts; the last entry repeats. Tests shorten it. */
+  backoffS?: number[];
+}
+
+export class RdaSource implements Source {
+  private sink?: SourceSink;
+  private socket?: net.Socket;
+  private readonly decoder: NativeRdaDecoder = new (native().RdaDecoder)();
+  private ring?: NativeRing;
+  /** Bytes of an incomplete message carried over between socket reads. */
+  private pending = Buffer.alloc(1 << 16);
+  private pendingLength = 0;
+  private lastBlock: number | undefined;
+  private connectedOnce = false;
+  private attempt = 0;
+  private stopped = false;
+  private ended = false;
+  private timer?: NodeJS.Timeout;
+  private warnedEarlyData = false;
+
+  constructor(private readonly options: RdaSourceOptions) {}
+
+  start(sink: SourceSink): void {
+    this.sink = sink;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  private get address(): string {
+    return `rda://${this.options.host}:${this.options.port}`;
+  }
+
+  private connect(): void {
+    const sink = this.sink!;
+    sink.connecting(this.attempt);
+    this.pendingLength = 0;
+    const socket = net.connect({ host: this.options.host, port: this.options.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.connectedOnce = true;
+      this.attempt = 0;
+      sink.log('info', `connected to ${this.address}`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.stopped || this.ended) return;
+      try {
+        this.receive(chunk);
+      } catch (error) {
+        this.fail(error as Error);
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.stopped || this.ended) return;
+      if (!this.connectedOnce) {
+        const hint = error.code === 'ECONNREFUSED' ? ' (is the RDA server running and sending on that port?)' : '';
+        this.fail(new Error(`cannot connect to ${this.address}: ${error.code ?? error.message}${hint}`));
+      } else {
+        sink.log('warn', `${this.address}: ${error.message}`);
+      }
+    });
+    socket.on('close', () => {
+      if (this.stopped || this.ended || this.socket !== socket) return;
+      if (!this.connectedOnce) return;
+      if (this.pendingLength > 0) {
+        const expected = this.pendingLength >= HEADER ? `${this.messageSize(this.pending, 0)}` : 'at least 24';
+        this.fail(new Error(`RDA message truncated: the connection closed after ${this.pendingLength} of ${expected} bytes`));
+        return;
+      }
+      if (this.options.reconnect === false) {
+        sink.ended('connection closed by the server');
+        this.ended = true;
+        return;
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const backoff = this.options.backoffS ?? RECONNECT_BACKOFF_S;
+    const delay = backoff[Math.min(this.attempt, backoff.length - 1)];
+    this.attempt++;
+    this.sink!.log('warn', `${this.address}: connection lost; reconnecting in ${delay} s (attempt ${this.attempt})`);
+    // A reconnect is tried even if the first attempt is refused: the server may be restarting.
+    this.connectedOnce = true;
+    this.timer = setTimeout(() => {
+      if (!this.stopped) this.connect();
+    }, delay * 1000);
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped || this.ended) return;
+    this.ended = true;
+    this.socket?.destroy();
+    this.sink!.failed(error);
+  }
+
+  /** Splits the byte stream into whole messages, copying only what straddles two reads. */
+  private receive(chunk: Buffer): void {
+    let offset = 0;
+    if (this.pendingLength > 0) {
+      const need = this.completeLength(this.pending.subarray(0, this.pendingLength), chunk);
+      const take = Math.min(need - this.pendingLength, chunk.length);
+      this.reserve(this.pendingLength + take);
+      chunk.copy(this.pending, this.pendingLength, 0, take);
+      this.pendingLength += take;
+      offset = take;
+      if (this.pendingLength < HEADER || this.pendingLength < this.messageSize(this.pending, 0)) return;
+      const whole = this.pending.subarray(0, this.pendingLength);
+      this.pendingLength = 0;
+      this.handle(whole);
+      if (this.ended) return;
+    }
+    while (offset < chunk.length && !this.ended && !this.stopped) {
+      const left = chunk.length - offset;
+      if (left < HEADER) break;
+      const size = this.messageSize(chunk, offset);
+      if (size > left) break;
+      this.handle(chunk.subarray(offset, offset + size));
+      offset += size;
+    }
+    if (offset < chunk.length && !this.ended) {
+      this.reserve(chunk.length - offset);
+      chunk.copy(this.pending, 0, offset);
+      this.pendingLength = chunk.length - offset;
+    }
+  }
+
+  /** How many bytes the message starting in `head` (continued by `next`) needs in total. */
+  private completeLength(head: Buffer, next: Buffer): number {
+    if (head.length >= HEADER) return this.messageSize(head, 0);
+    const header = Buffer.concat([head, next.subarray(0, HEADER - head.length)]);
+    return header.length < HEADER ? HEADER : this.messageSize(header, 0);
+  }
+
+  private messageSize(buffer: Buffer, offset: number): number {
+    return native().rdaMessageSize(buffer.subarray(offset, offset + HEADER));
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes <= this.pending.length) return;
+    const grown = Buffer.alloc(Math.max(bytes, this.pending.length * 2));
+    this.pending.copy(grown, 0, 0, this.pendingLength);
+    this.pending = grown;
+  }
+
+  private handle(message: Buffer): void {
+    const sink = this.sink!;
+    const type = message.readUInt32LE(TYPE_OFFSET);
+    const hostNs = process.hrtime.bigint();
+    if ((type === 2 || type === 4) && !this.decoder.started) {
+      // A client that joins mid-acquisition sees data before any start message; without a start
+      // there is no channel count to decode it with.
+      if (!this.warnedEarlyData) sink.log('warn', `${this.address}: data before any start message; waiting for a start message`);
+      this.warnedEarlyData = true;
+      return;
+    }
+    const firstFrame = this.ring ? this.ring.written() : 0;
+    const decoded = this.decoder.decode(message, type === 2 || type === 4 ? this.ring : undefined);
+    if (decoded.type === 1 && 'names' in decoded) {
+      let intervalUs = decoded.intervalUs;
+      if (!(intervalUs > 0) || !Number.isFinite(intervalUs)) {
+        throw new Error(`RDA start message: sampling interval ${intervalUs} is not a positive number`);
+      }
+      if (intervalUs < 1) {
+        sink.log('warn', `${this.address}: sampling interval ${intervalUs} looks like seconds, not µs (an old FieldTrip server); using ${intervalUs * 1e6} µs`);
+        intervalUs *= 1e6;
+      }
+      const resumed = this.ring !== undefined;
+      this.ring = sink.format({
+        channels: decoded.names.map((name) => ({ name, unit: 'µV' })),
+        rate: 1e6 / intervalUs,
+        source: { protocol: 'rda', intervalUs, resolutions: decoded.resolutions },
+      });
+      this.lastBlock = undefined;
+      sink.log('info', `${this.address}: start: ${decoded.channels} channels at ${1e6 / intervalUs} Hz${resumed ? ' (after reconnect)' : ''}`);
+    } else if ((decoded.type === 2 || decoded.type === 4) && 'block' in decoded) {
+      if (this.lastBlock !== undefined && decoded.block !== this.lastBlock + 1) {
+        if (decoded.block > this.lastBlock + 1) {
+          const lost = decoded.block - this.lastBlock - 1;
+          sink.log('warn', `${this.address}: blocks ${this.lastBlock + 1}–${decoded.block - 1} never arrived`);
+          sink.gap({ frames: lost * decoded.points, cause: 'device', fromFrame: firstFrame });
+        } else {
+          sink.log('warn', `${this.address}: block counter went back from ${this.lastBlock} to ${decoded.block}`);
+        }
+      }
+      this.lastBlock = decoded.block;
+      sink.written({
+        frames: decoded.points,
+        hostNs,
+        deviceBlock: decoded.block,
+        bytes: message.length,
+        markers: decoded.markers.map((m) => ({
+          frame: firstFrame + m.position,
+          type: m.type,
+          text: m.description,
+          channel: m.channel,
+          points: m.points,
+        })),
+      });
+    } else if (decoded.type === 3) {
+      this.ended = true;
+      this.socket?.end();
+      sink.ended('the server sent a stop message');
+    }
+  }
+}
