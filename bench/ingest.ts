@@ -1,0 +1,76 @@
+// (c) Loopback ingest: the RDA simulator in another process sends 64-channel float32 as fast as
+// it can; a session records it to NPY. Baseline: a plain Node TCP-to-file pipe from the same
+// simulator in the same run. Reports MB/s of samples on disk and frames lost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Session } from '../src/core/session';
+import type { Row } from './report';
+
+const CHANNELS = 64;
+const SECONDS = Number(process.env.INGEST_SECONDS ?? 6);
+
+async function startSimulator(): Promise<{ child: ChildProcess; port: number }> {
+  const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
+  const child = spawn(process.execPath, [cli, 'simulate', 'rda', '--channels', String(CHANNELS), '--rate', '1000000',
+    '--speed', 'max', '--block-frames', '1024', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on [\d.]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+async function rawPipe(port: number, file: string): Promise<number> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  const out = fs.createWriteStream(file);
+  let bytes = 0;
+  socket.on('data', (d) => (bytes += d.length));
+  socket.pipe(out);
+  await new Promise((r) => socket.once('connect', r));
+  const started = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  socket.unpipe(out);
+  socket.destroy();
+  await new Promise((r) => out.end(r));
+  return bytes / seconds / 1e6;
+}
+
+async function session(port: number, file: string): Promise<{ mbps: number; lost: number; frames: number }> {
+  const s = new Session(`rda://127.0.0.1:${port}`, { bufferSize: 1 << 20 });
+  await s.connect();
+  await s.startRecording(file);
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const summary = await s.stopRecording();
+  await s.close();
+  return {
+    mbps: (summary.frames * CHANNELS * 4) / summary.elapsedS / 1e6,
+    lost: summary.lostFrames + (s.stats?.lostFrames ?? 0),
+    frames: summary.frames,
+  };
+}
+
+export async function benchIngest(): Promise<Row[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labscope-ingest-'));
+  const { child, port } = await startSimulator();
+  try {
+    const pipe = await rawPipe(port, path.join(dir, 'pipe.bin'));
+    fs.rmSync(path.join(dir, 'pipe.bin'));
+    const ours = await session(port, path.join(dir, 'ingest.npy'));
+    return [
+      { name: `loopback RDA 64 ch float32 → session → NPY (${SECONDS} s, ${ours.frames} frames, ${ours.lost} lost)`, ours: ours.mbps, baseline: pipe, baselineName: 'Node TCP→file pipe', unit: 'MB/s', target: 0.6,
+        note: `target also: lossless at ≥ 670 MB/s: ${ours.lost === 0 && ours.mbps >= 670 ? 'met' : 'not met'}` },
+    ];
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+// (a) RDA decode into the native ring vs a plain copy of the same bytes vs a pure-TypeScript
+// DataView decoder. Both data types; a 64-channel block of 512 points (the size a fast server sends).
+import { native } from '../src/core/native';
+import { encodeData, encodeStart } from '../src/devices/rda/protocol';
+import { TsRdaDecoder } from '../src/devices/rda/tsDecoder';
+import { rate, type Row } from './report';
+
+export function benchRdaDecode(): Row[] {
+  const channels = 64;
+  const points = 512;
+  const rows: Row[] = [];
+  for (const format of ['float32', 'int16'] as const) {
+    const start = encodeStart({ names: Array.from({ length: channels }, (_, c) => `Ch${c}`), intervalUs: 10, resolutions: Array(channels).fill(0.1) });
+    const samples = format === 'float32'
+      ? new Float32Array(points * channels).map((_, i) => Math.sin(i))
+      : new Int16Array(points * channels).map((_, i) => (i * 37) % 30000);
+    const message = encodeData({ format, block: 0, channels, samples });
+    const mb = message.length / 1e6;
+
+    const ring = new (native().Ring)(channels, points * 64);
+    const decoder = new (native().RdaDecoder)();
+    decoder.decode(start);
+    const ours = rate(() => decoder.decode(message, ring)) * mb;
+
+    const target = Buffer.alloc(message.length);
+    const copy = rate(() => message.copy(target)) * mb;
+
+    const ts = new TsRdaDecoder();
+    ts.decode(start);
+    const out = new Float32Array(points * channels);
+    const pure = rate(() => ts.decode(message, out)) * mb;
+    ring.release();
+
+    rows.push({ name: `native decode ${format} → ring`, ours, baseline: copy, baselineName: 'memcpy (Buffer.copy)', unit: 'MB/s', target: 0.8 });
+    rows.push({ name: `native decode ${format} → ring`, ours, baseline: pure, baselineName: 'pure-TS DataView decoder', unit: 'MB/s', target: 5 });
+  }
+  return rows;
+}
