@@ -9,8 +9,8 @@ import { openWriter } from './writers/index';
 import type { FrameWriter } from './writers/types';
 import { sidecarPathFor, writeSidecar, type Sidecar } from './writers/sidecar';
 
-/** Frames copied out of the ring per read: big enough to amortise the call, small enough for cache. */
-const CHUNK_BYTES = 1 << 20;
+/** Bytes handed to the writer per append: big enough to amortise the call and the syscall. */
+const CHUNK_BYTES = 4 << 20;
 /** The sidecar is rewritten at most this often while recording (it is small, but not free). */
 const SIDECAR_EVERY_MS = 2000;
 
@@ -31,7 +31,8 @@ export class Recording {
   readonly startFrame: number;
   readonly sidecarPath: string;
   private readonly writer: FrameWriter;
-  private readonly chunk: Float32Array;
+  /** Frames read from the ring per append. */
+  private readonly perChunk: number;
   private readonly endFrame: number;
   private cursor: number;
   private readonly gaps: FileGap[] = [];
@@ -54,7 +55,7 @@ export class Recording {
     this.cursor = startFrame;
     this.endFrame = request.durationS === undefined ? Infinity : startFrame + Math.round(request.durationS * context.rate);
     this.writer = openWriter(request.path, request.format, { channels: context.channels.map((c) => c.name), rate: context.rate });
-    this.chunk = new Float32Array(Math.max(1, Math.floor(CHUNK_BYTES / 4 / ring.channels)) * ring.channels);
+    this.perChunk = Math.max(1, Math.floor(CHUNK_BYTES / 4 / ring.channels));
     this.sidecarPath = sidecarPathFor(request.path);
     this.writeSidecar();
   }
@@ -65,8 +66,7 @@ export class Recording {
 
   /** Appends everything the ring holds past the cursor; returns true once the duration is reached. */
   drain(): boolean {
-    const channels = this.ring.channels;
-    const perChunk = this.chunk.length / channels;
+    const perChunk = this.perChunk;
     for (;;) {
       const written = this.ring.written();
       const until = Math.min(written, this.endFrame);
@@ -74,15 +74,17 @@ export class Recording {
       const oldest = this.ring.oldest();
       if (this.cursor < oldest) this.lose(oldest - this.cursor, 'overrun');
       const end = Math.min(until, this.cursor + perChunk);
+      let frames: Float32Array;
       try {
-        this.ring.readInto(this.cursor, end, this.chunk);
+        // Recordings run on the ring's writer thread (the acquisition worker), so nothing can
+        // overwrite a view while append() runs: no copy is needed when the range is contiguous.
+        frames = this.ring.read(this.cursor, end);
       } catch (error) {
-        // The writer lapped us while copying: account for the loss at the next pass.
+        // The writer lapped us before we got here: account for the loss at the next pass.
         if ((error as { code?: string }).code === 'EOVERWRITTEN') continue;
         throw error;
       }
-      const frames = end - this.cursor;
-      this.writer.append(frames === perChunk ? this.chunk : this.chunk.subarray(0, frames * channels), this.cursor - this.startFrame);
+      this.writer.append(frames, this.cursor - this.startFrame);
       this.cursor = end;
     }
     return this.done;
