@@ -134,7 +134,7 @@ export class Acquisition implements SourceSink {
     recording.addMarkers(this.history.markers);
     for (const a of this.history.anchors) recording.addAnchor(a);
     this.recording = recording;
-    this.post({ kind: 'recording-started', path: request.path, startFrame: recording.startFrame });
+    this.post({ kind: 'recording-started', path: request.path, format: request.format, startFrame: recording.startFrame });
     this.drainRecording();
     if (this.endedReason) this.endRecording(this.endedReason);
   }

@@ -11,6 +11,7 @@ import type { Anchor, ChannelInfo, Gap, Marker } from './types';
 import type {
   AcquisitionStats, FromWorker, RecordingRequest, RecordingStatus, RecordingSummary, ToWorker, WorkerInit,
 } from './worker-protocol';
+import { formatFromPath } from './writers/read';
 import type { RecordingFormat } from './writers/types';
 
 export type SessionState = 'queued' | 'connecting' | 'active' | 'paused' | 'done' | 'error' | 'closed' | 'deleted';
@@ -114,7 +115,7 @@ export class Session extends EventEmitter {
     const ringHolds = this.state === 'done' && this.ring !== undefined;
     if (this.state !== 'active' && this.state !== 'paused' && !ringHolds) throw new Error(`cannot record: the session is ${this.state}`);
     if (this.recording) throw new Error(`already recording to ${this.recording.path}`);
-    const format = options.format ?? formatOf(file);
+    const format = options.format ?? formatFromPath(file);
     if (options.durationS !== undefined && !(options.durationS > 0)) throw new RangeError(`duration must be > 0 seconds, got ${options.durationS}`);
     const request: RecordingRequest = {
       path: path.resolve(file), format, durationS: options.durationS, deviceUri: this.uri, family: this.family, fromFrame: options.fromFrame,
@@ -237,7 +238,7 @@ export class Session extends EventEmitter {
         this.fail(m.message);
         break;
       case 'recording-started':
-        this.recording = { path: m.path, format: formatOf(m.path), frames: 0, bytes: 0, gaps: 0, lostFrames: 0, elapsedS: 0 };
+        this.recording = { path: m.path, format: m.format, frames: 0, bytes: 0, gaps: 0, lostFrames: 0, elapsedS: 0 };
         this.emit('recording-started', m);
         break;
       case 'recording-ended':
@@ -314,12 +315,6 @@ export class Session extends EventEmitter {
       if (bad) this.once(bad, onBad);
     });
   }
-}
-
-function formatOf(file: string): RecordingFormat {
-  const ext = path.extname(file).toLowerCase().slice(1);
-  if (ext === 'npy' || ext === 'csv' || ext === 'mat') return ext;
-  throw new Error(`cannot tell the format of "${file}": use .npy, .csv or .mat`);
 }
 
 /**

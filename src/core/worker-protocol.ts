@@ -74,7 +74,7 @@ export type FromWorker =
   | { kind: 'anchor'; anchor: Anchor }
   | { kind: 'ended'; reason: string }
   | { kind: 'failed'; message: string }
-  | { kind: 'recording-started'; path: string; startFrame: number }
+  | { kind: 'recording-started'; path: string; format: RecordingFormat; startFrame: number }
   | { kind: 'recording-ended'; summary: RecordingSummary }
   | { kind: 'recording-failed'; message: string }
   | { kind: 'timelog-saved'; path: string; blocks: number }

@@ -127,6 +127,22 @@ test('a dropped connection is reconnected; data after a known start resumes; los
   }
 });
 
+test('a sampling interval sent in seconds (old FieldTrip servers) is read as µs, with a warning', async () => {
+  const inSeconds = encodeStart({ names: ['A', 'B', 'C', 'D'], intervalUs: 0.002, resolutions: [1, 1, 1, 1] });
+  const server = await scriptedServer([[inSeconds, block(0), 'hold']]);
+  const session = new Session(server.uri);
+  const warnings: string[] = [];
+  session.on('log', (level: string, text: string) => level === 'warn' && warnings.push(text));
+  try {
+    await session.connect();
+    assert.equal(session.rate, 500);
+    await waitFor(() => warnings.some((w) => /looks like seconds/.test(w)), 2000);
+  } finally {
+    await session.close();
+    await server.close();
+  }
+});
+
 test('the seed client API: getData, wait, poll, lastSample, isStreaming, timelog', async () => {
   const session = new Session('sim:rda?channels=2&rate=1000', { bufferSize: 5000 });
   const dir = tmpDir();

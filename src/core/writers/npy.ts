@@ -203,6 +203,9 @@ export function readAt(fd: number, buf: Buffer, length: number, position: number
   }
 }
 
+/** Appends at least this large are written as they are instead of being gathered. */
+const DIRECT_BYTES = 1 << 20;
+
 export interface NpyWriterOptions {
   /** Appends are gathered into a buffer this large before they reach the disk. */
   bufferBytes?: number;
@@ -244,8 +247,8 @@ export class NpyWriter implements FrameWriter {
     }
     const bytes = Buffer.from(frames.buffer, frames.byteOffset, frames.byteLength);
     if (this.buffered + bytes.length > this.buffer.length) this.writeBuffered();
-    if (bytes.length >= this.buffer.length) {
-      // Big appends skip the copy.
+    if (bytes.length >= Math.min(this.buffer.length, DIRECT_BYTES)) {
+      // Big appends skip the copy: one syscall per MiB costs less than copying it.
       writeAt(fd, bytes, bytes.length, this.position);
       this.position += bytes.length;
     } else {

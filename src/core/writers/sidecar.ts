@@ -37,6 +37,8 @@ export interface SidecarGap {
   fromFrame: number;
   /** Frames lost. */
   frames: number;
+  /** `device`: the instrument's block counter jumped; `overrun`: the recording fell a ring behind. */
+  cause?: 'device' | 'overrun' | 'reconnect';
 }
 
 export interface Sidecar {

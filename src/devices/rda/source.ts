@@ -6,6 +6,10 @@ import { RECONNECT_BACKOFF_S, type Source, type SourceSink } from '../../core/so
 
 const TYPE_OFFSET = 20;
 const HEADER = 24;
+/** Receive buffer: several fast-server messages per read, so per-read costs are amortised. */
+const RECEIVE_BYTES = 4 << 20;
+/** Below this much free space, make room before the next read rather than read a dribble. */
+const MIN_READ = 64 << 10;
 
 export interface RdaSourceOptions {
   host: string;
@@ -21,9 +25,12 @@ export class RdaSource implements Source {
   private socket?: net.Socket;
   private readonly decoder: NativeRdaDecoder = new (native().RdaDecoder)();
   private ring?: NativeRing;
-  /** Bytes of an incomplete message carried over between socket reads. */
-  private pending = Buffer.alloc(1 << 16);
-  private pendingLength = 0;
+  /**
+   * The socket reads straight into this buffer (net's `onread`), and messages are decoded where
+   * they lie: only the incomplete tail of a read is ever moved, to the front.
+   */
+  private buffer = Buffer.allocUnsafe(RECEIVE_BYTES);
+  private filled = 0;
   private lastBlock: number | undefined;
   private connectedOnce = false;
   private attempt = 0;
@@ -53,22 +60,30 @@ export class RdaSource implements Source {
   private connect(): void {
     const sink = this.sink!;
     sink.connecting(this.attempt);
-    this.pendingLength = 0;
-    const socket = net.connect({ host: this.options.host, port: this.options.port });
+    this.filled = 0;
+    const socket = net.connect({
+      host: this.options.host,
+      port: this.options.port,
+      onread: {
+        buffer: () => this.readSpace(),
+        callback: (bytes: number) => {
+          if (this.stopped || this.ended) return false;
+          this.filled += bytes;
+          try {
+            this.consume();
+          } catch (error) {
+            this.fail(error as Error);
+          }
+          return true;
+        },
+      },
+    });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.connectedOnce = true;
       this.attempt = 0;
       sink.log('info', `connected to ${this.address}`);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.stopped || this.ended) return;
-      try {
-        this.receive(chunk);
-      } catch (error) {
-        this.fail(error as Error);
-      }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.stopped || this.ended) return;
@@ -82,9 +97,9 @@ export class RdaSource implements Source {
     socket.on('close', () => {
       if (this.stopped || this.ended || this.socket !== socket) return;
       if (!this.connectedOnce) return;
-      if (this.pendingLength > 0) {
-        const expected = this.pendingLength >= HEADER ? `${this.messageSize(this.pending, 0)}` : 'at least 24';
-        this.fail(new Error(`RDA message truncated: the connection closed after ${this.pendingLength} of ${expected} bytes`));
+      if (this.filled > 0) {
+        const expected = this.filled >= HEADER ? `${this.messageSize(0)}` : 'at least 24';
+        this.fail(new Error(`RDA message truncated: the connection closed after ${this.filled} of ${expected} bytes`));
         return;
       }
       if (this.options.reconnect === false) {
@@ -115,53 +130,39 @@ export class RdaSource implements Source {
     this.sink!.failed(error);
   }
 
-  /** Splits the byte stream into whole messages, copying only what straddles two reads. */
-  private receive(chunk: Buffer): void {
+  /** Where the next read goes: the free tail of the buffer, grown for a message that needs it. */
+  private readSpace(): Buffer {
+    if (this.buffer.length - this.filled < MIN_READ) this.grow(this.filled + MIN_READ);
+    return this.buffer.subarray(this.filled);
+  }
+
+  /** Decodes every whole message in the buffer and moves an incomplete tail to the front. */
+  private consume(): void {
     let offset = 0;
-    if (this.pendingLength > 0) {
-      const need = this.completeLength(this.pending.subarray(0, this.pendingLength), chunk);
-      const take = Math.min(need - this.pendingLength, chunk.length);
-      this.reserve(this.pendingLength + take);
-      chunk.copy(this.pending, this.pendingLength, 0, take);
-      this.pendingLength += take;
-      offset = take;
-      if (this.pendingLength < HEADER || this.pendingLength < this.messageSize(this.pending, 0)) return;
-      const whole = this.pending.subarray(0, this.pendingLength);
-      this.pendingLength = 0;
-      this.handle(whole);
-      if (this.ended) return;
-    }
-    while (offset < chunk.length && !this.ended && !this.stopped) {
-      const left = chunk.length - offset;
-      if (left < HEADER) break;
-      const size = this.messageSize(chunk, offset);
-      if (size > left) break;
-      this.handle(chunk.subarray(offset, offset + size));
+    while (this.filled - offset >= HEADER && !this.ended && !this.stopped) {
+      const size = this.messageSize(offset);
+      if (size > this.filled - offset) {
+        if (size > this.buffer.length) this.grow(size);
+        break;
+      }
+      this.handle(this.buffer.subarray(offset, offset + size));
       offset += size;
     }
-    if (offset < chunk.length && !this.ended) {
-      this.reserve(chunk.length - offset);
-      chunk.copy(this.pending, 0, offset);
-      this.pendingLength = chunk.length - offset;
+    if (this.ended || this.stopped) return;
+    if (offset > 0) {
+      this.buffer.copy(this.buffer, 0, offset, this.filled);
+      this.filled -= offset;
     }
   }
 
-  /** How many bytes the message starting in `head` (continued by `next`) needs in total. */
-  private completeLength(head: Buffer, next: Buffer): number {
-    if (head.length >= HEADER) return this.messageSize(head, 0);
-    const header = Buffer.concat([head, next.subarray(0, HEADER - head.length)]);
-    return header.length < HEADER ? HEADER : this.messageSize(header, 0);
+  private messageSize(offset: number): number {
+    return native().rdaMessageSize(this.buffer.subarray(offset, offset + HEADER));
   }
 
-  private messageSize(buffer: Buffer, offset: number): number {
-    return native().rdaMessageSize(buffer.subarray(offset, offset + HEADER));
-  }
-
-  private reserve(bytes: number): void {
-    if (bytes <= this.pending.length) return;
-    const grown = Buffer.alloc(Math.max(bytes, this.pending.length * 2));
-    this.pending.copy(grown, 0, 0, this.pendingLength);
-    this.pending = grown;
+  private grow(bytes: number): void {
+    const grown = Buffer.allocUnsafe(Math.max(bytes, this.buffer.length * 2));
+    this.buffer.copy(grown, 0, 0, this.filled);
+    this.buffer = grown;
   }
 
   private handle(message: Buffer): void {
