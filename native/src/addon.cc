@@ -11,6 +11,11 @@
 #include "ring.h"
 
 namespace {
+// Random, fixed: identifies objects made by this addon's Ring constructor.
+const napi_type_tag kRingTag = {0x6c6162736370ULL, 0x72696e6721a3f1c4ULL};
+}  // namespace
+
+namespace {
 
 using labscope::Ring;
 namespace rda = labscope::rda;
@@ -37,20 +42,37 @@ uint64_t index_arg(const Napi::CallbackInfo& info, size_t i, const std::string& 
   return static_cast<uint64_t>(d);
 }
 
-Napi::Float32Array float32_arg(const Napi::CallbackInfo& info, size_t i, const std::string& what) {
-  const Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(info.Env(), what + " must be a Float32Array");
+// A typed-array argument as pointer + element count, from ONE napi_get_typedarray_info call:
+// node-addon-api's checked casts ask V8 again for each property, and on per-block calls those
+// lookups cost more than the work.
+template <class T>
+struct Span {
+  T* data;
+  size_t length;
+};
+
+template <class T>
+Span<T> typed_arg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type want, const char* what,
+                  const char* type_name) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  const napi_value v = info[i];
+  bool is_typed = false;
+  napi_is_typedarray(info.Env(), v, &is_typed);
+  if (!is_typed || napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != want) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a " + type_name);
   }
-  return v.As<Napi::Float32Array>();
+  return {static_cast<T*>(data), length};
 }
 
-Napi::Uint8Array bytes_arg(const Napi::CallbackInfo& info, size_t i, const std::string& what) {
-  const Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw Napi::TypeError::New(info.Env(), what + " must be a Uint8Array (or Buffer)");
-  }
-  return v.As<Napi::Uint8Array>();
+Span<float> float32_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  return typed_arg<float>(info, i, napi_float32_array, what, "Float32Array");
+}
+
+Span<uint8_t> bytes_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  return typed_arg<uint8_t>(info, i, napi_uint8_array, what, "Uint8Array (or Buffer)");
 }
 
 std::string range_text(uint64_t start, uint64_t end) {
@@ -81,6 +103,7 @@ class LabscopeAddon : public Napi::Addon<LabscopeAddon> {
  public:
   LabscopeAddon(Napi::Env env, Napi::Object exports);
   Napi::FunctionReference ring_ctor;
+
 
   RingHandle& unwrap_ring(const Napi::Value& v, const std::string& what);
 
@@ -113,6 +136,9 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
 
   explicit RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHandle>(info) {
     Napi::Env env = info.Env();
+    // A type tag makes "is this a Ring?" one cheap check on hot paths (decode into a ring),
+    // where instanceof would walk the prototype chain on every call.
+    napi_type_tag_object(env, info.This(), &kRingTag);
     if (info[0].IsExternal()) {
       Adopt* a = info[0].As<Napi::External<Adopt>>().Data();
       ring_ = a->ring;
@@ -163,12 +189,12 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto ring = live(env, "Ring.write");
-    Napi::Float32Array frames = float32_arg(info, 0, "Ring.write: frames");
-    if (frames.ElementLength() % channels_ != 0) {
-      throw Napi::TypeError::New(env, "Ring.write: frames length " + std::to_string(frames.ElementLength()) +
+    const Span<float> frames = float32_arg(info, 0, "Ring.write: frames");
+    if (frames.length % channels_ != 0) {
+      throw Napi::TypeError::New(env, "Ring.write: frames length " + std::to_string(frames.length) +
                                           " is not a multiple of channels (" + std::to_string(channels_) + ")");
     }
-    const Ring::Status s = ring->write(frames.Data(), frames.ElementLength() / channels_);
+    const Ring::Status s = ring->write(frames.data, frames.length / channels_);
     if (s != Ring::Status::ok) throw_status(env, "Ring.write", s, *ring, 0, 0);
     return Napi::Number::New(env, static_cast<double>(ring->written()));
   }
@@ -230,14 +256,14 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
     auto ring = live(env, "Ring.readInto");
     const uint64_t start = index_arg(info, 0, "Ring.readInto: start");
     const uint64_t end = index_arg(info, 1, "Ring.readInto: end");
-    Napi::Float32Array out = float32_arg(info, 2, "Ring.readInto: out");
+    const Span<float> out = float32_arg(info, 2, "Ring.readInto: out");
     if (start > end) throw_status(env, "Ring.readInto", Ring::Status::range, *ring, start, end);
     const uint64_t need = (end - start) * channels_;
-    if (out.ElementLength() < need) {
-      throw Napi::RangeError::New(env, "Ring.readInto: out holds " + std::to_string(out.ElementLength()) +
+    if (out.length < need) {
+      throw Napi::RangeError::New(env, "Ring.readInto: out holds " + std::to_string(out.length) +
                                            " floats, " + std::to_string(need) + " needed");
     }
-    const Ring::Status s = ring->read_into(start, end, out.Data());
+    const Ring::Status s = ring->read_into(start, end, out.data);
     if (s != Ring::Status::ok) throw_status(env, "Ring.readInto", s, *ring, start, end);
     return info.Env().Undefined();
   }
@@ -274,28 +300,37 @@ class RdaDecoderHandle : public Napi::ObjectWrap<RdaDecoderHandle> {
 };
 
 RingHandle& LabscopeAddon::unwrap_ring(const Napi::Value& v, const std::string& what) {
-  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ring_ctor.Value())) {
+  bool tagged = false;
+  if (v.IsObject()) napi_check_object_type_tag(v.Env(), v, &kRingTag, &tagged);
+  if (!tagged) {
     throw Napi::TypeError::New(v.Env(), what + " must be a Ring");
   }
   return *RingHandle::Unwrap(v.As<Napi::Object>());
 }
 
+// The per-message call: the header fields go into the caller's Float64Array `head` (type, size,
+// block, points) instead of a fresh object, because building a JS object through Node-API costs
+// more than copying a typical block. Objects are made only for what is rare: a start message's
+// description and a block's markers. src/core/native.ts wraps this into the documented decode().
 Napi::Value RdaDecoderHandle::Decode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Uint8Array msg = bytes_arg(info, 0, "RdaDecoder.decode: message");
+  const Span<uint8_t> msg = bytes_arg(info, 0, "RdaDecoder.decode: message");
   std::shared_ptr<Ring> ring;
   if (!info[1].IsUndefined() && !info[1].IsNull()) {
     ring = env.GetInstanceData<LabscopeAddon>()->unwrap_ring(info[1], "RdaDecoder.decode: ring")
                .live(env, "RdaDecoder.decode");
   }
-  const rda::Result r = decoder_.decode(msg.Data(), msg.ByteLength(), ring.get());
+  const Span<double> head_arg = typed_arg<double>(info, 2, napi_float64_array, "RdaDecoder.decode: head", "Float64Array");
+  if (head_arg.length < 4) throw Napi::TypeError::New(env, "RdaDecoder.decode: head must hold 4 numbers");
+  double* head = head_arg.data;
+  const rda::Result r = decoder_.decode(msg.data, msg.length, ring.get());
   if (!r.ok) throw coded(env, r.error, "ERDA");
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("type", r.type);
-  o.Set("size", r.size);
-  if (r.skipped) {
-    o.Set("skipped", true);
-  } else if (r.type == rda::kStart) {
+  head[0] = r.type;
+  head[1] = r.size;
+  head[2] = r.block;
+  head[3] = r.points;
+  if (r.type == rda::kStart) {
+    Napi::Object o = Napi::Object::New(env);
     o.Set("channels", r.channels);
     o.Set("intervalUs", r.interval_us);
     Napi::Array res = Napi::Array::New(env, r.channels);
@@ -306,31 +341,30 @@ Napi::Value RdaDecoderHandle::Decode(const Napi::CallbackInfo& info) {
     }
     o.Set("resolutions", res);
     o.Set("names", names);
-  } else if (r.type == rda::kData16 || r.type == rda::kData32) {
-    o.Set("block", r.block);
-    o.Set("points", r.points);
-    Napi::Array markers = Napi::Array::New(env, r.markers.size());
-    for (uint32_t i = 0; i < r.markers.size(); ++i) {
-      const rda::Marker& m = r.markers[i];
-      Napi::Object mo = Napi::Object::New(env);
-      mo.Set("position", m.position);
-      mo.Set("points", m.points);
-      mo.Set("channel", m.channel);
-      mo.Set("type", m.type);
-      mo.Set("description", m.description);
-      markers.Set(i, mo);
-    }
-    o.Set("markers", markers);
+    return o;
   }
-  return o;
+  if (r.markers.empty()) return env.Undefined();
+  Napi::Array markers = Napi::Array::New(env, r.markers.size());
+  for (uint32_t i = 0; i < r.markers.size(); ++i) {
+    const rda::Marker& m = r.markers[i];
+    Napi::Object mo = Napi::Object::New(env);
+    mo.Set("position", m.position);
+    mo.Set("points", m.points);
+    mo.Set("channel", m.channel);
+    mo.Set("type", m.type);
+    mo.Set("description", m.description);
+    markers.Set(i, mo);
+  }
+  return markers;
 }
 
 LabscopeAddon::LabscopeAddon(Napi::Env env, Napi::Object exports) {
   Napi::Function ring = RingHandle::Define(env);
   ring_ctor = Napi::Persistent(ring);
+
   DefineAddon(exports, {
                            InstanceValue("Ring", ring, napi_enumerable),
-                           InstanceValue("RdaDecoder", RdaDecoderHandle::Define(env), napi_enumerable),
+                           InstanceValue("RdaDecoderCore", RdaDecoderHandle::Define(env), napi_enumerable),
                            InstanceMethod<&LabscopeAddon::RdaMessageSize>("rdaMessageSize", napi_enumerable),
                            InstanceValue("RDA_MAX_MESSAGE", Napi::Number::New(env, rda::kMaxMessage), napi_enumerable),
                            InstanceMethod<&LabscopeAddon::DecimateMinMax>("decimateMinMax", napi_enumerable),
@@ -338,9 +372,9 @@ LabscopeAddon::LabscopeAddon(Napi::Env env, Napi::Object exports) {
 }
 
 Napi::Value LabscopeAddon::RdaMessageSize(const Napi::CallbackInfo& info) {
-  Napi::Uint8Array bytes = bytes_arg(info, 0, "rdaMessageSize: bytes");
+  const Span<uint8_t> bytes = bytes_arg(info, 0, "rdaMessageSize: bytes");
   std::string error;
-  const int64_t size = rda::message_size(bytes.Data(), bytes.ByteLength(), &error);
+  const int64_t size = rda::message_size(bytes.data, bytes.length, &error);
   if (size == -2) throw coded(info.Env(), error, "ERDA");
   return Napi::Number::New(info.Env(), static_cast<double>(size));
 }
@@ -351,17 +385,17 @@ Napi::Value LabscopeAddon::DecimateMinMax(const Napi::CallbackInfo& info) {
   const uint64_t start = index_arg(info, 1, "decimateMinMax: start");
   const uint64_t end = index_arg(info, 2, "decimateMinMax: end");
   const uint64_t buckets = index_arg(info, 3, "decimateMinMax: buckets");
-  Napi::Float32Array out = float32_arg(info, 4, "decimateMinMax: out");
+  const Span<float> out = float32_arg(info, 4, "decimateMinMax: out");
   if (buckets < 1 || buckets > UINT32_MAX) {
     throw Napi::RangeError::New(env, "decimateMinMax: buckets must be 1.." + std::to_string(UINT32_MAX));
   }
   const uint64_t need = uint64_t{ring->channels()} * buckets * 2;
-  if (out.ElementLength() < need) {
-    throw Napi::RangeError::New(env, "decimateMinMax: out holds " + std::to_string(out.ElementLength()) +
+  if (out.length < need) {
+    throw Napi::RangeError::New(env, "decimateMinMax: out holds " + std::to_string(out.length) +
                                          " floats, channels × buckets × 2 = " + std::to_string(need) + " needed");
   }
   uint64_t used_start = 0, used_end = 0;
-  const Ring::Status s = labscope::decimate_min_max(*ring, start, end, static_cast<uint32_t>(buckets), out.Data(),
+  const Ring::Status s = labscope::decimate_min_max(*ring, start, end, static_cast<uint32_t>(buckets), out.data,
                                                     &used_start, &used_end);
   if (s != Ring::Status::ok) throw_status(env, "decimateMinMax", s, *ring, start, end);
   Napi::Array used = Napi::Array::New(env, 2);

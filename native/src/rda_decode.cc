@@ -1,5 +1,6 @@
 #include "rda_decode.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace labscope {
@@ -122,6 +123,7 @@ void Decoder::decode_start(const uint8_t* msg, size_t len, Result& r) {
   // NUL padding is tolerated; anything else would be a name beyond nChannels.
   if (!all_zero(p, end)) return fail(str(end - p) + " bytes after the " + str(r.channels) + " channel names");
   resolutions_.assign(r.resolutions.begin(), r.resolutions.end());
+  unit_resolutions_ = std::all_of(resolutions_.begin(), resolutions_.end(), [](float v) { return v == 1.0f; });
   r.ok = true;
 }
 
@@ -186,6 +188,9 @@ void Decoder::decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r)
       const uint8_t* src = samples + first * frame_bytes;
       if (sample_size == 2) {
         scale_into<int16_t>(slots, src, count * channels, res, channels);
+      } else if (unit_resolutions_) {
+        // Servers that already send µV (resolution 1.0, the float32 port's usual case).
+        seqlock_copy(slots, src, count * frame_bytes);
       } else {
         scale_into<float>(slots, src, count * channels, res, channels);
       }

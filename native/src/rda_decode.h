@@ -59,6 +59,7 @@ class Decoder {
   void decode_start(const uint8_t* msg, size_t len, Result& r);
   void decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r);
   std::vector<float> resolutions_;  // µV per unit, per channel; empty until a start message
+  bool unit_resolutions_ = false;    // all 1.0: float32 data is already µV and is copied as is
 };
 
 // cp1252 bytes to UTF-8; the five undefined bytes map to U+0081 etc. like WHATWG's decoder.

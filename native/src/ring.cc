@@ -24,24 +24,9 @@ Ring::Ring(uint32_t channels, uint64_t capacity_frames) : channels_(channels), c
   }
 }
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LABSCOPE_TSAN 1
-#endif
-#elif defined(__SANITIZE_THREAD__)
-#define LABSCOPE_TSAN 1
-#endif
-
 namespace {
-// Plain loads/stores; read_into validates with still_intact() afterwards. memcpy is the fast
-// path, but TSan intercepts memcpy and would check it, so TSan builds copy with a loop instead.
-LABSCOPE_SEQLOCK_RACY void copy_slots(float* dst, const float* src, size_t count) {
-#ifdef LABSCOPE_TSAN
-  for (size_t i = 0; i < count; ++i) dst[i] = src[i];
-#else
-  std::memcpy(dst, src, count * sizeof(float));
-#endif
-}
+// Plain loads/stores; read_into validates with still_intact() afterwards.
+void copy_slots(float* dst, const float* src, size_t count) { seqlock_copy(dst, src, count * sizeof(float)); }
 }  // namespace
 
 Ring::Status Ring::write(const float* frames, uint64_t n) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -28,7 +29,27 @@
 #define LABSCOPE_SEQLOCK_RACY
 #endif
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LABSCOPE_TSAN 1
+#endif
+#elif defined(__SANITIZE_THREAD__)
+#define LABSCOPE_TSAN 1
+#endif
+
 namespace labscope {
+
+// Copies bytes into or out of ring slots. memcpy is the fast path, but TSan intercepts memcpy
+// and would check it, so TSan builds copy byte by byte in an uninstrumented loop instead.
+LABSCOPE_SEQLOCK_RACY inline void seqlock_copy(void* dst, const void* src, size_t bytes) {
+#ifdef LABSCOPE_TSAN
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  for (size_t i = 0; i < bytes; ++i) d[i] = s[i];
+#else
+  std::memcpy(dst, src, bytes);
+#endif
+}
 
 class Ring {
  public:

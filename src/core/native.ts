@@ -90,6 +90,46 @@ export interface NativeAddon {
   decimateMinMax(ring: NativeRing, start: number, end: number, buckets: number, out: Float32Array): [number, number];
 }
 
+/** What addon.cc exports: the decoder's hot call fills a Float64Array instead of making objects. */
+interface RawAddon extends Omit<NativeAddon, 'RdaDecoder'> {
+  RdaDecoderCore: new () => {
+    readonly started: boolean;
+    readonly channels: number;
+    /** Writes [type, size, block, points] into head; returns the start description or markers. */
+    decode(message: Uint8Array, ring: NativeRing | undefined, head: Float64Array): unknown;
+  };
+}
+
+const KNOWN_TYPES = new Set([1, 2, 3, 4]);
+
+function decoderClass(raw: RawAddon): new () => NativeRdaDecoder {
+  return class RdaDecoder implements NativeRdaDecoder {
+    private readonly core = new raw.RdaDecoderCore();
+    private readonly head = new Float64Array(4);
+
+    get started(): boolean {
+      return this.core.started;
+    }
+
+    get channels(): number {
+      return this.core.channels;
+    }
+
+    decode(message: Uint8Array, ring?: NativeRing): RdaDecoded {
+      const extra = this.core.decode(message, ring, this.head);
+      const type = this.head[0];
+      const size = this.head[1];
+      if (type === 2 || type === 4) {
+        return { type, size, block: this.head[2], points: this.head[3], markers: (extra as RdaMarker[] | undefined) ?? [] };
+      }
+      if (type === 1) return { type: 1, size, ...(extra as Omit<Extract<RdaDecoded, { type: 1 }>, 'type' | 'size'>) };
+      if (type === 3) return { type: 3, size };
+      if (KNOWN_TYPES.has(type)) throw new Error(`RDA decoder returned an unexpected type ${type}`);
+      return { type, size, skipped: true };
+    }
+  };
+}
+
 let cached: NativeAddon | undefined;
 
 /** Loads the addon built by cmake-js. Works from src/ (tests via tsx) and from dist/ (bundle). */
@@ -105,6 +145,7 @@ export function native(): NativeAddon {
   if (!found) {
     throw new Error(`Labscope's native addon is not built (looked in ${candidates.join(', ')}); run "npm run build:native"`);
   }
-  cached = req(found) as NativeAddon;
+  const raw = req(found) as RawAddon;
+  cached = { ...raw, RdaDecoder: decoderClass(raw) };
   return cached;
 }
