@@ -9,6 +9,7 @@ import { PYTHON, pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
 import { SyntheticSignal } from '../../src/devices/rda/synthetic';
 import { readNpy } from '../../src/core/writers/read';
+import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { execFileSync } from 'node:child_process';
 
 test('--duration records exactly rate × seconds frames, and numpy agrees', async () => {
@@ -20,6 +21,10 @@ test('--duration records exactly rate × seconds frames, and numpy agrees', asyn
   assert.equal(summary.reason, 'duration reached');
   const shape = pythonJson<number[]>('import sys, json, numpy as np; print(json.dumps(list(np.load(sys.argv[1]).shape)))', out);
   assert.deepEqual(shape, [7500, 4]);
+  // The synthetic stream marks the first frame of every second.
+  const sidecar = readSidecar(sidecarPathFor(out));
+  assert.deepEqual(sidecar.markers.map((m) => [m.row, m.type, m.text]), [[0, 'Stimulus', 'S  0'], [5000, 'Stimulus', 'S  1']]);
+  assert.equal(summary.markers, 2);
 });
 
 test('kill -9 during a recording leaves an NPY that numpy opens with every flushed frame, intact', async () => {

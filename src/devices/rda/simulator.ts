@@ -124,9 +124,10 @@ function syntheticPlan(src: Extract<RdaSimulatorSource, { kind: 'synthetic' }>, 
     totalFrames,
     block(index) {
       const from = index * blockFrames;
-      const uv = signal.fill(from, Math.min(blockFrames, totalFrames - from));
+      const frames = Math.min(blockFrames, totalFrames - from);
+      const uv = signal.fill(from, frames);
       const samples = format === 'int16' ? Int16Array.from(uv, (v) => Math.round(v / resolution)) : uv;
-      return encodeData({ format, block: index, channels: signal.channels, samples });
+      return encodeData({ format, block: index, channels: signal.channels, samples, markers: syntheticMarkers(from, frames, signal.rate) });
     },
   };
 }
@@ -153,6 +154,19 @@ function cyclingPlan(plan: StreamPlan): StreamPlan {
       return [head, whole.subarray(RDA_HEADER_SIZE + 4)];
     },
   };
+}
+
+/**
+ * A stimulus marker on the first frame of every second, as an experiment's trigger would be,
+ * so synthetic streams exercise marker handling end to end.
+ */
+function syntheticMarkers(from: number, frames: number, rate: number): RdaMarker[] {
+  const markers: RdaMarker[] = [];
+  const period = Math.max(1, Math.round(rate));
+  for (let f = Math.ceil(from / period) * period; f < from + frames; f += period) {
+    markers.push({ position: f - from, points: 1, channel: -1, type: 'Stimulus', description: `S${String((f / period) % 256).padStart(3, ' ')}` });
+  }
+  return markers;
 }
 
 /** One client's stream: start, a keep-alive, data blocks on an absolute schedule, stop, close. */
