@@ -272,10 +272,11 @@ export class Session extends EventEmitter {
   }
 
   private fail(message: string): void {
-    if (['error', 'closed', 'deleted'].includes(this.state)) return;
-    this.error = message;
     this.log('error', message);
-    this.setState(this.state === 'done' ? 'closed' : 'error');
+    // A stream that already ended cleanly keeps its `done`: what fails afterwards is teardown.
+    if (['done', 'error', 'closed', 'deleted'].includes(this.state)) return;
+    this.error = message;
+    this.setState('error');
   }
 
   private log(level: 'info' | 'warn' | 'error', text: string): void {
