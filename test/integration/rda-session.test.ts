@@ -100,6 +100,27 @@ test('bad RDA input: that session errors naming the fault; the others and writte
   }
 });
 
+test('random bytes on the wire (seeded): the session errors with a named fault, never crashes', async () => {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let round = 0; round < 8; round++) {
+    // Half the rounds corrupt a real data block (a valid header can then claim anything), half
+    // send noise where a message should start.
+    const noise = Buffer.from(Array.from({ length: 16 + Math.floor(random() * 400) }, () => Math.floor(random() * 256)));
+    const bytes = round % 2 === 0 ? Buffer.concat([block(1).subarray(0, 24 + Math.floor(random() * 12)), noise]) : noise;
+    const server = await scriptedServer([[start(), block(0), bytes, 'close']]);
+    const session = new Session(server.uri, { backoffS: [0.05] });
+    try {
+      await session.connect();
+      await waitFor(() => session.state === 'error', 5000);
+      assert.match(session.error ?? '', /RDA|truncated/, `round ${round}: ${session.error}`);
+    } finally {
+      await session.close();
+      await server.close();
+    }
+  }
+});
+
 test('a dropped connection is reconnected; data after a known start resumes; lost blocks are a gap', async () => {
   const server = await scriptedServer([
     [start(), block(0), block(1), block(2), 'close'],
