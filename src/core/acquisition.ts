@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { native, type NativeRing } from './native';
 import { Recording } from './recording';
+import { Timelog } from './timelog';
 import type { BlockInfo, Source, SourceSink, StreamFormat } from './source';
 import type { Anchor, Gap, Marker } from './types';
 import type { AcquisitionStats, FromWorker, RecordingRequest } from './worker-protocol';
@@ -25,7 +26,7 @@ export class Acquisition implements SourceSink {
   private lastAnchorFrame = -Infinity;
   /** Kept so a recording that starts in the past (fromFrame) gets what happened since then. */
   private readonly history = { markers: [] as Marker[], gaps: [] as Gap[], anchors: [] as Anchor[] };
-  private readonly timelog: { block: number; frame: number; hostNs: bigint; wallMs: number }[] = [];
+  private readonly timelog = new Timelog(TIMELOG_MAX);
   private timer?: NodeJS.Timeout;
   private finished = false;
   /** Set while (re)connecting: the next block tells the session that data flows again. */
@@ -73,8 +74,7 @@ export class Acquisition implements SourceSink {
     this.stats.blocks++;
     this.stats.bytes += block.bytes;
     const wallMs = Date.now();
-    if (this.timelog.length >= TIMELOG_MAX) this.timelog.shift();
-    this.timelog.push({ block: block.deviceBlock ?? this.stats.blocks - 1, frame: firstFrame, hostNs: block.hostNs, wallMs });
+    this.timelog.add(block.deviceBlock ?? this.stats.blocks - 1, firstFrame, block.hostNs, wallMs);
     if (firstFrame - this.lastAnchorFrame >= ANCHOR_EVERY_S * this.format_!.rate) this.anchor({ frame: firstFrame, hostNs: block.hostNs, wallMs });
     if (block.markers.length > 0) {
       remember(this.history.markers, block.markers);
@@ -144,9 +144,7 @@ export class Acquisition implements SourceSink {
   }
 
   saveTimelog(file: string): void {
-    const lines = ['block,frame,host_ns,wall_time'];
-    for (const t of this.timelog) lines.push(`${t.block},${t.frame},${t.hostNs},${new Date(t.wallMs).toISOString()}`);
-    fs.writeFileSync(file, lines.join('\n') + '\n');
+    fs.writeFileSync(file, this.timelog.toCsv());
     this.post({ kind: 'timelog-saved', path: file, blocks: this.timelog.length });
   }
 

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { writeAt } from './npy';
 import type { FrameWriter } from './types';
+import { closeDurably } from './fileio';
 
 const FLUSH_CHARS = 4 << 20;
 
@@ -94,11 +95,10 @@ export class CsvWriter implements FrameWriter {
 
   close(): void {
     if (this.fd === undefined) return;
+    const fd = this.fd;
     try {
-      this.flush();
-      fs.fsyncSync(this.fd);
+      closeDurably(fd, () => this.flush());
     } finally {
-      fs.closeSync(this.fd);
       this.fd = undefined;
     }
   }

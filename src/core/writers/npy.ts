@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { FrameWriter } from './types';
+import { closeDurably } from './fileio';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const V1_PREFIX = 10; // magic, version (2), uint16 header length
@@ -267,11 +268,10 @@ export class NpyWriter implements FrameWriter {
 
   close(): void {
     if (this.fd === undefined) return;
+    const fd = this.fd;
     try {
-      this.flush();
-      fs.fsyncSync(this.fd);
+      closeDurably(fd, () => this.flush());
     } finally {
-      fs.closeSync(this.fd);
       this.fd = undefined;
     }
   }
