@@ -11,6 +11,8 @@ import { sidecarPathFor, writeSidecar, type Sidecar } from './writers/sidecar';
 
 /** Bytes handed to the writer per append: big enough to amortise the call and the syscall. */
 const CHUNK_BYTES = 4 << 20;
+/** Reads up to this size are copied; larger ones are views on the ring. */
+const SMALL_READ_BYTES = 64 << 10;
 /** The sidecar is rewritten at most this often while recording (it is small, but not free). */
 const SIDECAR_EVERY_MS = 2000;
 
@@ -33,6 +35,8 @@ export class Recording {
   private readonly writer: FrameWriter;
   /** Frames read from the ring per append. */
   private readonly perChunk: number;
+  /** Small reads are copied here rather than viewed. */
+  private readonly scratch = new Float32Array(SMALL_READ_BYTES / 4);
   private readonly endFrame: number;
   private cursor: number;
   private readonly gaps: FileGap[] = [];
@@ -78,7 +82,14 @@ export class Recording {
       try {
         // Recordings run on the ring's writer thread (the acquisition worker), so nothing can
         // overwrite a view while append() runs: no copy is needed when the range is contiguous.
-        frames = this.ring.read(this.cursor, end);
+        // A view costs a few µs to make, more than copying a small block, so small ones are copied.
+        const count = (end - this.cursor) * this.ring.channels;
+        if (count <= this.scratch.length) {
+          this.ring.readInto(this.cursor, end, this.scratch);
+          frames = this.scratch.subarray(0, count);
+        } else {
+          frames = this.ring.read(this.cursor, end);
+        }
       } catch (error) {
         // The writer lapped us before we got here: account for the loss at the next pass.
         if ((error as { code?: string }).code === 'EOVERWRITTEN') continue;
