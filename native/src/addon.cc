@@ -105,7 +105,7 @@ class LabscopeAddon : public Napi::Addon<LabscopeAddon> {
   Napi::FunctionReference ring_ctor;
 
 
-  RingHandle& unwrap_ring(const Napi::Value& v, const std::string& what);
+  RingHandle& unwrap_ring(const Napi::Value& v, const char* what);
 
  private:
   Napi::Value RdaMessageSize(const Napi::CallbackInfo& info);
@@ -299,11 +299,11 @@ class RdaDecoderHandle : public Napi::ObjectWrap<RdaDecoderHandle> {
   rda::Decoder decoder_;
 };
 
-RingHandle& LabscopeAddon::unwrap_ring(const Napi::Value& v, const std::string& what) {
+RingHandle& LabscopeAddon::unwrap_ring(const Napi::Value& v, const char* what) {
   bool tagged = false;
   if (v.IsObject()) napi_check_object_type_tag(v.Env(), v, &kRingTag, &tagged);
   if (!tagged) {
-    throw Napi::TypeError::New(v.Env(), what + " must be a Ring");
+    throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a Ring");
   }
   return *RingHandle::Unwrap(v.As<Napi::Object>());
 }

@@ -2,7 +2,6 @@
 import * as fs from 'node:fs';
 import { describeRecording } from '../core/writers/read';
 import { recoverNpy } from '../core/writers/recover';
-import { readSidecar, sidecarPathFor } from '../core/writers/sidecar';
 import { args, UsageError } from './args';
 
 function onePath(argv: string[], command: string): string {
@@ -15,11 +14,10 @@ function onePath(argv: string[], command: string): string {
 export async function info(argv: string[]): Promise<number> {
   const file = onePath(argv, 'info');
   const described = describeRecording(file);
-  const sidecarPath = sidecarPathFor(file);
-  const sidecar = fs.existsSync(sidecarPath) ? readSidecar(sidecarPath) : undefined;
+  const sidecar = described.sidecar;
   const channels = sidecar?.channels.map((c) => (c.unit ? `${c.name} [${c.unit}]` : c.name)) ?? described.channels ?? [];
   console.log(`${file}: ${described.format.toUpperCase()}, shape ${described.shape.join(' × ')}${described.dtype ? `, ${described.dtype}` : ''}`);
-  const rate = sidecar?.rate ?? described.rate;
+  const rate = described.rate;
   if (rate) console.log(`  rate: ${rate} Hz (${(described.shape[0] / rate).toFixed(3)} s)`);
   if (channels.length) console.log(`  channels (${channels.length}): ${channels.join(', ')}`);
   if (sidecar) {
@@ -31,6 +29,7 @@ export async function info(argv: string[]): Promise<number> {
   } else {
     console.log('  no sidecar (.labscope.json) beside it');
   }
+  for (const problem of described.problems) console.log(`  problem: ${problem}`);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 // `labscope simulate <family>`: runs a simulator in the foreground until Ctrl+C.
-import { RdaSimulator } from '../devices/rda/simulator';
+import { parseSpeed, RdaSimulator } from '../devices/rda/simulator';
 import { args, positiveNumber, UsageError } from './args';
 
 const RDA_PORTS = { float32: 51244, int16: 51234 } as const;
@@ -22,8 +22,13 @@ export async function simulate(argv: string[]): Promise<number> {
   const format = values.format ?? 'float32';
   if (format !== 'float32' && format !== 'int16') throw new UsageError(`--format must be float32 or int16, got "${format}"`);
   if (values.file && (values.channels || values.rate)) throw new UsageError('--file replays a recording: it cannot be combined with --channels or --rate');
-  const speedText = values.speed;
-  const speed = speedText === 'max' || speedText === '0' ? Infinity : positiveNumber(speedText, '--speed') ?? 1;
+  const speed = (() => {
+    try {
+      return parseSpeed(values.speed);
+    } catch (error) {
+      throw new UsageError(`--${(error as Error).message}`);
+    }
+  })();
   const channels = Math.round(positiveNumber(values.channels, '--channels') ?? 8);
   const rate = positiveNumber(values.rate, '--rate') ?? 1000;
   const seconds = positiveNumber(values.seconds, '--seconds');

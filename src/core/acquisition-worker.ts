@@ -37,8 +37,8 @@ port.on('message', (message: ToWorker) => {
         break;
     }
   } catch (error) {
-    post({ kind: message.kind === 'record' ? 'recording-failed' : 'log', ...(message.kind === 'record'
-      ? { message: (error as Error).message }
-      : { level: 'error', text: (error as Error).message }) } as FromWorker);
+    const text = (error as Error).message;
+    // A refused recording is answered as such, so the session's startRecording() rejects.
+    post(message.kind === 'record' ? { kind: 'recording-failed', message: text } : { kind: 'log', level: 'error', text });
   }
 });

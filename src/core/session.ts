@@ -62,12 +62,13 @@ export class Session extends EventEmitter {
   private worker?: Worker;
   private simulator?: RunningSimulator;
   private readonly backoffS?: number[];
+  private readonly device: ReturnType<typeof resolveDevice>;
 
   constructor(uri: string, options: SessionOptions = {}) {
     super();
-    const { family } = resolveDevice(uri);
+    this.device = resolveDevice(uri);
     this.uri = uri.trim();
-    this.family = family.id;
+    this.family = this.device.family.id;
     this.bufferSize = options.bufferSize ?? 300_000;
     this.bufferWindow = options.bufferWindow ?? 1;
     this.backoffS = options.backoffS;
@@ -89,7 +90,7 @@ export class Session extends EventEmitter {
     this.setState('connecting');
     let target = this.uri;
     try {
-      const { uri, family } = resolveDevice(this.uri);
+      const { uri, family } = this.device;
       if (uri.scheme === 'sim') {
         this.simulator = await family.simulate(uri);
         target = this.simulator.uri;

@@ -3,7 +3,7 @@
 import { numberParam, parseDeviceUri, UriError, type DeviceUri } from '../core/uri';
 import type { Source } from '../core/source';
 import { RdaSource } from './rda/source';
-import { RdaSimulator } from './rda/simulator';
+import { parseSpeed, RdaSimulator, type RdaSimulatorOptions } from './rda/simulator';
 
 export interface RunningSimulator {
   /** The address a client connects to. */
@@ -19,7 +19,7 @@ export interface Family {
   id: string;
   label: string;
   schemes: string[];
-  /** Checks a URI of this family and says what is wrong with it. */
+  /** Checks a URI of this family (or a `sim:` URI for its simulator) and says what is wrong. */
   validate(uri: DeviceUri): void;
   createSource(uri: DeviceUri, options: SourceOptions): Source;
   /** Starts this family's simulator as `sim:<id>?…` describes. */
@@ -28,28 +28,35 @@ export interface Family {
 
 const RDA_FLOAT_PORT = 51244;
 
+/** A `sim:rda?…` URI as simulator options; every parameter is checked here, where it was typed. */
+function rdaSimulatorOptions(uri: DeviceUri): RdaSimulatorOptions {
+  const channels = numberParam(uri, 'channels', 8, 1, 65535);
+  const rate = numberParam(uri, 'rate', 1000, 1, 10_000_000);
+  let speed: number;
+  try {
+    speed = parseSpeed(uri.params.get('speed'));
+  } catch (error) {
+    throw new UriError(uri.text, `parameter ${(error as Error).message}`);
+  }
+  const format = uri.params.get('format') ?? 'float32';
+  if (format !== 'float32' && format !== 'int16') throw new UriError(uri.text, `parameter format="${format}" is not float32 or int16`);
+  const file = uri.params.get('file');
+  return { source: file ? { kind: 'file', path: file } : { kind: 'synthetic', channels, rate }, format, speed, port: 0 };
+}
+
 const rda: Family = {
   id: 'rda',
   label: 'BrainVision RDA',
   schemes: ['rda'],
   validate(uri) {
-    if (!uri.host) throw new UriError(uri.text, 'no host (expected rda://HOST:PORT, e.g. rda://127.0.0.1:51244)');
+    if (uri.scheme === 'sim') rdaSimulatorOptions(uri);
+    else if (!uri.host) throw new UriError(uri.text, 'no host (expected rda://HOST:PORT, e.g. rda://127.0.0.1:51244)');
   },
   createSource(uri, options) {
     return new RdaSource({ host: uri.host, port: uri.port ?? RDA_FLOAT_PORT, backoffS: options.backoffS });
   },
   async simulate(uri) {
-    const channels = numberParam(uri, 'channels', 8, 1, 65535);
-    const rate = numberParam(uri, 'rate', 1000, 1, 10_000_000);
-    const speed = numberParam(uri, 'speed', 1, 0, 1e9);
-    const format = uri.params.get('format') === 'int16' ? 'int16' : 'float32';
-    const file = uri.params.get('file');
-    const simulator = new RdaSimulator({
-      source: file ? { kind: 'file', path: file } : { kind: 'synthetic', channels, rate },
-      format,
-      speed: speed === 0 ? Infinity : speed,
-      port: 0,
-    });
+    const simulator = new RdaSimulator(rdaSimulatorOptions(uri));
     const port = await simulator.start();
     return { uri: `rda://127.0.0.1:${port}`, stop: () => simulator.stop() };
   },
@@ -71,7 +78,7 @@ export function familyOf(uri: DeviceUri): Family {
 export function resolveDevice(text: string): { uri: DeviceUri; family: Family } {
   const uri = parseDeviceUri(text);
   const family = familyOf(uri);
-  if (uri.scheme !== 'sim') family.validate(uri);
+  family.validate(uri);
   return { uri, family };
 }
 

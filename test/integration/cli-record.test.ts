@@ -89,6 +89,8 @@ test('bad arguments name what is wrong', async () => {
     [['record', 'sim:rda', '--out', 'x.npy', '--duration=-3'], /--duration must be a positive number/],
     [['record', 'sim:rda', '--out', 'x.npy', '--bogus'], /bogus/],
     [['simulate', 'rda', '--format', 'int8'], /--format must be float32 or int16/],
+    [['simulate', 'rda', '--speed', 'fast'], /--speed must be a number > 0 or "max"/],
+    [['record', 'sim:rda?speed=fast', '--out', 'x.npy'], /parameter speed must be a number > 0 or "max"/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['info', '/nonexistent/file.npy'], /no such file/],
   ];

@@ -18,6 +18,13 @@ const block = (n: number) => {
   return encodeData({ format: 'float32', block: n, channels: CHANNELS, samples });
 };
 
+/** The frames of blocks first..last as the server sent them (resolution 1: µV as they are). */
+function sentFrames(first: number, last: number): Float32Array {
+  const out: number[] = [];
+  for (let n = first; n <= last; n++) for (let i = 0; i < POINTS * CHANNELS; i++) out.push(n * 1000 + i);
+  return Float32Array.from(out);
+}
+
 /** A server that plays a script per connection: each step is bytes to send or 'close'. */
 async function scriptedServer(scripts: (Buffer | 'close' | 'hold')[][]) {
   let connection = 0;
@@ -83,7 +90,7 @@ test('bad RDA input: that session errors naming the fault; the others and writte
           assert.match(summary.reason, /stream failed/);
           const written = readNpy(file);
           assert.ok(written.shape[0] >= 2 * POINTS, `the file lost its frames: ${written.shape}`);
-          assert.equal(written.data[0], 0);
+          assert.deepEqual(written.data.subarray(0, 2 * POINTS * CHANNELS), sentFrames(0, 1), 'the file differs from the blocks sent');
           assert.equal(readSidecar(sidecarPathFor(file)).frames, written.shape[0]);
         } finally {
           await session.close();
@@ -140,7 +147,8 @@ test('a dropped connection is reconnected; data after a known start resumes; los
     const sidecar = readSidecar(sidecarPathFor(file));
     assert.deepEqual(sidecar.gaps.map((g) => [g.row, g.frames]), [[3 * POINTS, 3 * POINTS]]);
     const data = readNpy(file).data;
-    assert.equal(data[3 * POINTS * CHANNELS], 6000, 'the frame after the gap is block 6’s first');
+    const expected = new Float32Array([...sentFrames(0, 2), ...sentFrames(6, 7)]);
+    assert.deepEqual(data, expected, 'the file must hold blocks 0–2 then 6–7, nothing else');
     await waitFor(() => (session.stats?.reconnects ?? 0) === 1, 2000);
   } finally {
     await session.close();
