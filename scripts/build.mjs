@@ -14,7 +14,8 @@ const common = {
 };
 
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  // The banner's timestamp lets activate() report activation time including loading the bundle.
+  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __labscopeLoadStart = performance.now();' } }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.build({ ...common, entryPoints: ['src/core/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
 ]);

@@ -1,16 +1,72 @@
-// The VS Code face of Labscope. The device explorer, recording commands and scopes arrive in
-// later issues; today the extension offers its log, where the core's messages will go.
+// The VS Code face of Labscope: the device explorer, the recording commands and the status bar,
+// over the same core the CLI uses. Acquisition runs in one worker thread per session; nothing
+// here touches samples, so the extension host's main thread only sees state and stats.
 import * as vscode from 'vscode';
+import { DeviceManager } from './core/device-manager';
+import { DeviceTree, type TreeNode } from './ui/device-tree';
+import { Commands } from './ui/commands';
+import { RecordingStatusBar } from './ui/status-bar';
+import { readDeviceSettings } from './ui/device-config';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Labscope', { log: true });
-  context.subscriptions.push(
-    log,
-    vscode.commands.registerCommand('labscope.showLog', () => log.show()),
-  );
-  log.info('Labscope activated');
+/** Set by the bundle's first line (scripts/build.mjs), so activation time includes loading it. */
+declare const __labscopeLoadStart: number | undefined;
+
+/** What tests (and other extensions) can reach through `extension.exports`. */
+export interface LabscopeApi {
+  devices: DeviceManager;
+  tree: DeviceTree;
+  /** Milliseconds from loading the bundle to the end of activate(). */
+  activationMs: number;
 }
 
-export function deactivate(): void {
-  // Nothing to release: every session is disposed through context.subscriptions.
+let manager: DeviceManager | undefined;
+
+export function activate(context: vscode.ExtensionContext): LabscopeApi {
+  const started = typeof __labscopeLoadStart === 'number' ? __labscopeLoadStart : performance.now();
+  const log = vscode.window.createOutputChannel('Labscope', { log: true });
+  const devices = (manager = new DeviceManager());
+  const tree = new DeviceTree(devices);
+  const view = vscode.window.createTreeView<TreeNode>('labscope.devices', { treeDataProvider: tree, showCollapseAll: true });
+  const commands = new Commands(devices, log, (device) => void view.reveal(tree.deviceNode(device), { select: true }).then(undefined, () => undefined));
+  const statusBar = new RecordingStatusBar(devices);
+
+  devices.on('log', (level, text) => log[level](text));
+  devices.on('session-error', (device, _session, message) => commands.fail(`${device.name} stopped: ${message}`));
+  devices.on('recording-ended', (device, _session, summary) => void commands.recordingEnded(device, summary));
+  devices.on('recording-failed', (device, _session, error) => commands.fail(`Recording from ${device.name} failed: ${error.message}`));
+
+  const load = () => {
+    const { devices: configs, problems } = readDeviceSettings();
+    for (const problem of problems) log.warn(problem);
+    return devices.update(configs, vscode.workspace.isTrusted).then(undefined, (error: Error) => log.error(`updating devices: ${error.message}`));
+  };
+  void load();
+  if (!vscode.workspace.isTrusted) {
+    log.info('the workspace is not trusted: devices from its settings are listed but not connected');
+  }
+
+  context.subscriptions.push(
+    log,
+    tree,
+    view,
+    statusBar,
+    ...commands.register(),
+    vscode.commands.registerCommand('labscope.refresh', () => load().then(() => tree.refresh())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('labscope.devices') || e.affectsConfiguration('labscope.simulators')) void load();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('the workspace is now trusted: its devices can be connected');
+      void load();
+    }),
+  );
+  const activationMs = performance.now() - started;
+  log.info(`Labscope activated in ${activationMs.toFixed(1)} ms`);
+  return { devices, tree, activationMs };
+}
+
+/** Recordings are finished (files closed, sidecars final) before the extension host goes. */
+export async function deactivate(): Promise<void> {
+  await manager?.dispose();
+  manager = undefined;
 }

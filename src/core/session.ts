@@ -50,6 +50,8 @@ export class Session extends EventEmitter {
   readonly bufferSize: number;
   readonly bufferWindow: number;
   state: SessionState = 'queued';
+  /** When the session was made (the tree labels sessions by it). */
+  readonly createdAt = new Date();
   error?: string;
   channels: ChannelInfo[] = [];
   rate = 0;

@@ -15,10 +15,23 @@ export interface SourceOptions {
   backoffS?: number[];
 }
 
+/** A URI parameter, as Add Device offers it. */
+export interface UriOption {
+  key: string;
+  description: string;
+  /** Shown as a placeholder value; the family's default when left out. */
+  example: string;
+}
+
 export interface Family {
   id: string;
   label: string;
   schemes: string[];
+  /** An address a user can start from, e.g. `rda://127.0.0.1:51244`. */
+  example: string;
+  /** Parameters of a real device's URI, and of its simulator's `sim:` URI. */
+  options: UriOption[];
+  simulatorOptions: UriOption[];
   /** Checks a URI of this family (or a `sim:` URI for its simulator) and says what is wrong. */
   validate(uri: DeviceUri): void;
   createSource(uri: DeviceUri, options: SourceOptions): Source;
@@ -48,6 +61,15 @@ const rda: Family = {
   id: 'rda',
   label: 'BrainVision RDA',
   schemes: ['rda'],
+  example: 'rda://127.0.0.1:51244',
+  options: [],
+  simulatorOptions: [
+    { key: 'channels', description: 'synthetic channels (sines and noise)', example: '8' },
+    { key: 'rate', description: 'frames per second', example: '1000' },
+    { key: 'format', description: 'float32 or int16 on the wire', example: 'float32' },
+    { key: 'speed', description: 'times real time, or max', example: '1' },
+    { key: 'file', description: 'a BrainVision .vhdr to replay instead', example: '/path/to/eeg.vhdr' },
+  ],
   validate(uri) {
     if (uri.scheme === 'sim') rdaSimulatorOptions(uri);
     else if (!uri.host) throw new UriError(uri.text, 'no host (expected rda://HOST:PORT, e.g. rda://127.0.0.1:51244)');

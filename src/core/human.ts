@@ -1,0 +1,29 @@
+// How numbers read to a person: the status bar, the device tree and the CLI's progress line use
+// these so one recording looks the same everywhere.
+
+/** `00:12`, `12:03`, `1:02:03`: minutes and seconds, hours only when needed. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
+}
+
+/** Decimal units, as file managers show them: `812 B`, `3.1 KB`, `3.1 MB`, `1.20 GB`. */
+export function bytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} KB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
+
+/** `1 kHz`, `25 kHz`, `250 Hz`, `2.5 Hz`. */
+export function rate(hz: number): string {
+  if (hz >= 1000) return `${+(hz / 1000).toFixed(3)} kHz`;
+  return `${+hz.toFixed(3)} Hz`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

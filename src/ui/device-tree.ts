@@ -1,0 +1,186 @@
+// The "Devices" tree: configured devices → their sessions → channels. Nodes are cached per
+// device and session so a refresh names the one node that changed, and expansion survives it.
+import * as vscode from 'vscode';
+import type { Device, DeviceManager } from '../core/device-manager';
+import type { Session, SessionState } from '../core/session';
+import { adviceFor } from '../core/advice';
+import * as human from '../core/human';
+
+export type TreeNode =
+  | { kind: 'device'; device: Device }
+  | { kind: 'session'; device: Device; session: Session }
+  | { kind: 'channel'; device: Device; session: Session; index: number };
+
+const STATE_ICONS: Record<SessionState, [string, string?]> = {
+  queued: ['clock'],
+  connecting: ['loading~spin'],
+  active: ['pulse', 'charts.green'],
+  paused: ['debug-pause'],
+  done: ['pass'],
+  error: ['error', 'errorForeground'],
+  closed: ['circle-slash'],
+  deleted: ['trash'],
+};
+
+/** Tree updates are coalesced to this period: sessions report stats four times a second. */
+const REFRESH_MS = 500;
+
+export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly deviceNodes = new WeakMap<Device, TreeNode>();
+  private readonly sessionNodes = new WeakMap<Session, TreeNode>();
+  private readonly pending = new Set<Device>();
+  private everything = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly manager: DeviceManager) {
+    manager.on('changed', (device) => this.schedule(device));
+  }
+
+  refresh(): void {
+    this.schedule(undefined);
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.manager.devices.map((device) => this.deviceNode(device));
+    if (node.kind === 'device') return node.device.sessions.map((session) => this.sessionNode(node.device, session));
+    if (node.kind === 'session') return node.session.channels.map((_, index) => ({ kind: 'channel', device: node.device, session: node.session, index }));
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node.kind === 'device') return undefined;
+    if (node.kind === 'session') return this.deviceNode(node.device);
+    return this.sessionNode(node.device, node.session);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'device') return deviceItem(node.device);
+    if (node.kind === 'session') return sessionItem(node.device, node.session);
+    return channelItem(node.device, node.session, node.index);
+  }
+
+  deviceNode(device: Device): TreeNode {
+    let node = this.deviceNodes.get(device);
+    if (!node) this.deviceNodes.set(device, (node = { kind: 'device', device }));
+    return node;
+  }
+
+  private sessionNode(device: Device, session: Session): TreeNode {
+    let node = this.sessionNodes.get(session);
+    if (!node) this.sessionNodes.set(session, (node = { kind: 'session', device, session }));
+    return node;
+  }
+
+  private schedule(device: Device | undefined): void {
+    if (device) this.pending.add(device);
+    else this.everything = true;
+    this.timer ??= setTimeout(() => this.flush(), REFRESH_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.everything) this.changed.fire(undefined);
+    else for (const device of this.pending) if (this.manager.devices.includes(device)) this.changed.fire(this.deviceNode(device));
+    this.everything = false;
+    this.pending.clear();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.changed.dispose();
+  }
+}
+
+/** `8 ch · 1 kHz`, once the device has said its format. */
+function shape(session: Session): string {
+  return session.channels.length ? `${session.channels.length} ch · ${human.rate(session.rate)}` : '';
+}
+
+/** `● REC 00:12 · 3.1 MB · 0 gaps`: the same words as the status bar. */
+export function recordingText(session: Session): string {
+  const r = session.recording;
+  if (!r) return '';
+  return `● REC ${human.clock(r.elapsedS)} · ${human.bytes(r.bytes)} · ${human.plural(r.gaps, 'gap')}`;
+}
+
+function contextFlags(device: Device): string[] {
+  const flags = ['device'];
+  const live = device.live;
+  if (device.problem) flags.push('invalid');
+  else if (!device.trusted) flags.push('untrusted');
+  else if (!live) flags.push('connectable');
+  if (live) flags.push('connected', live.state === 'active' || live.state === 'paused' ? 'streaming' : 'starting');
+  if (live?.recording) flags.push('recording');
+  else if (!device.problem && device.trusted && (!live || live.state === 'active' || live.state === 'paused')) flags.push('recordable');
+  if (device.sessions.length && !live) flags.push('ended');
+  if (device.origin !== 'simulator') flags.push('removable');
+  return flags;
+}
+
+function deviceItem(device: Device): vscode.TreeItem {
+  const item = new vscode.TreeItem(device.name, device.sessions.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  item.id = `device/${device.id}`;
+  item.contextValue = contextFlags(device).join(' ');
+  const live = device.live;
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${escape(device.name)}**  \n\`${device.uri.replace(/`/g, "'")}\``);
+  tooltip.appendMarkdown(`  \nfrom ${device.origin === 'simulator' ? 'the built-in simulators' : `${device.origin} settings`}`);
+  if (device.problem) {
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.description = 'invalid URI';
+    tooltip.appendMarkdown(`\n\n$(warning) ${escape(device.problem)}`);
+  } else if (!device.trusted) {
+    item.iconPath = new vscode.ThemeIcon('shield');
+    item.description = 'untrusted workspace: not connected';
+    tooltip.appendMarkdown('\n\n$(shield) This device comes from the workspace settings of a workspace you have not trusted, so Labscope does not connect to it. Trust the workspace to use it.');
+  } else if (live) {
+    const [icon, color] = live.recording ? ['record', 'charts.red'] : STATE_ICONS[live.state];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.description = live.recording ? recordingText(live) : [shape(live), live.state].filter(Boolean).join(' · ');
+    tooltip.appendMarkdown(`\n\n${live.state}${live.channels.length ? `, ${shape(live)}` : ''}`);
+  } else {
+    const last = device.sessions.at(-1);
+    item.iconPath = last?.state === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
+    item.description = last?.state === 'error' ? 'error' : device.uri;
+    if (last?.error) tooltip.appendMarkdown(`\n\n$(error) ${escape(last.error)}${adviceFor(last.error) ? `  \n${escape(adviceFor(last.error)!)}` : ''}`);
+  }
+  item.tooltip = tooltip;
+  return item;
+}
+
+function sessionItem(device: Device, session: Session): vscode.TreeItem {
+  const item = new vscode.TreeItem(`Session ${session.createdAt.toLocaleTimeString()}`, session.channels.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = `session/${device.id}/${session.createdAt.getTime()}`;
+  const [icon, color] = session.recording ? ['record', 'charts.red'] : STATE_ICONS[session.state];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const stats = session.stats;
+  item.description = session.recording
+    ? recordingText(session)
+    : [session.state, shape(session), stats && stats.gaps ? human.plural(stats.gaps, 'gap') : ''].filter(Boolean).join(' · ');
+  const live = session === device.live;
+  const streaming = live && (session.state === 'active' || session.state === 'paused');
+  item.contextValue = ['session', live ? 'connected' : 'ended', session.recording ? 'recording' : streaming ? 'recordable' : '', streaming ? 'streaming' : '']
+    .filter(Boolean).join(' ');
+  const lines = [`${session.state} since ${session.createdAt.toLocaleString()}`];
+  if (stats) lines.push(`${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, drift ${stats.driftMs.toFixed(1)} ms`);
+  if (session.recording) lines.push(`recording to ${session.recording.path}`);
+  if (session.error) lines.push(`error: ${session.error}`, adviceFor(session.error) ?? '');
+  item.tooltip = lines.filter(Boolean).join('\n');
+  return item;
+}
+
+function channelItem(device: Device, session: Session, index: number): vscode.TreeItem {
+  const channel = session.channels[index];
+  const item = new vscode.TreeItem(channel.name || `channel ${index + 1}`, vscode.TreeItemCollapsibleState.None);
+  item.id = `channel/${device.id}/${session.createdAt.getTime()}/${index}`;
+  item.description = channel.unit;
+  item.iconPath = new vscode.ThemeIcon('symbol-number');
+  item.contextValue = 'channel';
+  return item;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
