@@ -9,6 +9,10 @@ const files = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).so
 const suites = [
   ['unit', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...files('test/unit')]],
   ['integration', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/integration')]],
+  // A real VS Code (code-server + headless chromium); installs it into .code-server/ on first use.
+  ['vscode (extension host in code-server)', 'node', ['test/vscode/run.mjs']],
+  ['vscode untrusted (extension host, workspace not trusted)', 'node', ['test/vscode/run.mjs', '--untrusted']],
+  ['e2e (a person using real VS Code in chromium; the packaged .vsix)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/e2e')]],
   ['native (C++ unit, ThreadSanitizer stress, libFuzzer)', 'bash', ['native/test/run.sh']],
 ];
 

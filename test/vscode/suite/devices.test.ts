@@ -1,0 +1,153 @@
+/// <reference types="mocha" />
+// The extension inside a real extension host: its commands, the Devices tree it builds from the
+// workspace settings, a recording's whole lifecycle, and the errors a user can run into.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LabscopeApi } from '../../../src/extension';
+import type { TreeNode } from '../../../src/ui/device-tree';
+import type { RecordingSummary } from '../../../src/core/worker-protocol';
+
+const EXTENSION = 'labscope.labscope';
+
+async function api(): Promise<LabscopeApi> {
+  const extension = vscode.extensions.getExtension<LabscopeApi>(EXTENSION);
+  assert.ok(extension, `${EXTENSION} is installed`);
+  return extension.activate();
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite runs with a workspace folder open');
+  return folder.uri.fsPath;
+}
+
+function deviceNode(labscope: LabscopeApi, name: string): TreeNode | undefined {
+  return labscope.tree.getChildren().find((n) => n.kind === 'device' && n.device.name === name);
+}
+
+describe('Labscope in the extension host', function () {
+  this.timeout(60_000);
+
+  it('activates, measures its activation, and registers every command', async () => {
+    const labscope = await api();
+    assert.ok(labscope.activationMs > 0 && labscope.activationMs < 5000, `activation took ${labscope.activationMs} ms`);
+    console.log(`      activation: ${labscope.activationMs.toFixed(1)} ms (bundle load + activate)`);
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['startRecording', 'stopRecording', 'connect', 'disconnect', 'addDevice', 'removeDevice', 'refresh', 'showLog']) {
+      assert.ok(commands.includes(`labscope.${id}`), `labscope.${id} registered`);
+    }
+  });
+
+  it('lists the workspace device and the simulators, with what a user needs at a glance', async () => {
+    const labscope = await api();
+    const names = await until('devices listed', () => {
+      const list = labscope.tree.getChildren().map((n) => (n.kind === 'device' ? n.device.name : ''));
+      return list.length >= 2 ? list : undefined;
+    });
+    assert.deepEqual(names, ['EEG sim', 'BrainVision RDA simulator']);
+    const item = labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!);
+    assert.equal(item.label, 'EEG sim');
+    assert.equal(item.description, 'sim:rda?channels=8&rate=1000');
+    assert.match(String(item.contextValue), /\bconnectable\b/);
+    assert.match(String(item.contextValue), /\bremovable\b/);
+    const simulator = labscope.tree.getTreeItem(deviceNode(labscope, 'BrainVision RDA simulator')!);
+    assert.doesNotMatch(String(simulator.contextValue), /\bremovable\b/, 'a built-in simulator is not in the settings to remove');
+  });
+
+  it('records a session: connect, timed CSV, open-ended NPY stopped by command, disconnect', async () => {
+    const labscope = await api();
+    const root = workspaceRoot();
+    await vscode.commands.executeCommand('labscope.connect', 'EEG sim');
+    const device = labscope.devices.find('EEG sim')!;
+    assert.equal(device.live?.state, 'active');
+
+    const sessions = labscope.tree.getChildren(deviceNode(labscope, 'EEG sim'));
+    assert.equal(sessions.length, 1);
+    const channels = labscope.tree.getChildren(sessions[0]).map((n) => labscope.tree.getTreeItem(n));
+    assert.deepEqual(channels.map((c) => `${c.label} ${c.description}`), Array.from({ length: 8 }, (_, i) => `Ch${i + 1} µV`));
+    assert.match(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description), /^8 ch · 1 kHz · active$/);
+
+    // A timed recording ends by itself with exactly rate × duration frames.
+    const ended = new Promise<RecordingSummary>((resolve) => labscope.devices.once('recording-ended', (_d, _s, summary) => resolve(summary)));
+    const csv = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'EEG sim', format: 'csv', durationS: 0.5 });
+    assert.ok(csv, 'startRecording returns the file it writes');
+    assert.equal(path.dirname(csv), path.join(root, 'recordings'));
+    assert.match(path.basename(csv), /^EEG-sim-\d{8}-\d{6}\.csv$/);
+    const timed = await ended;
+    assert.equal(timed.frames, 500);
+    const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'time_s,Ch1,Ch2,Ch3,Ch4,Ch5,Ch6,Ch7,Ch8');
+    assert.equal(lines.length, 501);
+
+    // An open-ended one is stopped by the Stop Recording command, and the status bar text follows.
+    const npy = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'EEG sim', format: 'npy' });
+    assert.ok(npy?.endsWith('.npy'));
+    await until('a recording in the tree', () => /● REC \d\d:\d\d · .+ · 0 gaps/.test(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description)));
+    await new Promise((r) => setTimeout(r, 600));
+    const stopped = await vscode.commands.executeCommand<RecordingSummary>('labscope.stopRecording', 'EEG sim');
+    assert.ok(stopped && stopped.frames > 0, 'stopRecording returns the summary');
+    assert.equal(stopped.reason, 'stopped by the user');
+    const sidecar = JSON.parse(fs.readFileSync(stopped.sidecar, 'utf8'));
+    assert.equal(sidecar.frames, stopped.frames);
+    assert.equal(fs.statSync(npy).size, stopped.bytes);
+    assert.equal(device.recording, undefined);
+
+    await vscode.commands.executeCommand('labscope.disconnect', 'EEG sim');
+    assert.equal(device.sessions.length, 0);
+    assert.match(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).contextValue), /\bconnectable\b/);
+  });
+
+  it('adds a device from a validated entry, refuses a bad URI, and removes it again', async () => {
+    const labscope = await api();
+    const settings = () => vscode.workspace.getConfiguration('labscope').inspect<Array<{ name: string; uri: string }>>('devices')?.workspaceValue ?? [];
+    const before = settings().length;
+
+    await vscode.commands.executeCommand('labscope.addDevice', { name: 'Typo', uri: 'rdb://10.0.0.1' });
+    assert.equal(settings().length, before, 'a bad URI is not saved');
+
+    await vscode.commands.executeCommand('labscope.addDevice', { name: 'Nobody home', uri: 'rda://127.0.0.1:9' });
+    assert.deepEqual(settings().at(-1), { name: 'Nobody home', uri: 'rda://127.0.0.1:9' });
+    const device = await until('the new device in the tree', () => labscope.devices.find('Nobody home'));
+
+    // Connecting to a port where nothing listens: an error the user can act on, and the tree says so.
+    const session = await vscode.commands.executeCommand('labscope.connect', 'Nobody home');
+    assert.equal(session, undefined);
+    assert.equal(device.live, undefined, 'nothing is left half-open');
+    assert.match(device.sessions.at(-1)?.error ?? '', /ECONNREFUSED/);
+    const item = labscope.tree.getTreeItem(deviceNode(labscope, 'Nobody home')!);
+    assert.equal(item.description, 'error');
+    assert.match((item.tooltip as vscode.MarkdownString).value, /ECONNREFUSED[\s\S]*running and listening/);
+
+    await vscode.commands.executeCommand('labscope.removeDevice', 'Nobody home');
+    assert.equal(settings().length, before);
+    await until('the device gone from the tree', () => !labscope.devices.find('Nobody home'));
+  });
+
+  it('refuses a recordings folder outside the workspace and writes nothing there', async () => {
+    const labscope = await api();
+    const config = vscode.workspace.getConfiguration('labscope');
+    await config.update('recordingsFolder', '../escaped', vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('labscope.connect', 'EEG sim');
+      const file = await vscode.commands.executeCommand('labscope.startRecording', { device: 'EEG sim', format: 'npy', durationS: 0.2 });
+      assert.equal(file, undefined);
+      assert.equal(labscope.devices.find('EEG sim')?.recording, undefined);
+      assert.equal(fs.existsSync(path.join(workspaceRoot(), '..', 'escaped')), false);
+    } finally {
+      await config.update('recordingsFolder', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('labscope.disconnect', 'EEG sim');
+    }
+  });
+});
