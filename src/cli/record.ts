@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { Session } from '../core/session';
 import { formatFromPath } from '../core/writers/index';
+import * as human from '../core/human';
 import type { RecordingStatus, RecordingSummary } from '../core/worker-protocol';
 import { args, positiveNumber, UsageError } from './args';
 
@@ -72,17 +73,13 @@ function print(summary: RecordingSummary, session: Session, json: boolean): void
   }
   const seconds = session.rate > 0 ? summary.frames / session.rate : 0;
   console.log(`recorded ${summary.frames} frames × ${session.channels.length} channels (${seconds.toFixed(2)} s at ${session.rate} Hz) to ${shown(summary.path)}`);
-  console.log(`  ${mb(summary.bytes)} in ${summary.elapsedS.toFixed(1)} s; gaps: ${summary.gaps} (${summary.lostFrames} frames lost); markers: ${markers}; ${summary.reason}`);
+  console.log(`  ${human.bytes(summary.bytes)} in ${summary.elapsedS.toFixed(1)} s; gaps: ${summary.gaps} (${summary.lostFrames} frames lost); markers: ${markers}; ${summary.reason}`);
   console.log(`  sidecar: ${shown(summary.sidecar)}`);
 }
 
 function shown(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') ? rel : file;
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** One line rewritten in place on a terminal; a line every few seconds when piped. */
@@ -92,7 +89,7 @@ class ProgressLine {
   constructor(private readonly out: NodeJS.WriteStream) {}
 
   update(status: RecordingStatus, rate: number): void {
-    const line = `${status.elapsedS.toFixed(1).padStart(7)} s  ${status.frames} frames  ${(status.frames / Math.max(status.elapsedS, 1e-3)).toFixed(0)} frames/s (nominal ${rate})  ${mb(status.bytes)}  ${status.gaps} gaps`;
+    const line = `${status.elapsedS.toFixed(1).padStart(7)} s  ${status.frames} frames  ${(status.frames / Math.max(status.elapsedS, 1e-3)).toFixed(0)} frames/s (nominal ${rate})  ${human.bytes(status.bytes)}  ${status.gaps} gaps`;
     if (this.out.isTTY) {
       this.out.write(`\r${line}\x1b[K`);
       this.shown = true;

@@ -56,11 +56,11 @@ export class Commands {
     if (!device) return undefined;
     if (!device.trusted) {
       const manage = 'Manage Workspace Trust';
-      const choice = await vscode.window.showWarningMessage(
+      // Not awaited: the command is over (nothing connected) whether or not the user answers.
+      void vscode.window.showWarningMessage(
         `"${device.name}" comes from this workspace's settings and the workspace is not trusted, so Labscope will not connect to it. Trust the workspace if you know where its settings come from.`,
         manage,
-      );
-      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      ).then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
     return vscode.window.withProgress(

@@ -142,11 +142,13 @@ function deviceItem(device: Device): vscode.TreeItem {
     tooltip.appendMarkdown(`\n\n${live.state}${live.channels.length ? `, ${shape(live)}` : ''}`);
   } else {
     const last = device.sessions.at(-1);
-    item.iconPath = last?.state === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
-    item.description = last?.state === 'error' ? 'error' : device.uri;
+    // A failed session is closed (its thread and simulator freed) but keeps its error to show.
+    item.iconPath = last?.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
+    item.description = last?.error ? 'error' : device.uri;
     if (last?.error) tooltip.appendMarkdown(`\n\n$(error) ${escape(last.error)}${adviceFor(last.error) ? `  \n${escape(adviceFor(last.error)!)}` : ''}`);
   }
   item.tooltip = tooltip;
+  item.accessibilityInformation = { label: `${device.name}, ${item.description}` };
   return item;
 }
 
@@ -168,6 +170,7 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   if (session.recording) lines.push(`recording to ${session.recording.path}`);
   if (session.error) lines.push(`error: ${session.error}`, adviceFor(session.error) ?? '');
   item.tooltip = lines.filter(Boolean).join('\n');
+  item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
   return item;
 }
 

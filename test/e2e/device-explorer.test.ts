@@ -1,0 +1,161 @@
+// A person's first recording, in a real VS Code (code-server in headless chromium): open the
+// Labscope view, connect the simulated amplifier from the tree's context menu, start a recording
+// from the command palette, stop it, and then check the file with numpy against the signal the
+// simulator sent. Screenshots land in .test-tmp/e2e (and in LABSCOPE_SCREENSHOTS, for the README).
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import { SyntheticSignal } from '../../src/devices/rda/synthetic';
+import { pythonJson } from '../helpers/python';
+import { tmpDir } from '../helpers/tmp';
+
+const REPO = path.resolve(__dirname, '../..');
+// The drivers are ES modules shared with the demo and the suite runner: loaded as such.
+const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(REPO, file)).href);
+type Server = typeof import('../../scripts/vscode/server.mjs');
+type Driver = typeof import('../../scripts/vscode/browser.mjs');
+let driver: Driver;
+const SHOTS = path.join(REPO, '.test-tmp/e2e');
+const CHANNELS = 8;
+const RATE = 1000;
+
+let server: Awaited<ReturnType<Server['startCodeServer']>>;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let workspace: string;
+
+async function shot(name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  const readme = process.env.LABSCOPE_SCREENSHOTS;
+  if (readme) {
+    fs.mkdirSync(readme, { recursive: true });
+    fs.copyFileSync(file, path.join(readme, `${name}.png`));
+  }
+}
+
+/** The tree row of a device: its label and its description (state, shape, recording). */
+function deviceRow(name: string) {
+  return page.locator('.monaco-list-row', { hasText: name }).first();
+}
+
+/** Drags the side bar's edge so the tree's descriptions are not cut off in the screenshots. */
+async function widenSideBar(): Promise<void> {
+  const box = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width;
+  await page.mouse.move(x, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(x + 260, box.y + 200, { steps: 5 });
+  await page.mouse.up();
+}
+
+before(async () => {
+  workspace = tmpDir('labscope-e2e-ws-');
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({
+    'labscope.devices': [{ name: 'EEG sim', uri: `sim:rda?channels=${CHANNELS}&rate=${RATE}` }],
+    'labscope.simulators': false,
+  }, null, 2));
+  const { startCodeServer } = await load<Server>('scripts/vscode/server.mjs');
+  driver = await load<Driver>('scripts/vscode/browser.mjs');
+  server = await startCodeServer({ userSettings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  browser = await driver.launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  errors = driver.collectConsoleErrors(page);
+  await driver.openWorkbench(page, server.workbenchUrl(workspace, { extensionDevelopmentPath: REPO }));
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+});
+
+test('connect from the tree, record from the palette, stop: numpy reads the signal the simulator sent', async (t) => {
+  try {
+    await page.getByRole('tab', { name: /^Labscope/ }).click();
+    await page.getByRole('treeitem', { name: /EEG sim/ }).waitFor({ timeout: 30_000 });
+    await widenSideBar();
+    await shot('tree');
+
+    await page.getByRole('treeitem', { name: /EEG sim/ }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Connect Device' }).click();
+    await deviceRow('EEG sim').filter({ hasText: `${CHANNELS} ch · 1 kHz · active` }).waitFor({ timeout: 20_000 });
+
+    await driver.runCommand(page, 'Labscope: Start Recording');
+    // Only one session streams, so it is not asked for: format (NPY first), then duration (empty).
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'NPY' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'duration' }).waitFor();
+    await page.keyboard.press('Enter');
+
+    const rec = page.locator('.statusbar-item', { hasText: '● REC' });
+    await rec.waitFor({ timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: /● REC 00:0[2-9] · [\d.]+ KB · 0 gaps/ }).waitFor({ timeout: 15_000 });
+    await deviceRow('EEG sim').filter({ hasText: '● REC' }).waitFor();
+    // Open the session and its channels, as one looks at them while recording.
+    const session = page.getByRole('treeitem', { name: /^Session .*● REC/ });
+    if ((await session.count()) === 0) await page.getByRole('treeitem', { name: /^EEG sim/ }).click();
+    await session.click();
+    await page.getByRole('treeitem', { name: /^Ch8/ }).waitFor();
+    await shot('recording');
+
+    await driver.runCommand(page, 'Labscope: Stop Recording');
+    await rec.waitFor({ state: 'hidden', timeout: 10_000 });
+    const toast = page.locator('.notification-toast', { hasText: 'Recorded' });
+    await toast.waitFor({ timeout: 10_000 });
+    const ended = await toast.innerText();
+    assert.match(ended, /Recorded [\d.]+ s from EEG sim to recordings[/\\]EEG-sim-\d{8}-\d{6}\.npy \([\d.]+ KB, 0 gaps; stopped by the user\)/);
+    assert.match(ended, /Open/);
+    assert.match(ended, /Reveal in Explorer/);
+    await deviceRow('EEG sim').filter({ hasText: '8 ch · 1 kHz · active' }).waitFor();
+    await page.waitForTimeout(400); // the toast's fade-in
+    await shot('recorded');
+
+    const files = fs.readdirSync(path.join(workspace, 'recordings'));
+    const npy = files.find((f) => f.endsWith('.npy'));
+    assert.ok(npy, `an .npy in recordings/, found ${files.join(', ')}`);
+    const file = path.join(workspace, 'recordings', npy);
+    const sidecar = JSON.parse(fs.readFileSync(file.replace(/\.npy$/, '.labscope.json'), 'utf8'));
+    assert.equal(sidecar.file, npy);
+    assert.equal(sidecar.device.uri, `sim:rda?channels=${CHANNELS}&rate=${RATE}`);
+    assert.equal(sidecar.rate, RATE);
+    assert.deepEqual(sidecar.channels.map((c: { name: string; unit: string }) => `${c.name} ${c.unit}`), Array.from({ length: CHANNELS }, (_, i) => `Ch${i + 1} µV`));
+    assert.deepEqual(sidecar.gaps, []);
+
+    const py = pythonJson<{ shape: number[]; dtype: string; data: number[][] }>(
+      'import sys, json, numpy as np\n' +
+      'a = np.load(sys.argv[1])\n' +
+      'print(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "data": a.astype(float).tolist()}))',
+      file,
+    );
+    assert.equal(py.dtype, 'float32');
+    assert.equal(py.shape[1], CHANNELS);
+    assert.equal(py.shape[0], sidecar.frames);
+    assert.ok(py.shape[0] >= 2 * RATE, `at least 2 s recorded, got ${py.shape[0]} frames`);
+    // Every sample is the simulator's: the frames the sidecar says the file starts at, in order.
+    const expected = new SyntheticSignal({ channels: CHANNELS, rate: RATE }).fill(sidecar.startFrame, py.shape[0]);
+    let worst = 0;
+    py.data.forEach((row, f) => row.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - expected[f * CHANNELS + c])))));
+    assert.ok(worst < 1e-4, `largest difference from the simulator's signal: ${worst} µV`);
+    // The simulator marks every second; the markers in the file fall on those frames.
+    assert.ok(sidecar.markers.length >= 1, 'markers recorded');
+    for (const m of sidecar.markers) {
+      assert.equal(m.frame % RATE, 0, `marker at frame ${m.frame}`);
+      assert.equal(m.row, m.frame - sidecar.startFrame);
+    }
+
+    const bad = (await driver.notifications(page)).filter((n: { severity: string }) => n.severity === 'error');
+    assert.deepEqual(bad, [], 'no error notification');
+    assert.deepEqual(errors, [], 'no console errors');
+  } catch (error) {
+    await shot('failure').catch(() => undefined);
+    t.diagnostic(`screenshot: ${path.join(SHOTS, 'failure.png')}; code-server log: ${server.logFile}`);
+    throw error;
+  }
+});
