@@ -1,14 +1,117 @@
-// `npm start` until the VS Code shell exists: a headless demo of the whole data path. The CLI
-// starts the RDA simulator (synthetic EEG), records five seconds into recordings/demo.npy and
-// prints the summary, then describes the file it wrote.
-import { spawnSync } from 'node:child_process';
+// `npm start` (after `npm run build`): Labscope running from this repository in a real VS Code,
+// on demo/workspace (a simulated EEG amplifier is configured there). With VS Code's `code`
+// command on PATH it opens an Extension Development Host window; without it (a server, a
+// container, CI) it starts code-server on 127.0.0.1 and prints the URL to open in a browser.
+// `npm run demo:cli` is the headless demo of the same data path.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const cli = (...args) => {
-  const result = spawnSync(process.execPath, ['dist/cli.js', ...args], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-};
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const workspace = path.join(repo, 'demo', 'workspace');
 
-console.log('Labscope demo: recording 5 s of a simulated 32-channel, 1 kHz EEG amplifier over RDA…');
-cli('record', 'sim:rda?channels=32&rate=1000', '--out', 'recordings/demo.npy', '--duration', '5');
-cli('info', 'recordings/demo.npy');
-console.log('\nOpen it in Python: numpy.load("recordings/demo.npy"); channel names, units and markers are in recordings/demo.labscope.json');
+// The extension host loads these two; without them it would fail after the window opens.
+for (const [file, fix] of [['dist/extension.js', 'npm run build'], ['build/native/Release/labscope.node', 'npm run build:native']]) {
+  if (!existsSync(path.join(repo, file))) {
+    console.error(`demo: ${file} is missing: run "${fix}" first`);
+    process.exit(1);
+  }
+}
+
+/** The executable `command` in PATH, as `which` finds it, or undefined. */
+function onPath(command) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir || '.', command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+// On Windows `code` is a .cmd, which Node runs only through a shell: not supported here (yet).
+const code = process.platform === 'win32' ? undefined : onPath('code');
+if (code) {
+  // `code` hands the request to a VS Code window and returns at once.
+  console.log(`Opening ${path.relative(process.cwd(), workspace) || '.'} in VS Code with Labscope from ${repo}…`);
+  const child = spawn(code, [`--extensionDevelopmentPath=${repo}`, workspace], { stdio: 'inherit' });
+  child.on('error', (error) => {
+    console.error(`demo: could not run ${code}: ${error.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (status) => process.exit(status ?? 1));
+} else {
+  await browserDemo();
+}
+
+async function browserDemo() {
+  const { ensureCodeServer } = await import('./vscode/setup.mjs');
+  const { startCodeServer } = await import('./vscode/server.mjs');
+  let server;
+  let watch;
+  let stopping = false;
+  async function stop(status) {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(watch);
+    await server?.stop().catch((error) => console.error(`demo: stopping code-server: ${error.message}`));
+    // Interrupted while it was starting: exiting runs server.mjs's exit hook, which ends it.
+    process.exit(status);
+  }
+  // Before anything starts, so Ctrl+C during the first install or the start-up still cleans up.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      console.log(`\n${signal}: stopping code-server…`);
+      void stop(0);
+    });
+  }
+
+  console.log('No "code" command on PATH: starting VS Code in the browser (code-server) instead.');
+  await ensureCodeServer();
+  server = await startCodeServer({
+    userSettings: {
+      // The workspace README says what to click: show it instead of an empty editor area.
+      'workbench.startupEditor': 'readme',
+      // demo/workspace sits inside the repository: no "open the parent git repository?" prompt.
+      'git.openRepositoryInParentFolders': 'never',
+    },
+  });
+
+  // The server's process is not handed to us, so its health endpoint is watched: two misses in a
+  // row (4 s) mean it is gone, and the user should hear why rather than stare at a dead tab.
+  let misses = 0;
+  watch = setInterval(async () => {
+    const alive = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(1500) })
+      .then((r) => r.ok, () => false);
+    misses = alive ? 0 : misses + 1;
+    if (misses >= 2 && !stopping) {
+      console.error(`\ndemo: code-server stopped answering at ${server.base}. Last lines of ${server.logFile}:`);
+      console.error(tail(server.logFile, 30));
+      void stop(1);
+    }
+  }, 2000);
+
+  const url = server.workbenchUrl(workspace, { extensionDevelopmentPath: repo });
+  console.log(`
+Labscope is running in VS Code (code-server). Open this URL in a browser on this machine:
+
+    ${url}
+
+The server listens on 127.0.0.1 only, with no password: from another machine, forward the port
+first (ssh -L ${server.port}:127.0.0.1:${server.port} <this host>). The window title ends in
+"[Extension Development Host]"; demo/workspace/README.md says what to click.
+Server log: ${server.logFile}
+Press Ctrl+C to stop.`);
+}
+
+function tail(file, lines) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    return `(no log: ${error.message})`;
+  }
+}
