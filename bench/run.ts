@@ -2,6 +2,7 @@
 import { benchRdaDecode } from './rda-decode';
 import { benchRing } from './ring';
 import { benchIngest } from './ingest';
+import { benchHostLoad } from './host-load';
 import { printRows } from './report';
 
 async function main(): Promise<void> {
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   if (!only || only === 'decode') printRows('(a) RDA decode, 64 channels × 512 points per message', benchRdaDecode());
   if (!only || only === 'ring') printRows('(b) ring write + read, 64-channel 32-frame blocks', benchRing());
   if (!only || only === 'ingest') printRows('(c) loopback ingest to NPY', await benchIngest());
+  if (!only || only === 'host') printRows('(d) extension-host main thread during a recording', await benchHostLoad());
 }
 
 main().catch((error) => {
