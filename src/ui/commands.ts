@@ -45,7 +45,7 @@ export class Commands {
       guard('disconnect', (target?: Target) => this.disconnect(target)),
       guard('startRecording', (target?: Target | RecordArgs) => this.startRecording(target)),
       guard('stopRecording', (target?: Target) => this.stopRecording(target)),
-      guard('addDevice', (entry?: NewDevice) => this.addDevice(entry)),
+      guard('addDevice', (entry?: unknown) => this.addDevice(entry)),
       guard('removeDevice', (target?: Target) => this.removeDevice(target)),
       vscode.commands.registerCommand('labscope.showLog', () => this.log.show()),
     ];
@@ -130,8 +130,13 @@ export class Commands {
     return this.manager.stopRecording(chosen.session);
   }
 
-  async addDevice(entry?: NewDevice): Promise<void> {
-    const chosen = entry ?? (await askNewDevice(this.manager));
+  async addDevice(entry?: unknown): Promise<void> {
+    // A `{ name, uri }` from a keybinding or another extension skips the questions; anything else
+    // (the view title passes its own arguments) starts the interactive flow.
+    const given = entry as Partial<NewDevice> | undefined;
+    const chosen = typeof given?.name === 'string' && typeof given.uri === 'string'
+      ? { name: given.name, uri: given.uri }
+      : await askNewDevice(this.manager);
     if (!chosen) return;
     const target = await saveNewDevice(chosen, this.manager);
     const where = target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user';

@@ -44,6 +44,24 @@ function deviceRow(name: string) {
   return page.locator('.monaco-list-row', { hasText: name }).first();
 }
 
+/**
+ * Right-click → item. A freshly opened workbench menu can swallow the first click (it ignores
+ * the mouse for a moment after opening), so the click is repeated while the menu stays open.
+ */
+async function contextMenu(target: ReturnType<Page['locator']>, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = page.getByRole('menuitem', { name: item });
+  for (let attempt = 0; ; attempt++) {
+    await entry.click();
+    try {
+      await entry.waitFor({ state: 'hidden', timeout: 2000 });
+      return;
+    } catch (error) {
+      if (attempt === 2) throw error;
+    }
+  }
+}
+
 /** Drags the side bar's edge so the tree's descriptions are not cut off in the screenshots. */
 async function widenSideBar(): Promise<void> {
   const box = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
@@ -83,8 +101,7 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     await widenSideBar();
     await shot('tree');
 
-    await page.getByRole('treeitem', { name: /EEG sim/ }).click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Connect Device' }).click();
+    await contextMenu(page.getByRole('treeitem', { name: /EEG sim/ }), 'Connect Device');
     await deviceRow('EEG sim').filter({ hasText: `${CHANNELS} ch · 1 kHz · active` }).waitFor({ timeout: 20_000 });
 
     await driver.runCommand(page, 'Labscope: Start Recording');
@@ -156,6 +173,46 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
   } catch (error) {
     await shot('failure').catch(() => undefined);
     t.diagnostic(`screenshot: ${path.join(SHOTS, 'failure.png')}; code-server log: ${server.logFile}`);
+    throw error;
+  }
+});
+
+test('Add Device from the view title checks the URI as it is typed and saves a working entry', async (t) => {
+  try {
+    await page.getByRole('toolbar').getByRole('button', { name: 'Add Device…' }).click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('BrainVision RDA');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'rda://127.0.0.1:51244' }).first().waitFor();
+    await page.keyboard.press('Enter');
+
+    // Step 2: the address, prefilled with an example; a wrong one is named before Enter is pressed.
+    await page.locator('.quick-input-widget', { hasText: 'address' }).waitFor();
+    const message = page.locator('.quick-input-widget .quick-input-message');
+    await input.fill('rda://');
+    await message.filter({ hasText: 'no host' }).waitFor();
+    await input.fill('http://127.0.0.1:51299');
+    await message.filter({ hasText: 'unknown scheme "http:"' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'address' }).waitFor(); // still asking
+    await input.fill('rda://127.0.0.1:51299');
+    await message.filter({ hasText: /no host|unknown scheme/ }).waitFor({ state: 'detached' }).catch(async () => {
+      assert.doesNotMatch(await message.innerText(), /no host|unknown scheme/);
+    });
+    await page.keyboard.press('Enter');
+
+    // RDA takes no options, so the last step is the name, with a suggestion.
+    await page.locator('.quick-input-widget', { hasText: 'name' }).waitFor();
+    assert.equal(await input.inputValue(), 'BrainVision RDA 127.0.0.1');
+    await input.fill('Lab B amplifier');
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('treeitem', { name: /^Lab B amplifier/ }).waitFor({ timeout: 10_000 });
+    const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode/settings.json'), 'utf8'));
+    assert.deepEqual(settings['labscope.devices'].at(-1), { name: 'Lab B amplifier', uri: 'rda://127.0.0.1:51299' });
+    assert.deepEqual(errors, [], 'no console errors');
+  } catch (error) {
+    await shot('failure-add-device').catch(() => undefined);
+    t.diagnostic(`screenshot: ${path.join(SHOTS, 'failure-add-device.png')}`);
     throw error;
   }
 });
