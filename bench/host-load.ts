@@ -3,32 +3,17 @@
 // records it to NPY, as "Start Recording" does; acquisition and writing run in the session's
 // worker. Baseline, same run: the least a main-thread design would do, a plain socket piped to
 // a file on the main thread. Reported: main-thread event-loop utilisation (ELU) and delay.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DeviceManager } from '../src/core/device-manager';
 import type { Row } from './report';
+import { pipeToFile, startRdaSimulator } from './processes';
 
 const CHANNELS = 64;
 const RATE = 25_000;
 const SECONDS = Number(process.env.HOST_LOAD_SECONDS ?? 8);
-
-async function simulator(): Promise<{ child: ChildProcess; port: number }> {
-  const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'simulate', 'rda', '--channels', String(CHANNELS), '--rate', String(RATE), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      const m = /listening on [\d.]+:(\d+)/.exec((out += d));
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return { child, port };
-}
 
 interface Load {
   elu: number;
@@ -61,21 +46,12 @@ async function viaManager(port: number, file: string): Promise<number> {
 }
 
 async function mainThreadPipe(port: number, file: string): Promise<number> {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  const out = fs.createWriteStream(file);
-  let bytes = 0;
-  socket.on('data', (d) => (bytes += d.length));
-  socket.pipe(out);
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  socket.unpipe(out);
-  socket.destroy();
-  await new Promise((r) => out.end(r));
-  return bytes / 1e6;
+  return (await pipeToFile(port, file, SECONDS)).bytes / 1e6;
 }
 
 export async function benchHostLoad(): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labscope-host-'));
-  const sim = await simulator();
+  const sim = await startRdaSimulator(['--channels', String(CHANNELS), '--rate', String(RATE)]);
   try {
     const ours = await measure(() => viaManager(sim.port, path.join(dir, 'ours.npy')));
     const pipe = await measure(() => mainThreadPipe(sim.port, path.join(dir, 'pipe.bin')));

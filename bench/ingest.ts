@@ -1,46 +1,19 @@
 // (c) Loopback ingest: the RDA simulator in another process sends 64-channel float32 as fast as
 // it can; a session records it to NPY. Baseline: a plain Node TCP-to-file pipe from the same
 // simulator in the same run. Reports MB/s of samples on disk and frames lost.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Session } from '../src/core/session';
 import type { Row } from './report';
+import { pipeToFile, startRdaSimulator } from './processes';
 
 const CHANNELS = 64;
 const SECONDS = Number(process.env.INGEST_SECONDS ?? 6);
 
-async function startSimulator(): Promise<{ child: ChildProcess; port: number }> {
-  const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'simulate', 'rda', '--channels', String(CHANNELS), '--rate', '1000000',
-    '--speed', 'max', '--block-frames', '1024', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return { child, port };
-}
-
 async function rawPipe(port: number, file: string): Promise<number> {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  const out = fs.createWriteStream(file);
-  let bytes = 0;
-  socket.on('data', (d) => (bytes += d.length));
-  socket.pipe(out);
-  await new Promise((r) => socket.once('connect', r));
-  const started = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  socket.unpipe(out);
-  socket.destroy();
-  await new Promise((r) => out.end(r));
+  const { bytes, seconds } = await pipeToFile(port, file, SECONDS);
   return bytes / seconds / 1e6;
 }
 
@@ -69,7 +42,7 @@ function settle(): void {
  */
 export async function benchIngest(): Promise<Row[]> {
   const targets = [['disk', os.tmpdir()], ['tmpfs', '/dev/shm']].filter(([, dir]) => fs.existsSync(dir));
-  const { child, port } = await startSimulator();
+  const { child, port } = await startRdaSimulator(['--channels', String(CHANNELS), '--rate', '1000000', '--speed', 'max', '--block-frames', '1024']);
   const rows: Row[] = [];
   try {
     for (const [where, parent] of targets) {
