@@ -129,7 +129,12 @@ export class Acquisition implements SourceSink {
     this.recordingFamily = request.family;
     const now = this.ring.written();
     const from = Math.min(Math.max(0, Math.floor(request.fromFrame ?? now)), now);
-    const recording = new Recording(this.ring, request, this.format_, from, () => this.summary());
+    let recording: Recording;
+    try {
+      recording = new Recording(this.ring, request, this.format_, from, () => this.summary());
+    } catch (error) {
+      throw new Error(`cannot record to ${request.path}: ${(error as Error).message}`);
+    }
     for (const g of this.history.gaps) recording.deviceGap(g);
     recording.addMarkers(this.history.markers);
     for (const a of this.history.anchors) recording.addAnchor(a);
@@ -192,7 +197,7 @@ export class Acquisition implements SourceSink {
       recording.drain();
       this.post({ kind: 'recording-ended', summary: recording.finish(reason) });
     } catch (error) {
-      this.post({ kind: 'recording-failed', message: (error as Error).message });
+      this.post({ kind: 'recording-failed', message: `finishing ${recording.status().path} failed: ${(error as Error).message}` });
     }
   }
 
@@ -204,7 +209,7 @@ export class Acquisition implements SourceSink {
     } catch {
       // the file is as valid as its last flush; the error below is what the user needs
     }
-    this.post({ kind: 'recording-failed', message: `recording failed: ${error.message}` });
+    this.post({ kind: 'recording-failed', message: `recording to ${recording?.status().path ?? 'a file'} failed: ${error.message}` });
   }
 
   private tick(): void {

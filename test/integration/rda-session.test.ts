@@ -2,6 +2,7 @@
 // message naming the fault, while the process, other sessions and finished files go on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Session } from '../../src/core/session';
@@ -208,3 +209,27 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('a full disk (/dev/full) fails the recording naming the file and ENOSPC; the session streams on', async () => {
+  const dir = tmpDir();
+  const full = path.join(dir, 'full.npy');
+  fs.symlinkSync('/dev/full', full);
+  const session = new Session('sim:rda?channels=4&rate=1000');
+  try {
+    await session.connect();
+    await assert.rejects(session.startRecording(full), (error: Error) => {
+      assert.match(error.message, new RegExp(`cannot record to ${full.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOSPC`));
+      return true;
+    });
+    assert.equal(session.state, 'active');
+    assert.equal(session.recording, undefined);
+    // The same session records elsewhere right after: nothing was left half-open.
+    const ok = path.join(dir, 'ok.npy');
+    await session.startRecording(ok, { durationS: 0.1 });
+    const summary = await session.recordingEnded();
+    assert.equal(summary.frames, 100);
+    assert.equal(readNpy(ok).shape[0], 100);
+  } finally {
+    await session.close();
+  }
+});
