@@ -7,6 +7,7 @@ import { DeviceTree, type TreeNode } from './ui/device-tree';
 import { Commands } from './ui/commands';
 import { RecordingStatusBar } from './ui/status-bar';
 import { readDeviceSettings } from './ui/device-config';
+import { Scopes, SCOPE_VIEW_TYPE } from './ui/scope-panel';
 
 /** Set by the bundle's first line (scripts/build.mjs), so activation time includes loading it. */
 declare const __labscopeLoadStart: number | undefined;
@@ -15,6 +16,7 @@ declare const __labscopeLoadStart: number | undefined;
 export interface LabscopeApi {
   devices: DeviceManager;
   tree: DeviceTree;
+  scopes: Scopes;
   /** Milliseconds from loading the bundle to the end of activate(). */
   activationMs: number;
 }
@@ -29,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   const view = vscode.window.createTreeView<TreeNode>('labscope.devices', { treeDataProvider: tree, showCollapseAll: true });
   const commands = new Commands(devices, log, (device) => void view.reveal(tree.deviceNode(device), { select: true }).then(undefined, () => undefined));
   const statusBar = new RecordingStatusBar(devices);
+  const scopes = new Scopes(context.extensionUri, devices, log);
+  commands.scopes = scopes;
 
   devices.on('log', (level, text) => log[level](text));
   devices.on('session-error', (device, _session, message) => commands.fail(`${device.name} stopped: ${message}`));
@@ -50,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
     tree,
     view,
     statusBar,
+    scopes,
+    vscode.window.registerWebviewPanelSerializer(SCOPE_VIEW_TYPE, scopes),
     ...commands.register(),
     vscode.commands.registerCommand('labscope.refresh', () => load().then(() => tree.refresh())),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -62,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   );
   const activationMs = performance.now() - started;
   log.info(`Labscope activated in ${activationMs.toFixed(1)} ms`);
-  return { devices, tree, activationMs };
+  return { devices, tree, scopes, activationMs };
 }
 
 /** Recordings are finished (files closed, sidecars final) before the extension host goes. */

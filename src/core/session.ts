@@ -175,6 +175,25 @@ export class Session extends EventEmitter {
     return this.getData(now - frames, now);
   }
 
+  /**
+   * Min/max of frames [start, end) per channel in `buckets` buckets into `out` (see
+   * NativeAddon.decimateMinMax); returns the range the ring held, or null before any data.
+   */
+  decimate(start: number, end: number, buckets: number, out: Float32Array): [number, number] | null {
+    if (!this.ring) return null;
+    return native().decimateMinMax(this.ring, start, end, buckets, out);
+  }
+
+  /** The oldest frame the ring still holds. */
+  get oldestSample(): number {
+    return this.ring ? this.ring.oldest() : 0;
+  }
+
+  /** When an in-process simulator sent `frame` (epoch ms), for latency figures; else undefined. */
+  sentAt(frame: number): number | undefined {
+    return this.simulator?.sentAt?.(frame);
+  }
+
   async saveTimelog(file: string): Promise<number> {
     const saved = this.next<{ blocks: number }>('timelog-saved');
     this.send({ kind: 'save-timelog', path: path.resolve(file) });

@@ -13,6 +13,7 @@ import * as human from '../core/human';
 import type { TreeNode } from './device-tree';
 import { askNewDevice, saveNewDevice, type NewDevice } from './add-device';
 import { removeDeviceSetting } from './device-config';
+import type { Scopes } from './scope-panel';
 
 /** What a command may be handed: a tree node, a device name, or a `{ device, … }` object. */
 type Target = TreeNode | Device | string | { device?: string } | undefined;
@@ -24,6 +25,9 @@ export interface RecordArgs {
 }
 
 export class Commands {
+  /** Set once the scopes exist (they need the extension's URI). */
+  scopes?: Scopes;
+
   constructor(
     private readonly manager: DeviceManager,
     private readonly log: vscode.LogOutputChannel,
@@ -47,6 +51,7 @@ export class Commands {
       guard('stopRecording', (target?: Target) => this.stopRecording(target)),
       guard('addDevice', (entry?: unknown) => this.addDevice(entry)),
       guard('removeDevice', (target?: Target) => this.removeDevice(target)),
+      guard('openScope', (target?: Target) => this.openScope(target)),
       vscode.commands.registerCommand('labscope.showLog', () => this.log.show()),
     ];
   }
@@ -145,6 +150,22 @@ export class Commands {
     if (added) this.reveal(added);
   }
 
+  /** A new scope panel on a device (connecting it first when it is not). */
+  async openScope(target?: Target | { device: string; reveal?: boolean }): Promise<number | undefined> {
+    if (!this.scopes) return undefined;
+    const live = this.manager.devices.filter((d) => d.live);
+    const device = deviceOf(target, this.manager)
+      ?? (live.length === 1 ? live[0] : await this.pickDevice(target, (d) => !d.problem && d.trusted, 'Open a scope on which device?', 'show'));
+    if (!device) return undefined;
+    if (typeof target === 'string' && !deviceOf(target, this.manager)) throw new Error(`no device called "${target}"`);
+    if (!device.live && !(await this.connect(device))) return undefined;
+    const reveal = typeof target === 'object' && target !== null && 'reveal' in target && target.reveal === true;
+    const open = reveal ? this.scopes.open.find((p) => p.device === device.name) : undefined;
+    if (open) open.panel.reveal();
+    else this.scopes.show(device);
+    return this.scopes.open.length;
+  }
+
   async removeDevice(target?: Target): Promise<void> {
     const device = await this.pickDevice(target, (d) => d.origin !== 'simulator', 'Remove which device?', 'remove');
     if (!device) return;
@@ -227,6 +248,7 @@ function deviceOf(target: Target | RecordArgs, manager: DeviceManager): Device |
   if (typeof target === 'string') return manager.find(target);
   if (target instanceof Device) return target;
   if (target && 'kind' in target) return target.device;
+  if (target && typeof target.device === 'string') return manager.find(target.device);
   return undefined;
 }
 

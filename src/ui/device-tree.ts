@@ -171,6 +171,8 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   if (session.error) lines.push(`error: ${session.error}`, adviceFor(session.error) ?? '');
   item.tooltip = lines.filter(Boolean).join('\n');
   item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
+  // Selecting a live session shows its scope (an open one is brought forward, not duplicated).
+  if (streaming) item.command = { command: 'labscope.openScope', title: 'Open Scope', arguments: [{ device: device.name, reveal: true }] };
   return item;
 }
 

@@ -6,109 +6,44 @@ import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
 import { SyntheticSignal } from '../../src/devices/rda/synthetic';
 import { pythonJson } from '../helpers/python';
-import { tmpDir } from '../helpers/tmp';
+import { SHOTS, Workbench } from './workbench';
 
-const REPO = path.resolve(__dirname, '../..');
-// The drivers are ES modules shared with the demo and the suite runner: loaded as such.
-const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(REPO, file)).href);
-type Server = typeof import('../../scripts/vscode/server.mjs');
-type Driver = typeof import('../../scripts/vscode/browser.mjs');
-let driver: Driver;
-const SHOTS = path.join(REPO, '.test-tmp/e2e');
 const CHANNELS = 8;
 const RATE = 1000;
 
-let server: Awaited<ReturnType<Server['startCodeServer']>>;
-let browser: Browser;
+let vs: Workbench;
 let page: Page;
 let errors: string[];
 let workspace: string;
-
-async function shot(name: string): Promise<void> {
-  // code-server offers its new default theme a few seconds after start; not ours, and it would
-  // cover the picture. Only that toast is dismissed, so ours stay visible and checked.
-  const offer = page.locator('.notification-toast', { hasText: 'new default theme' }).getByRole('button', { name: 'Cancel' });
-  if (await offer.isVisible()) await offer.click();
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file });
-  const readme = process.env.LABSCOPE_SCREENSHOTS;
-  if (readme) {
-    fs.mkdirSync(readme, { recursive: true });
-    fs.copyFileSync(file, path.join(readme, `${name}.png`));
-  }
-}
-
-/** The tree row of a device: its label and its description (state, shape, recording). */
-function deviceRow(name: string) {
-  return page.locator('.monaco-list-row', { hasText: name }).first();
-}
-
-/**
- * Right-click → item. A freshly opened workbench menu can swallow the first click (it ignores
- * the mouse for a moment after opening), so the click is repeated while the menu stays open.
- */
-async function contextMenu(target: ReturnType<Page['locator']>, item: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const entry = page.getByRole('menuitem', { name: item });
-  for (let attempt = 0; ; attempt++) {
-    await entry.click();
-    try {
-      await entry.waitFor({ state: 'hidden', timeout: 2000 });
-      return;
-    } catch (error) {
-      if (attempt === 2) throw error;
-    }
-  }
-}
-
-/** Drags the side bar's edge so the tree's descriptions are not cut off in the screenshots. */
-async function widenSideBar(): Promise<void> {
-  const box = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
-  if (!box) return;
-  const x = box.x + box.width;
-  await page.mouse.move(x, box.y + 200);
-  await page.mouse.down();
-  await page.mouse.move(x + 260, box.y + 200, { steps: 5 });
-  await page.mouse.up();
-}
+const shot = (name: string) => vs.shot(name);
+const deviceRow = (name: string) => vs.row(name);
 
 before(async () => {
-  workspace = tmpDir('labscope-e2e-ws-');
-  fs.mkdirSync(path.join(workspace, '.vscode'));
-  fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({
+  vs = await Workbench.open({
     'labscope.devices': [{ name: 'EEG sim', uri: `sim:rda?channels=${CHANNELS}&rate=${RATE}` }],
     'labscope.simulators': false,
-  }, null, 2));
-  const { startCodeServer } = await load<Server>('scripts/vscode/server.mjs');
-  driver = await load<Driver>('scripts/vscode/browser.mjs');
-  server = await startCodeServer();
-  browser = await driver.launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-  errors = driver.collectConsoleErrors(page);
-  await driver.openWorkbench(page, server.workbenchUrl(workspace, { extensionDevelopmentPath: REPO }));
+  });
+  ({ page, errors, workspace } = vs);
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
+  await vs?.close();
 });
 
 test('connect from the tree, record from the palette, stop: numpy reads the signal the simulator sent', async (t) => {
   try {
     await page.getByRole('tab', { name: /^Labscope/ }).click();
     await page.getByRole('treeitem', { name: /EEG sim/ }).waitFor({ timeout: 30_000 });
-    await widenSideBar();
+    await vs.widenSideBar();
     await shot('tree');
 
-    await contextMenu(page.getByRole('treeitem', { name: /EEG sim/ }), 'Connect Device');
+    await vs.contextMenu(page.getByRole('treeitem', { name: /EEG sim/ }), 'Connect Device');
     await deviceRow('EEG sim').filter({ hasText: `${CHANNELS} ch · 1 kHz · active` }).waitFor({ timeout: 20_000 });
 
-    await driver.runCommand(page, 'Labscope: Start Recording');
+    await vs.runCommand('Labscope: Start Recording');
     // Only one session streams, so it is not asked for: format (NPY first), then duration (empty).
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'NPY' }).first().waitFor();
     await page.keyboard.press('Enter');
@@ -126,7 +61,7 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     await page.getByRole('treeitem', { name: /^Ch8/ }).waitFor();
     await shot('recording');
 
-    await driver.runCommand(page, 'Labscope: Stop Recording');
+    await vs.runCommand('Labscope: Stop Recording');
     await rec.waitFor({ state: 'hidden', timeout: 10_000 });
     const toast = page.locator('.notification-toast', { hasText: 'Recorded' });
     await toast.waitFor({ timeout: 10_000 });
@@ -171,12 +106,12 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
       assert.equal(m.row, m.frame - sidecar.startFrame);
     }
 
-    const bad = (await driver.notifications(page)).filter((n: { severity: string }) => n.severity === 'error');
+    const bad = await vs.errorNotifications();
     assert.deepEqual(bad, [], 'no error notification');
     assert.deepEqual(errors, [], 'no console errors');
   } catch (error) {
     await shot('failure').catch(() => undefined);
-    t.diagnostic(`screenshot: ${path.join(SHOTS, 'failure.png')}; code-server log: ${server.logFile}`);
+    t.diagnostic(`screenshot: ${path.join(SHOTS, 'failure.png')}; code-server log: ${vs.server.logFile}`);
     throw error;
   }
 });

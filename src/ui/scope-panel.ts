@@ -1,0 +1,196 @@
+// A live scope: a webview panel on one device's session. The webview pulls frames (one request
+// per animation frame, so at most the display's rate and never while hidden, when it does not
+// run), and the host answers each with min/max columns from the ring: what crosses grows with the
+// panel's width and the channels shown, never with the sample rate or the window length.
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Device, DeviceManager } from '../core/device-manager';
+import type { Session } from '../core/session';
+import { ScopeFeed } from '../core/scope-feed';
+import { parseScopeMessage, type HostToScope } from '../../webview/shared/protocol';
+
+export const SCOPE_VIEW_TYPE = 'labscope.scope';
+
+/** What a panel keeps across reloads (the webview's own state holds its layout and settings). */
+interface PanelState {
+  device?: string;
+}
+
+export class ScopePanel implements vscode.Disposable {
+  private session?: Session;
+  private feed?: ScopeFeed;
+  private readonly disposables: vscode.Disposable[] = [];
+  private badMessages = 0;
+  /** The last description sent: device changes fire often (stats), the webview hears of real ones. */
+  private described = '';
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly manager: DeviceManager,
+    private readonly log: vscode.LogOutputChannel,
+    private deviceName: string,
+  ) {
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'labscope.svg');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    // A device's session may come and go (disconnect, reconnect): the panel follows the device.
+    const onChanged = (device?: Device) => {
+      if (!device || device.name === this.deviceName) this.attach();
+    };
+    manager.on('changed', onChanged);
+    this.disposables.push({ dispose: () => manager.off('changed', onChanged) });
+    this.attach();
+  }
+
+  get device(): string {
+    return this.deviceName;
+  }
+
+  /** Binds to the device's newest session, telling the webview when that changes. */
+  private attach(): void {
+    const device = this.manager.find(this.deviceName);
+    const session = device?.sessions.at(-1);
+    if (session !== this.session) {
+      this.session = session;
+      this.feed = session ? new ScopeFeed(session) : undefined;
+    }
+    this.panel.title = `Scope: ${this.deviceName}`;
+    const description = this.describe();
+    const text = JSON.stringify(description);
+    if (text !== this.described) {
+      this.described = text;
+      this.post(description);
+    }
+  }
+
+  private describe(): HostToScope {
+    const s = this.session;
+    return {
+      type: 'session',
+      title: this.deviceName,
+      uri: this.manager.find(this.deviceName)?.uri ?? '',
+      channels: s ? s.channels.map((c) => ({ name: c.name, unit: c.unit })) : [],
+      rate: s?.rate ?? 0,
+      state: s ? s.state : 'not connected',
+      error: s?.error,
+    };
+  }
+
+  private onMessage(raw: unknown): void {
+    let message;
+    try {
+      message = parseScopeMessage(raw, this.session?.channels.length ?? 0);
+    } catch (error) {
+      // A webview is a web page: a bad message is logged (a few, not a flood) and ignored.
+      if (this.badMessages++ < 5) this.log.warn(`scope ${this.deviceName}: ${(error as Error).message}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.post(this.describe());
+        break;
+      case 'request':
+        if (!this.feed || !this.session || !this.session.channels.length) return;
+        this.post(this.feed.frame(message));
+        break;
+      case 'drawn':
+        break;
+    }
+  }
+
+  private post(message: HostToScope): void {
+    // ArrayBuffers in a message are transferred as binary by VS Code, not serialised to JSON.
+    void this.panel.webview.postMessage(message);
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(18).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'scope.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'scope.css'));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+    ].join('; ');
+    const state: PanelState = { device: this.deviceName };
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}" nonce="${nonce}">
+<title>Scope</title>
+</head>
+<body data-device="${escapeAttr(JSON.stringify(state))}">
+<div id="app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.onDisposed?.(this);
+  }
+
+  onDisposed?: (panel: ScopePanel) => void;
+}
+
+/** Opens scopes and brings them back after a reload. */
+export class Scopes implements vscode.Disposable, vscode.WebviewPanelSerializer<PanelState> {
+  private readonly panels = new Set<ScopePanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly manager: DeviceManager,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get open(): readonly ScopePanel[] {
+    return [...this.panels];
+  }
+
+  /** A new panel on the device; several may show the same device. */
+  show(device: Device): ScopePanel {
+    const panel = vscode.window.createWebviewPanel(SCOPE_VIEW_TYPE, `Scope: ${device.name}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
+    });
+    return this.track(new ScopePanel(panel, this.extensionUri, this.manager, this.log, device.name));
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
+    const device = typeof state?.device === 'string' ? state.device : undefined;
+    if (!device) {
+      panel.dispose();
+      return;
+    }
+    this.track(new ScopePanel(panel, this.extensionUri, this.manager, this.log, device));
+  }
+
+  private track(panel: ScopePanel): ScopePanel {
+    this.panels.add(panel);
+    panel.onDisposed = (p) => this.panels.delete(p);
+    return panel;
+  }
+
+  dispose(): void {
+    for (const panel of [...this.panels]) panel.panel.dispose();
+  }
+}
+
+function escapeAttr(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}

@@ -1,0 +1,125 @@
+// The host side of a scope: what a request may ask (validated, since a webview is a web page) and
+// what a frame holds (min/max per column from the native ring, sized by columns × channels only).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { native } from '../../src/core/native';
+import { markersIn, ScopeFeed, scopeWindow, type ScopeSource } from '../../src/core/scope-feed';
+import { LIMITS, parseScopeMessage, ScopeMessageError } from '../../webview/shared/protocol';
+import type { Marker } from '../../src/core/types';
+
+const addon = native();
+
+/** A ring of `channels` where channel c at frame f holds f * (c + 1) (or -f for odd frames). */
+function source(channels: number, frames: number, capacity: number, rate = 1000, markers: Marker[] = []): ScopeSource & { release(): void } {
+  const ring = new addon.Ring(channels, capacity);
+  const data = new Float32Array(frames * channels);
+  for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = (f % 2 ? -f : f) * (c + 1);
+  ring.write(data);
+  return {
+    channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
+    rate,
+    lastSample: frames,
+    oldestSample: ring.oldest(),
+    markers,
+    decimate: (start, end, buckets, out) => addon.decimateMinMax(ring, start, end, buckets, out),
+    sentAt: (frame) => 1000 + frame,
+    release: () => ring.release(),
+  };
+}
+
+const request = (over: Partial<{ columns: number; windowS: number; end: number | null; channels: number[] }> = {}) =>
+  ({ type: 'request' as const, seq: 1, columns: 10, windowS: 1, end: null, channels: [0, 1, 2], ...over });
+
+test('a request is checked field by field, naming what is wrong', () => {
+  assert.deepEqual(parseScopeMessage({ type: 'ready', protocol: 1 }, 3), { type: 'ready', protocol: 1 });
+  assert.deepEqual(parseScopeMessage(request(), 3), request());
+  const bad: Array<[unknown, RegExp]> = [
+    [null, /not an object/],
+    [{ type: 'ready', protocol: 2 }, /protocol 2, expected 1/],
+    [{ type: 'eval', code: 'x' }, /unknown type "eval"/],
+    [request({ columns: 0 }), /columns/],
+    [request({ columns: LIMITS.maxColumns + 1 }), /columns/],
+    [request({ columns: 1.5 }), /columns/],
+    [request({ windowS: 0.01 }), /windowS/],
+    [request({ windowS: 61 }), /windowS/],
+    [request({ windowS: Number.NaN }), /windowS/],
+    [request({ end: -1 }), /end/],
+    [request({ channels: [0, 3] }), /channels holds 3, not a channel index below 3/],
+    [request({ channels: [1, 1] }), /channel 1 twice/],
+    [{ ...request(), channels: 'all' }, /channels is not a list/],
+    [{ type: 'drawn', seq: 1, at: 'now', drawMs: 1 }, /drawn.at/],
+  ];
+  for (const [message, pattern] of bad) assert.throws(() => parseScopeMessage(message, 3), (e: Error) => e instanceof ScopeMessageError && pattern.test(e.message), JSON.stringify(message));
+});
+
+test('a frame is min/max per column per channel, equal to a naive scan, and its size is columns × channels', () => {
+  const s = source(3, 5000, 8000);
+  try {
+    const feed = new ScopeFeed(s);
+    const frame = feed.frame(request({ columns: 10, windowS: 1 }));
+    assert.deepEqual([frame.windowStart, frame.windowEnd], [4000, 5000]);
+    assert.equal(frame.minmax.byteLength, 3 * 10 * 2 * 4);
+    const mm = new Float32Array(frame.minmax);
+    for (let c = 0; c < 3; c++) {
+      for (let col = 0; col < 10; col++) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let f = 4000 + col * 100; f < 4000 + (col + 1) * 100; f++) {
+          const v = (f % 2 ? -f : f) * (c + 1);
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+        assert.deepEqual([mm[(c * 10 + col) * 2], mm[(c * 10 + col) * 2 + 1]], [lo, hi], `channel ${c} column ${col}`);
+      }
+    }
+    assert.equal(frame.sentAt, 1000 + 4999);
+    // The same columns and channels cost the same bytes for a 60 s window as for a 1 s one.
+    assert.equal(feed.frame(request({ columns: 10, windowS: 60 })).minmax.byteLength, frame.minmax.byteLength);
+  } finally {
+    s.release();
+  }
+});
+
+test('a subset of channels comes back in the order asked; a window older than the ring is NaN there', () => {
+  const s = source(4, 5000, 2000); // holds 3000..4999
+  try {
+    const frame = new ScopeFeed(s).frame(request({ columns: 5, windowS: 4, end: 5000, channels: [3, 1] }));
+    assert.deepEqual(frame.channels, [3, 1]);
+    // The end snaps to a column boundary (800 frames a column), so scrolling moves whole columns.
+    assert.deepEqual([frame.windowStart, frame.windowEnd, frame.oldest], [800, 4800, 3000]);
+    const mm = new Float32Array(frame.minmax);
+    // Columns 0 and 1 are overwritten, 2 is partly held (3000..3199), 3 and 4 are held.
+    for (const row of [0, 1]) {
+      const scale = frame.channels[row] + 1;
+      assert.ok(Number.isNaN(mm[(row * 5 + 0) * 2]) && Number.isNaN(mm[(row * 5 + 1) * 2]), 'overwritten columns are NaN');
+      assert.deepEqual([mm[(row * 5 + 4) * 2], mm[(row * 5 + 4) * 2 + 1]], [-4799 * scale, 4798 * scale]);
+      assert.deepEqual([mm[(row * 5 + 2) * 2], mm[(row * 5 + 2) * 2 + 1]], [-3199 * scale, 3198 * scale]);
+    }
+  } finally {
+    s.release();
+  }
+});
+
+test('live windows end on a column boundary (no shimmer); a young stream leaves the first columns empty', () => {
+  assert.deepEqual(scopeWindow({ columns: 100, windowS: 1, end: null }, 1000, 12_345), { start: 11_340, end: 12_340 });
+  assert.deepEqual(scopeWindow({ columns: 100, windowS: 1, end: null }, 1000, 12_349), { start: 11_340, end: 12_340 });
+  assert.deepEqual(scopeWindow({ columns: 100, windowS: 0.05, end: null }, 1000, 777), { start: 727, end: 777 });
+  assert.deepEqual(scopeWindow({ columns: 10, windowS: 1, end: 900 }, 1000, 5000), { start: -100, end: 900 });
+  const s = source(1, 900, 2000);
+  try {
+    const frame = new ScopeFeed(s).frame(request({ columns: 10, windowS: 1, end: 900, channels: [0] }));
+    const mm = new Float32Array(frame.minmax);
+    assert.ok(Number.isNaN(mm[0]) && Number.isNaN(mm[1]), 'column 0 covers frames -100..-1');
+    assert.deepEqual([mm[2], mm[3]], [-99, 98], 'column 1 covers frames 0..99');
+    assert.deepEqual([mm[18], mm[19]], [-899, 898]);
+  } finally {
+    s.release();
+  }
+});
+
+test('markers in the window, by binary search', () => {
+  const markers = [10, 20, 30, 40].map((frame) => ({ frame, type: 'Stimulus', text: `S${frame}`, channel: -1, points: 1 }));
+  assert.deepEqual(markersIn(markers, 15, 40).map((m) => m.label), ['S20', 'S30']);
+  assert.deepEqual(markersIn(markers, 0, 10), []);
+  assert.deepEqual(markersIn(markers, 40, 41).map((m) => m.frame), [40]);
+});

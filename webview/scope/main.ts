@@ -1,0 +1,300 @@
+// The scope web app: a toolbar, the traces (a renderer on one canvas) and an overlay (grid,
+// markers, cursor) on another. It pulls one frame per animation frame while live; paused, it asks
+// again only when the view changes (scroll, resize, settings), so a paused scope costs nothing.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { SCOPE_PROTOCOL, type HostToScope, type ScopeFrame, type ScopeToHost } from '../shared/protocol';
+import { createRenderer, DEFAULT_RENDERER } from './render/index';
+import type { Lane, ScopeRenderer } from './render/types';
+import { AutoRange, extent, type Range } from './scale';
+import { drawOverlay } from './overlay';
+import { readPalette, onThemeChange, type Palette } from './theme';
+import { restore, WINDOWS_S, windowLabel, type ScopeSettings } from './settings';
+import { buildDom, type Dom } from './dom';
+
+interface VsCodeApi {
+  postMessage(message: ScopeToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+type SessionInfo = Extract<HostToScope, { type: 'session' }>;
+
+const LABEL_WIDTH = 110;
+const AXIS_HEIGHT = 18;
+
+class Scope {
+  private readonly vscode = acquireVsCodeApi();
+  private readonly dom: Dom;
+  private readonly renderer: ScopeRenderer;
+  private readonly overlay: CanvasRenderingContext2D;
+  private settings: ScopeSettings;
+  private palette: Palette = readPalette();
+  private session?: SessionInfo;
+  private frame?: ScopeFrame;
+  private minmax = new Float32Array(0);
+  private seq = 0;
+  private waiting = false;
+  private again = false;
+  private ranges: AutoRange[] = [];
+  private cursorX?: number;
+  private dpr = window.devicePixelRatio || 1;
+  private fps = { frames: 0, since: performance.now(), value: 0 };
+  private latencyMs?: number;
+
+  constructor() {
+    const device = JSON.parse(document.body.dataset.device ?? '{}') as { device?: string };
+    this.settings = restore(this.vscode.getState(), device.device ?? '');
+    this.dom = buildDom(document.getElementById('app')!, this.settings, {
+      pause: () => this.setPaused(!this.settings.paused),
+      window: (s) => this.update({ windowS: s }),
+      layout: (l) => this.update({ layout: l }),
+      autoscale: (on) => this.update({ autoscale: on }),
+      range: (lo, hi) => this.update({ lo, hi }),
+      visible: (name, shown) => this.update({ hidden: shown ? this.settings.hidden.filter((h) => h !== name) : [...this.settings.hidden, name] }),
+    });
+    this.renderer = createRenderer(this.dom.traces, DEFAULT_RENDERER);
+    this.overlay = this.dom.overlay.getContext('2d')!;
+    this.save();
+
+    window.addEventListener('message', (event: MessageEvent<HostToScope>) => this.onMessage(event.data));
+    new ResizeObserver(() => this.resize()).observe(this.dom.plot);
+    onThemeChange(() => {
+      this.palette = readPalette();
+      this.draw();
+    });
+    this.dom.plot.addEventListener('pointermove', (e) => this.pointer(e));
+    this.dom.plot.addEventListener('pointerleave', () => this.pointer());
+    this.dom.plot.addEventListener('wheel', (e) => this.scroll(e), { passive: false });
+    window.addEventListener('keydown', (e) => {
+      if (e.key === ' ' && !(e.target instanceof HTMLElement && e.target.closest('vscode-textfield'))) {
+        e.preventDefault();
+        this.setPaused(!this.settings.paused);
+      }
+    });
+    this.resize();
+    this.post({ type: 'ready', protocol: SCOPE_PROTOCOL });
+  }
+
+  private post(message: ScopeToHost): void {
+    this.vscode.postMessage(message);
+  }
+
+  private save(): void {
+    this.vscode.setState(this.settings);
+  }
+
+  private update(change: Partial<ScopeSettings>): void {
+    this.settings = { ...this.settings, ...change };
+    if ('layout' in change || 'hidden' in change || 'autoscale' in change) this.ranges = [];
+    this.save();
+    this.dom.sync(this.settings, this.session);
+    this.request();
+  }
+
+  private setPaused(paused: boolean): void {
+    this.update({ paused, end: paused ? (this.frame?.windowEnd ?? null) : null });
+  }
+
+  private onMessage(message: HostToScope): void {
+    if (message.type === 'session') {
+      const changed = JSON.stringify(this.session?.channels) !== JSON.stringify(message.channels);
+      this.session = message;
+      if (changed) {
+        this.frame = undefined;
+        this.ranges = [];
+      }
+      this.dom.sync(this.settings, message);
+      this.request();
+    } else if (message.type === 'frame') {
+      this.waiting = false;
+      if (message.seq !== this.seq) return; // an answer to a request the view has moved past
+      this.frame = message;
+      this.minmax = new Float32Array(message.minmax);
+      const started = performance.now();
+      this.draw();
+      const at = performance.timeOrigin + performance.now();
+      if (message.sentAt !== undefined) this.latencyMs = at - message.sentAt;
+      this.post({ type: 'drawn', seq: message.seq, at, drawMs: performance.now() - started });
+      this.count();
+      if (this.again || !this.settings.paused) requestAnimationFrame(() => this.request());
+      this.again = false;
+    }
+  }
+
+  /** Visible channel indices, in order. */
+  private visible(): number[] {
+    const channels = this.session?.channels ?? [];
+    return channels.flatMap((c, i) => (this.settings.hidden.includes(c.name) ? [] : [i]));
+  }
+
+  private request(): void {
+    const s = this.session;
+    if (!s || !s.channels.length || !s.rate) return;
+    if (this.waiting) {
+      this.again = true; // asked once the pending answer is in
+      return;
+    }
+    const columns = Math.max(1, Math.floor(this.dom.traces.width - LABEL_WIDTH * this.dpr));
+    this.waiting = true;
+    this.post({ type: 'request', seq: ++this.seq, columns, windowS: this.settings.windowS, end: this.settings.paused ? this.settings.end : null, channels: this.visible() });
+  }
+
+  private resize(): void {
+    this.dpr = window.devicePixelRatio || 1;
+    const { width, height } = this.dom.plot.getBoundingClientRect();
+    const w = Math.max(1, Math.round(width * this.dpr));
+    const h = Math.max(1, Math.round(height * this.dpr));
+    for (const canvas of [this.dom.traces, this.dom.overlay]) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    this.renderer.resize(w, h);
+    this.draw();
+    this.request();
+  }
+
+  private lanes(rows: number): Lane[] {
+    const top = 0;
+    const height = this.dom.traces.height - AXIS_HEIGHT * this.dpr;
+    const stacked = this.settings.layout === 'stacked';
+    const laneHeight = stacked ? height / Math.max(1, rows) : height;
+    const ranges = this.laneRanges(rows);
+    return Array.from({ length: rows }, (_, i) => ({
+      top: top + (stacked ? i * laneHeight : 0),
+      height: laneHeight,
+      lo: ranges[i].lo,
+      hi: ranges[i].hi,
+      color: this.palette.series[(this.frame?.channels[i] ?? i) % this.palette.series.length],
+    }));
+  }
+
+  private laneRanges(rows: number): Range[] {
+    if (!this.settings.autoscale) return Array.from({ length: rows }, () => ({ lo: this.settings.lo, hi: this.settings.hi }));
+    const columns = this.frame?.columns ?? 0;
+    if (this.settings.layout === 'overlay') {
+      let all: Range | undefined;
+      for (let r = 0; r < rows; r++) {
+        const e = extent(this.minmax, columns, r);
+        if (e) all = all ? { lo: Math.min(all.lo, e.lo), hi: Math.max(all.hi, e.hi) } : e;
+      }
+      const range = (this.ranges[0] ??= new AutoRange()).update(all) ?? { lo: -1, hi: 1 };
+      return Array.from({ length: rows }, () => range);
+    }
+    return Array.from({ length: rows }, (_, r) => (this.ranges[r] ??= new AutoRange()).update(extent(this.minmax, columns, r)) ?? { lo: -1, hi: 1 });
+  }
+
+  private draw(): void {
+    const f = this.frame;
+    const s = this.session;
+    this.dom.message.textContent = !s ? 'Waiting for the session…'
+      : s.error ? `${s.state}: ${s.error}`
+      : !s.channels.length ? `${s.title} is ${s.state}. Connect it to see its signals.` : '';
+    if (!f || !s) {
+      this.overlay.clearRect(0, 0, this.dom.overlay.width, this.dom.overlay.height);
+      return;
+    }
+    const rows = f.channels.length;
+    const lanes = this.lanes(rows);
+    const left = LABEL_WIDTH * this.dpr;
+    this.renderer.draw({ minmax: this.minmax, columns: f.columns, lanes, left, width: this.dom.traces.width - left });
+    drawOverlay({
+      ctx: this.overlay,
+      dpr: this.dpr,
+      left,
+      top: 0,
+      width: this.dom.traces.width - left,
+      height: this.dom.traces.height - AXIS_HEIGHT * this.dpr,
+      lanes,
+      labels: f.channels.map((c, i) => `${s.channels[c]?.name ?? c} ${fmt(lanes[i].lo)}…${fmt(lanes[i].hi)} ${s.channels[c]?.unit ?? ''}`),
+      windowStart: f.windowStart,
+      windowEnd: f.windowEnd,
+      rate: s.rate,
+      markers: f.markers,
+      cursorX: this.cursorX,
+      palette: this.palette,
+    });
+    this.readout();
+    this.dom.stats.textContent = [
+      `${(f.stats.measuredRate || s.rate).toFixed(f.stats.measuredRate >= 100 ? 0 : 2)} Hz`,
+      `${f.stats.gaps} gaps`,
+      `drift ${f.stats.driftMs >= 0 ? '+' : ''}${f.stats.driftMs.toFixed(1)} ms`,
+      this.latencyMs !== undefined ? `latency ${this.latencyMs.toFixed(0)} ms` : '',
+      `${this.fps.value.toFixed(0)} fps`,
+      `${(f.minmax.byteLength / 1024).toFixed(0)} KB/frame`,
+      this.settings.paused ? 'paused' : '',
+    ].filter(Boolean).join(' · ');
+  }
+
+  /** Time and values under the cursor. */
+  private readout(): void {
+    const f = this.frame;
+    const s = this.session;
+    const x = this.cursorX;
+    if (!f || !s || x === undefined) {
+      this.dom.readout.hidden = true;
+      return;
+    }
+    const left = LABEL_WIDTH * this.dpr;
+    const column = Math.floor(((x - left) / (this.dom.traces.width - left)) * f.columns);
+    if (column < 0 || column >= f.columns) {
+      this.dom.readout.hidden = true;
+      return;
+    }
+    const frame = f.windowStart + ((column + 0.5) * (f.windowEnd - f.windowStart)) / f.columns;
+    const lines = [`t = ${(frame / s.rate).toFixed(4)} s`];
+    f.channels.slice(0, 12).forEach((c, row) => {
+      const lo = this.minmax[(row * f.columns + column) * 2];
+      const hi = this.minmax[(row * f.columns + column) * 2 + 1];
+      const value = Number.isNaN(lo) ? '—' : lo === hi ? fmt(lo) : `${fmt(lo)} … ${fmt(hi)}`;
+      lines.push(`${s.channels[c]?.name ?? c}: ${value} ${s.channels[c]?.unit ?? ''}`);
+    });
+    if (f.channels.length > 12) lines.push(`… ${f.channels.length - 12} more`);
+    this.dom.readout.textContent = lines.join('\n');
+    this.dom.readout.hidden = false;
+    this.dom.readout.style.left = `${Math.min(x / this.dpr + 12, this.dom.plot.clientWidth - 220)}px`;
+  }
+
+  private pointer(e?: PointerEvent): void {
+    if (e) {
+      const rect = this.dom.plot.getBoundingClientRect();
+      this.cursorX = (e.clientX - rect.left) * this.dpr;
+    } else {
+      this.cursorX = undefined;
+    }
+    this.draw();
+  }
+
+  /** Wheel: scroll back through what the ring holds (pausing the live view). */
+  private scroll(e: WheelEvent): void {
+    const f = this.frame;
+    if (!f) return;
+    e.preventDefault();
+    const span = f.windowEnd - f.windowStart;
+    const delta = (e.deltaX || e.deltaY) / Math.max(1, this.dom.plot.clientWidth);
+    const current = this.settings.paused && this.settings.end !== null ? this.settings.end : f.windowEnd;
+    const end = Math.round(Math.min(f.newest, Math.max(f.oldest + span, current + delta * span)));
+    this.update({ paused: true, end });
+  }
+
+  private count(): void {
+    const now = performance.now();
+    this.fps.frames++;
+    if (now - this.fps.since >= 1000) {
+      this.fps.value = (this.fps.frames * 1000) / (now - this.fps.since);
+      this.fps = { frames: 0, since: now, value: this.fps.value };
+    }
+  }
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-2) ? v.toExponential(2) : v.toFixed(a >= 100 ? 0 : a >= 1 ? 1 : 3);
+}
+
+export { WINDOWS_S, windowLabel };
+new Scope();

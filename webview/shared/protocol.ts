@@ -1,0 +1,141 @@
+// The messages between the extension host and a scope webview. Both sides import this file, so a
+// renamed field is a compile error on both; the host also runs `parseScopeMessage` on everything a
+// webview sends, since a webview is a web page and its messages are input, not trusted calls.
+
+export const SCOPE_PROTOCOL = 1;
+
+/** Limits the host enforces on requests: what a frame may cost is bounded by them. */
+export const LIMITS = {
+  maxColumns: 8192,
+  minWindowS: 0.1,
+  maxWindowS: 60,
+  maxChannels: 1024,
+} as const;
+
+export interface ScopeChannel {
+  name: string;
+  unit: string;
+}
+
+export interface ScopeMarker {
+  /** Session frame index. */
+  frame: number;
+  label: string;
+}
+
+export interface ScopeStats {
+  /** Frames per second measured from arrival times (0 until known). */
+  measuredRate: number;
+  gaps: number;
+  lostFrames: number;
+  /** Device clock minus host clock, ms. */
+  driftMs: number;
+  reconnects: number;
+}
+
+/** Host → webview. */
+export type HostToScope =
+  | {
+      type: 'session';
+      title: string;
+      uri: string;
+      channels: ScopeChannel[];
+      /** Nominal frames per second (0 until the device said). */
+      rate: number;
+      state: string;
+      error?: string;
+    }
+  | ScopeFrame;
+
+/** The answer to one `request`: min/max per column per channel over the window asked for. */
+export interface ScopeFrame {
+  type: 'frame';
+  seq: number;
+  /** The window, in session frames [windowStart, windowEnd): `columns` equal buckets split it. */
+  windowStart: number;
+  windowEnd: number;
+  columns: number;
+  /** Channel indices, in the order of `minmax`'s rows. */
+  channels: number[];
+  /**
+   * Float32 values: minmax[(row * columns + column) * 2] = min, [… + 1] = max. Columns the ring
+   * does not hold (not yet, or overwritten) are NaN. Sent as a transferable ArrayBuffer.
+   */
+  minmax: ArrayBuffer;
+  /** What the ring holds now: [oldest, newest), the bounds for scrolling back. */
+  oldest: number;
+  newest: number;
+  markers: ScopeMarker[];
+  stats: ScopeStats;
+  /** Host milliseconds spent decimating this frame. */
+  hostMs: number;
+  /** Epoch ms when the newest frame in the window left the simulator, when known (latency). */
+  sentAt?: number;
+}
+
+/** Webview → host. */
+export type ScopeToHost =
+  | { type: 'ready'; protocol: number }
+  | {
+      type: 'request';
+      seq: number;
+      /** Plot width in device pixels: one column per pixel. */
+      columns: number;
+      windowS: number;
+      /** Last frame of the window (exclusive), or null for live (the newest frame). */
+      end: number | null;
+      channels: number[];
+    }
+  | {
+      type: 'drawn';
+      seq: number;
+      /** Epoch ms (performance.timeOrigin + performance.now()) when the frame was on the canvas. */
+      at: number;
+      /** Webview milliseconds spent drawing it. */
+      drawMs: number;
+    };
+
+export class ScopeMessageError extends Error {
+  constructor(what: string) {
+    super(`invalid message from the scope webview: ${what}`);
+    this.name = 'ScopeMessageError';
+  }
+}
+
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isNum = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+
+/**
+ * Checks a message from a webview against the protocol and the channel count of its session;
+ * returns it typed, or throws a ScopeMessageError naming the field that is wrong.
+ */
+export function parseScopeMessage(value: unknown, channelCount: number): ScopeToHost {
+  if (typeof value !== 'object' || value === null) throw new ScopeMessageError('not an object');
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      if (m.protocol !== SCOPE_PROTOCOL) throw new ScopeMessageError(`protocol ${String(m.protocol)}, expected ${SCOPE_PROTOCOL}`);
+      return { type: 'ready', protocol: SCOPE_PROTOCOL };
+    case 'request': {
+      if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.seq is not a whole number ≥ 0');
+      if (!isInt(m.columns, 1, LIMITS.maxColumns)) throw new ScopeMessageError(`request.columns is not a whole number from 1 to ${LIMITS.maxColumns}`);
+      if (!isNum(m.windowS, LIMITS.minWindowS, LIMITS.maxWindowS)) throw new ScopeMessageError(`request.windowS is not from ${LIMITS.minWindowS} to ${LIMITS.maxWindowS} s`);
+      if (m.end !== null && !isInt(m.end, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.end is neither null nor a frame index');
+      if (!Array.isArray(m.channels) || m.channels.length > LIMITS.maxChannels) throw new ScopeMessageError('request.channels is not a list of channel indices');
+      const seen = new Set<number>();
+      for (const c of m.channels) {
+        if (!isInt(c, 0, channelCount - 1)) throw new ScopeMessageError(`request.channels holds ${String(c)}, not a channel index below ${channelCount}`);
+        if (seen.has(c)) throw new ScopeMessageError(`request.channels lists channel ${c} twice`);
+        seen.add(c);
+      }
+      return { type: 'request', seq: m.seq, columns: m.columns, windowS: m.windowS, end: m.end as number | null, channels: [...seen] };
+    }
+    case 'drawn':
+      if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('drawn.seq is not a whole number ≥ 0');
+      if (!isNum(m.at, 0, Number.MAX_VALUE)) throw new ScopeMessageError('drawn.at is not a time');
+      if (!isNum(m.drawMs, 0, 60_000)) throw new ScopeMessageError('drawn.drawMs is not a duration');
+      return { type: 'drawn', seq: m.seq, at: m.at, drawMs: m.drawMs };
+    default:
+      throw new ScopeMessageError(`unknown type ${JSON.stringify(m.type)?.slice(0, 40)}`);
+  }
+}
