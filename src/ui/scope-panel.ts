@@ -98,7 +98,8 @@ export class ScopePanel implements vscode.Disposable {
         this.post(this.describe());
         break;
       case 'request':
-        if (!this.feed || !this.session || !this.session.channels.length) return;
+        // A hidden panel's webview is torn down and stops asking; a request in flight is dropped.
+        if (!this.panel.visible || !this.feed || !this.session || !this.session.channels.length) return;
         this.post(this.feed.frame(message));
         break;
       case 'drawn':

@@ -151,3 +151,34 @@ describe('Labscope in the extension host', function () {
     }
   });
 });
+
+describe('scopes', function () {
+  this.timeout(60_000);
+
+  it('Open Scope connects the device if needed, opens a panel per call, and a tree click reveals instead', async () => {
+    const labscope = await api();
+    const device = labscope.devices.find('EEG sim')!;
+    if (device.live) await vscode.commands.executeCommand('labscope.disconnect', 'EEG sim');
+    assert.equal(await vscode.commands.executeCommand('labscope.openScope', 'EEG sim'), 1);
+    assert.equal(device.live?.state, 'active', 'opening a scope connected the device');
+    const [first] = labscope.scopes.open;
+    assert.equal(first.device, 'EEG sim');
+    assert.equal(first.panel.title, 'Scope: EEG sim');
+    assert.equal(first.panel.viewType, 'labscope.scope');
+    // What a click on the session in the tree sends: the open panel comes forward, no second one.
+    assert.equal(await vscode.commands.executeCommand('labscope.openScope', { device: 'EEG sim', reveal: true }), 1);
+    // The palette command always opens another panel: several may show the same session.
+    assert.equal(await vscode.commands.executeCommand('labscope.openScope', 'EEG sim'), 2);
+    const session = labscope.tree.getChildren(deviceNode(labscope, 'EEG sim')).find((n) => n.kind === 'session')!;
+    assert.equal(labscope.tree.getTreeItem(session).command?.command, 'labscope.openScope');
+    for (const p of [...labscope.scopes.open]) p.panel.dispose();
+    assert.equal(labscope.scopes.open.length, 0);
+    await vscode.commands.executeCommand('labscope.disconnect', 'EEG sim');
+  });
+
+  it('a scope on an unknown device is refused with its name', async () => {
+    const labscope = await api();
+    assert.equal(await vscode.commands.executeCommand('labscope.openScope', 'No such device'), undefined);
+    assert.equal(labscope.scopes.open.length, 0);
+  });
+});

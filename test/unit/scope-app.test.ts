@@ -1,0 +1,39 @@
+// The scope app's pure parts: what it restores from a webview's saved state (which may be old or
+// damaged), how autoscale follows the data, and the time axis's ticks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaults, restore } from '../../webview/scope/settings';
+import { AutoRange, extent, padded } from '../../webview/scope/scale';
+import { tickStep } from '../../webview/scope/overlay';
+
+test('saved settings are restored field by field; anything wrong falls back to the default', () => {
+  assert.deepEqual(restore(undefined, 'amp'), defaults('amp'));
+  assert.deepEqual(restore('garbage', 'amp'), defaults('amp'));
+  const saved = { device: 'amp', windowS: 1, layout: 'overlay', hidden: ['Ch2', 3], autoscale: false, lo: -5, hi: 5, paused: true, end: 1200 };
+  assert.deepEqual(restore(saved, 'other'), { ...saved, hidden: ['Ch2'] });
+  const broken = restore({ windowS: 7, layout: 'spiral', lo: 5, hi: -5, paused: false, end: 1200 }, 'amp');
+  assert.equal(broken.windowS, 5, 'only the offered windows');
+  assert.equal(broken.layout, 'stacked');
+  assert.deepEqual([broken.lo, broken.hi], [-100, 100], 'an inverted range is not kept');
+  assert.equal(broken.end, null, 'a scroll position only while paused');
+});
+
+test('autoscale grows at once and shrinks only after the data stayed small for a while', () => {
+  const mm = new Float32Array([Number.NaN, Number.NaN, -1, 2, 0, 3]);
+  assert.deepEqual(extent(mm, 3, 0), { lo: -1, hi: 3 });
+  assert.equal(extent(new Float32Array([Number.NaN, Number.NaN]), 1, 0), undefined);
+  assert.deepEqual(padded({ lo: 5, hi: 5 }), { lo: 5 - 0.25, hi: 5 + 0.25 });
+  const auto = new AutoRange();
+  const big = auto.update({ lo: -10, hi: 10 })!;
+  assert.deepEqual(big, { lo: -11, hi: 11 });
+  assert.deepEqual(auto.update({ lo: -20, hi: 10 }), { lo: -21.5, hi: 11.5 }, 'grows at once');
+  for (let i = 0; i < 29; i++) assert.deepEqual(auto.update({ lo: -1, hi: 1 }), { lo: -21.5, hi: 11.5 }, 'holds while small');
+  assert.deepEqual(auto.update({ lo: -1, hi: 1 }), { lo: -1.1, hi: 1.1 }, 'then shrinks');
+});
+
+test('time ticks: about six over any window from 100 ms to 60 s', () => {
+  for (const span of [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60]) {
+    const step = tickStep(span);
+    assert.ok(span / step <= 6 && span / step >= 2, `${span} s → step ${step}`);
+  }
+});
