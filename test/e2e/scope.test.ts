@@ -121,6 +121,46 @@ test('Open Scope draws the signal in one lane per channel, under a nonce CSP, an
     for (const share of again.covered) assert.ok(share > 0.9, `after hide/show: ${again.covered}`);
     assert.equal(await scope().locator('#window').evaluate((e: HTMLElement & { value: string }) => e.value), '1', 'the window setting survived');
 
+    // Pause, then scroll back with the wheel through what the ring still holds.
+    const axis = async () => scope().locator('.stats').innerText();
+    await scope().locator('canvas.overlay').click();
+    await page.keyboard.press('Space');
+    await scope().locator('.stats', { hasText: 'paused' }).waitFor();
+    const frozen = await scope().locator('#pause').innerText();
+    assert.equal(frozen.trim(), 'Resume');
+    const before = await coverage(CHANNELS);
+    await scope().locator('.plot').hover();
+    await page.mouse.wheel(0, -600);
+    await page.waitForTimeout(500);
+    const back = await coverage(CHANNELS);
+    for (const share of back.covered) assert.ok(share > 0.5, `scrolled back, still drawn: ${back.covered}`);
+    assert.ok(before.covered.length === back.covered.length && (await axis()).includes('paused'));
+
+    // Overlaid: every channel in one lane spanning the plot.
+    await scope().locator('#layout').click();
+    await scope().locator('#layout').getByRole('option', { name: 'Overlaid', exact: true }).click();
+    await page.keyboard.press('Space'); // live again
+    const overlaid = await waitForTraces(1);
+    assert.ok(overlaid.covered[0] > 0.9, `overlaid traces: ${overlaid.covered}`);
+
+    // Colours follow the theme: switching to a dark theme changes the series' colours.
+    await scope().locator('#layout').click();
+    await scope().locator('#layout').getByRole('option', { name: 'Stacked', exact: true }).click();
+    const light = await waitForTraces(CHANNELS);
+    await vs.runCommand('Preferences: Color Theme');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Dark Modern');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-workbench.vs-dark').waitFor();
+    let dark = await waitForTraces(CHANNELS);
+    for (let i = 0; i < 20 && dark.colours.join() === light.colours.join(); i++) {
+      await page.waitForTimeout(250);
+      dark = await waitForTraces(CHANNELS);
+    }
+    t.diagnostic(`light ${light.colours.join(' | ')} → dark ${dark.colours.join(' | ')}`);
+    assert.notDeepEqual(dark.colours, light.colours, 'series colours come from the theme');
+    await vs.shot('scope-dark');
+
     assert.deepEqual(await vs.errorNotifications(), [], 'no error notification');
     assert.deepEqual(vs.errors, [], 'no console errors (a CSP violation would be one)');
   } catch (error) {
