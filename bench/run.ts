@@ -3,6 +3,7 @@ import { benchRdaDecode } from './rda-decode';
 import { benchRing } from './ring';
 import { benchIngest } from './ingest';
 import { benchHostLoad } from './host-load';
+import { benchScope } from './scope';
 import { printRows } from './report';
 
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   if (!only || only === 'ring') printRows('(b) ring write + read, 64-channel 32-frame blocks', benchRing());
   if (!only || only === 'ingest') printRows('(c) loopback ingest to NPY', await benchIngest());
   if (!only || only === 'host') printRows('(d) extension-host main thread during a recording', await benchHostLoad());
+  if (!only || only === 'scope') printRows('(e) live scope, 64 ch × 25 kHz, 10 s window, 1200 × 800 plot in chromium', await benchScope());
 }
 
 main().catch((error) => {

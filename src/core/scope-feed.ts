@@ -33,12 +33,26 @@ export function scopeWindow(request: Pick<ScopeRequest, 'columns' | 'windowS' | 
   return { start: snapped - perColumn * request.columns, end: snapped };
 }
 
+export interface ScopeFeedOptions {
+  /**
+   * Keep each finished column's min/max and decimate only new ones (default). Off, every frame
+   * rescans its whole window: the baseline `npm run bench -- scope` measures against.
+   */
+  columnCache?: boolean;
+}
+
 export class ScopeFeed {
   private scratch = new Float32Array(0);
+  private part = new Float32Array(0);
+  /** Column min/max for every channel: channels × columns × 2, slot = absolute column % columns. */
+  private cache = new Float32Array(0);
+  /** Which absolute column each slot holds (-1: none). */
+  private held = new Float64Array(0);
+  private cacheKey = '';
 
-  constructor(private readonly source: ScopeSource) {}
+  constructor(private readonly source: ScopeSource, private readonly options: ScopeFeedOptions = {}) {}
 
-  /** The frame answering `request`, and the buffer to transfer with it. */
+  /** The frame answering `request`; its `minmax` buffer is the caller's to transfer. */
   frame(request: ScopeRequest): ScopeFrame {
     const started = performance.now();
     const s = this.source;
@@ -48,12 +62,20 @@ export class ScopeFeed {
     const { start, end } = scopeWindow(request, s.rate || 1, newest);
     const rows = request.channels;
     const minmax = new Float32Array(rows.length * columns * 2);
-    const all = rows.length === channelCount && rows.every((c, i) => c === i);
-    // The decimator fills every channel; a subset is copied out of a reused scratch buffer.
-    const target = all ? minmax : this.scratchFor(channelCount * columns * 2);
-    target.fill(NaN);
-    if (channelCount > 0 && rows.length > 0 && start < end) this.decimateInto(target, channelCount, columns, start, end);
-    if (!all) rows.forEach((c, i) => minmax.set(target.subarray(c * columns * 2, (c + 1) * columns * 2), i * columns * 2));
+    const per = (end - start) / columns;
+    // A live window is snapped to whole columns: each column always covers the same frames, so a
+    // finished one never changes and only the columns that appeared since the last frame are new.
+    const cacheable = this.options.columnCache !== false && Number.isInteger(per) && per >= 1 && start >= 0 && channelCount > 0;
+    if (cacheable) {
+      this.fromCache(minmax, rows, columns, per, start);
+    } else {
+      const all = rows.length === channelCount && rows.every((c, i) => c === i);
+      // The decimator fills every channel; a subset is copied out of a reused scratch buffer.
+      const target = all ? minmax : this.scratchFor(channelCount * columns * 2);
+      target.fill(NaN);
+      if (channelCount > 0 && rows.length > 0 && start < end) this.decimateInto(target, channelCount, columns, start, end);
+      if (!all) rows.forEach((c, i) => minmax.set(target.subarray(c * columns * 2, (c + 1) * columns * 2), i * columns * 2));
+    }
     return {
       type: 'frame',
       seq: request.seq,
@@ -75,6 +97,58 @@ export class ScopeFeed {
       hostMs: performance.now() - started,
       sentAt: end > 0 ? s.sentAt(end - 1) : undefined,
     };
+  }
+
+  private fromCache(minmax: Float32Array, rows: number[], columns: number, per: number, start: number): void {
+    const channels = this.source.channels.length;
+    const key = `${channels}/${columns}/${per}`;
+    if (key !== this.cacheKey) {
+      this.cacheKey = key;
+      this.cache = new Float32Array(channels * columns * 2);
+      this.held = new Float64Array(columns).fill(-1);
+    }
+    const first = start / per;
+    // Missing columns are a run at the live end, or the whole window after a jump (scroll-back).
+    let missing = first;
+    while (missing < first + columns && this.held[missing % columns] === missing) missing++;
+    if (missing < first + columns) this.fill(missing, first + columns, per, channels, columns);
+    const split = first % columns; // slots [split, columns) then [0, split) are the window in order
+    rows.forEach((c, r) => {
+      const row = this.cache.subarray(c * columns * 2, (c + 1) * columns * 2);
+      minmax.set(row.subarray(split * 2), r * columns * 2);
+      minmax.set(row.subarray(0, split * 2), (r * columns + columns - split) * 2);
+    });
+    // Columns the ring no longer holds read NaN, and one it holds in part is rescanned, so the
+    // frame is what a full rescan would give (what is shown is what scroll-back can still reach).
+    const oldest = this.source.oldestSample;
+    const gone = Math.min(columns, Math.max(0, Math.floor((oldest - start) / per)));
+    if (gone > 0) rows.forEach((_, r) => minmax.fill(NaN, r * columns * 2, (r * columns + gone) * 2));
+    const partStart = start + gone * per;
+    if (gone < columns && oldest > partStart) {
+      const one = new Float32Array(channels * 2).fill(NaN);
+      this.source.decimate(partStart, partStart + per, 1, one);
+      rows.forEach((c, r) => minmax.set(one.subarray(c * 2, c * 2 + 2), (r * columns + gone) * 2));
+    }
+  }
+
+  /** Decimates absolute columns [from, to) into their cache slots. */
+  private fill(from: number, to: number, per: number, channels: number, columns: number): void {
+    from = Math.max(from, to - columns);
+    const n = to - from;
+    if (this.part.length < channels * n * 2) this.part = new Float32Array(channels * n * 2);
+    const out = this.part.subarray(0, channels * n * 2);
+    out.fill(NaN);
+    const held = this.source.decimate(from * per, to * per, n, out) ?? [0, 0];
+    for (let k = 0; k < n; k++) {
+      const slot = (from + k) % columns;
+      for (let c = 0; c < channels; c++) {
+        this.cache[(c * columns + slot) * 2] = out[(c * n + k) * 2];
+        this.cache[(c * columns + slot) * 2 + 1] = out[(c * n + k) * 2 + 1];
+      }
+      // A column the ring did not wholly hold is not kept: it is decimated again next time.
+      const whole = (from + k) * per >= held[0] && (from + k + 1) * per <= held[1];
+      this.held[slot] = whole ? from + k : -1;
+    }
   }
 
   private scratchFor(length: number): Float32Array {

@@ -9,6 +9,12 @@ export interface RunningSimulator {
   /** The address a client connects to. */
   uri: string;
   stop(): Promise<void> | void;
+  /**
+   * Epoch ms (performance.timeOrigin + performance.now()) when the block holding stream frame
+   * `frame` was handed to the socket, while the simulator still remembers it: the start of a
+   * wire-to-pixel latency measurement. Undefined when unknown.
+   */
+  sentAt?(frame: number): number | undefined;
 }
 
 export interface SourceOptions {
@@ -80,7 +86,8 @@ const rda: Family = {
   async simulate(uri) {
     const simulator = new RdaSimulator(rdaSimulatorOptions(uri));
     const port = await simulator.start();
-    return { uri: `rda://127.0.0.1:${port}`, stop: () => simulator.stop() };
+    // sentAt follows the first client only: the session that started this simulator.
+    return { uri: `rda://127.0.0.1:${port}`, stop: () => simulator.stop(), sentAt: (frame) => simulator.sentAt(frame) };
   },
 };
 

@@ -49,6 +49,8 @@ test('a request is checked field by field, naming what is wrong', () => {
     [{ ...request(), channels: 'all' }, /channels is not a list/],
     [{ type: 'drawn', seq: 1, at: 'now', drawMs: 1 }, /drawn.at/],
   ];
+  const wide = Array.from({ length: 200 }, (_, i) => i);
+  assert.throws(() => parseScopeMessage(request({ columns: 8000, channels: wide }), 200), /8000 columns × 200 channels, more than 1048576 cells/);
   for (const [message, pattern] of bad) assert.throws(() => parseScopeMessage(message, 3), (e: Error) => e instanceof ScopeMessageError && pattern.test(e.message), JSON.stringify(message));
 });
 
@@ -122,4 +124,46 @@ test('markers in the window, by binary search', () => {
   assert.deepEqual(markersIn(markers, 15, 40).map((m) => m.label), ['S20', 'S30']);
   assert.deepEqual(markersIn(markers, 0, 10), []);
   assert.deepEqual(markersIn(markers, 40, 41).map((m) => m.frame), [40]);
+});
+
+test('the column cache gives exactly the frames a full rescan gives, as the stream moves and the ring laps', () => {
+  const channels = 3;
+  const ring = new addon.Ring(channels, 3000);
+  let written = 0;
+  const write = (frames: number) => {
+    const data = new Float32Array(frames * channels);
+    for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = Math.sin((written + f) * 0.01 * (c + 1)) * (c + 1) + ((written + f) % 7);
+    ring.write(data);
+    written += frames;
+  };
+  const src: ScopeSource = {
+    channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
+    rate: 1000,
+    get lastSample() { return written; },
+    get oldestSample() { return ring.oldest(); },
+    markers: [],
+    decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
+    sentAt: () => undefined,
+  };
+  try {
+    const cached = new ScopeFeed(src);
+    const rescan = new ScopeFeed(src, { columnCache: false });
+    let seq = 0;
+    const same = (r: ReturnType<typeof request>, why: string) => {
+      const a = cached.frame({ ...r, seq: ++seq });
+      const b = rescan.frame({ ...r, seq });
+      assert.deepEqual([a.windowStart, a.windowEnd], [b.windowStart, b.windowEnd], why);
+      assert.deepEqual(new Float32Array(a.minmax), new Float32Array(b.minmax), why);
+    };
+    write(2500);
+    for (let step = 0; step < 40; step++) {
+      write(37 + (step % 5) * 50); // blocks of uneven size; the ring (3000) laps the 2 s window
+      same(request({ columns: 100, windowS: 2, channels: [0, 1, 2] }), `live, step ${step}`);
+      same(request({ columns: 100, windowS: 2, channels: [2, 0] }), `subset, step ${step}`);
+      if (step % 7 === 0) same(request({ columns: 100, windowS: 2, end: written - 900 }), `scrolled back, step ${step}`);
+    }
+    same(request({ columns: 64, windowS: 2 }), 'a new width starts a new cache');
+  } finally {
+    ring.release();
+  }
 });

@@ -10,6 +10,8 @@ export const LIMITS = {
   minWindowS: 0.1,
   maxWindowS: 60,
   maxChannels: 1024,
+  /** columns × channels: at most 8 MiB of min/max per frame, whatever a page asks. */
+  maxCells: 1 << 20,
 } as const;
 
 export interface ScopeChannel {
@@ -128,6 +130,7 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
         if (seen.has(c)) throw new ScopeMessageError(`request.channels lists channel ${c} twice`);
         seen.add(c);
       }
+      if (m.columns * seen.size > LIMITS.maxCells) throw new ScopeMessageError(`request asks for ${m.columns} columns × ${seen.size} channels, more than ${LIMITS.maxCells} cells`);
       return { type: 'request', seq: m.seq, columns: m.columns, windowS: m.windowS, end: m.end as number | null, channels: [...seen] };
     }
     case 'drawn':

@@ -181,6 +181,35 @@ function syntheticMarkers(from: number, frames: number, rate: number): RdaMarker
   return markers;
 }
 
+/** Blocks whose send time a stream remembers: 4096 × 20 ms blocks is over a minute of signal. */
+const SENT_BLOCKS = 4096;
+
+/**
+ * When each recent block went to the socket, for wire-to-pixel latency. Typed arrays indexed by
+ * block number modulo the ring size: one store per block, no allocation, O(1) lookup.
+ */
+class SendLog {
+  private readonly from = new Float64Array(SENT_BLOCKS).fill(-1);
+  private readonly to = new Float64Array(SENT_BLOCKS);
+  private readonly at = new Float64Array(SENT_BLOCKS);
+
+  constructor(private readonly blockFrames: number) {}
+
+  add(block: number, from: number, to: number): void {
+    const slot = block % SENT_BLOCKS;
+    this.from[slot] = from;
+    this.to[slot] = to;
+    this.at[slot] = performance.timeOrigin + performance.now();
+  }
+
+  /** Epoch ms when the block holding stream frame `frame` was written, if still remembered. */
+  sentAt(frame: number): number | undefined {
+    if (!(frame >= 0)) return undefined;
+    const slot = Math.floor(frame / this.blockFrames) % SENT_BLOCKS;
+    return frame >= this.from[slot] && frame < this.to[slot] ? this.at[slot] : undefined;
+  }
+}
+
 /** One client's stream: start, a keep-alive, data blocks on an absolute schedule, stop, close. */
 class ClientStream {
   private next = 0;
@@ -190,6 +219,7 @@ class ClientStream {
   private readonly totalBlocks: number;
   private readonly blockMs: number;
   private t0 = 0;
+  readonly sent: SendLog;
 
   constructor(
     private readonly socket: net.Socket,
@@ -200,6 +230,7 @@ class ClientStream {
     this.totalBlocks = Math.ceil(plan.totalFrames / plan.blockFrames);
     const paced = speed > 0 && Number.isFinite(speed);
     this.blockMs = paced ? (plan.blockFrames / plan.rate) * 1000 / speed : 0;
+    this.sent = new SendLog(plan.blockFrames);
   }
 
   begin(): void {
@@ -228,7 +259,8 @@ class ClientStream {
         this.timer = setTimeout(this.pump, due - now);
         return;
       }
-      const message = this.plan.block(this.next++);
+      const index = this.next++;
+      const message = this.plan.block(index);
       let flushed: boolean;
       if (Array.isArray(message)) {
         this.socket.cork();
@@ -238,6 +270,9 @@ class ClientStream {
       } else {
         flushed = this.socket.write(message);
       }
+      // Stamped once the socket has the block (possibly still in its buffer, as a real server's).
+      const from = index * this.plan.blockFrames;
+      this.sent.add(index, from, Math.min(from + this.plan.blockFrames, this.plan.totalFrames));
       if (!flushed) {
         this.socket.once('drain', this.pump);
         return;
@@ -263,6 +298,7 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
   private server?: net.Server;
   private plan?: StreamPlan;
   private readonly streams = new Map<net.Socket, ClientStream>();
+  private first?: ClientStream;
   private readonly speed: number;
 
   constructor(private readonly options: RdaSimulatorOptions) {
@@ -295,6 +331,16 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
     return (server.address() as net.AddressInfo).port;
   }
 
+  /**
+   * Epoch ms (performance.timeOrigin + performance.now()) when the block holding stream frame
+   * `frame` was written to the first client's socket, for its last 4096 blocks; else undefined.
+   * Stream frames count from the first data block, so they are a session's frames as long as
+   * that session has not reconnected (a reconnect starts a new client at frame 0).
+   */
+  sentAt(frame: number): number | undefined {
+    return this.first?.sent.sentAt(frame);
+  }
+
   /** Cuts every client off and stops listening. */
   async stop(): Promise<void> {
     const server = this.server;
@@ -316,6 +362,7 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
     socket.on('error', () => socket.destroy());
     const stream = new ClientStream(socket, plan, this.speed, (summary) => this.emit('done', summary));
     this.streams.set(socket, stream);
+    this.first ??= stream;
     socket.on('close', () => {
       stream.cancel();
       this.streams.delete(socket);
