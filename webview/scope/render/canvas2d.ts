@@ -1,6 +1,6 @@
 // Canvas 2D paths: per series one path through every column's min→max segment, the segments
 // joined so a slow signal is a continuous line, and one stroke. Antialiased by the browser.
-import { columnX, laneRows, plotBox, rowOf } from './geometry';
+import { columnX, laneRows, plotBox, rowOf, fitCanvas } from './geometry';
 import type { DrawInput, RendererKind, ScopeRenderer } from './types';
 
 export class Canvas2dRenderer implements ScopeRenderer {
@@ -15,10 +15,7 @@ export class Canvas2dRenderer implements ScopeRenderer {
   }
 
   resize(width: number, height: number): void {
-    width = Math.max(1, Math.round(width));
-    height = Math.max(1, Math.round(height));
-    if (this.canvas.width !== width) this.canvas.width = width;
-    if (this.canvas.height !== height) this.canvas.height = height;
+    fitCanvas(this.canvas, width, height);
   }
 
   draw(input: DrawInput): void {

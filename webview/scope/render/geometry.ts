@@ -37,3 +37,13 @@ export function columnX(c: number, columns: number, left: number, width: number)
 export function plotBox(left: number, width: number): { left: number; width: number } {
   return { left: Math.round(left), width: Math.max(0, Math.round(width)) };
 }
+
+/** Sizes a canvas to whole device pixels (at least 1), touching it only when it changes: a
+ * canvas clears itself whenever its size is assigned. Returns the size it now has. */
+export function fitCanvas(canvas: HTMLCanvasElement, width: number, height: number): { width: number; height: number } {
+  width = Math.max(1, Math.round(width));
+  height = Math.max(1, Math.round(height));
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  return { width, height };
+}

@@ -3,7 +3,7 @@
 // antialiasing, no GPU: the cost is a loop over columns plus the pixels touched, small for
 // stacked lanes and large only when many tall series overlap (64 overlaid: ~20 M writes).
 import { cssColor, packRgba } from './color';
-import { columnX, laneRows, plotBox } from './geometry';
+import { columnX, laneRows, plotBox, fitCanvas } from './geometry';
 import type { DrawInput, RendererKind, ScopeRenderer } from './types';
 
 /** A width × height RGBA pixel buffer, as ImageData's data seen through a Uint32Array. */
@@ -96,10 +96,7 @@ export class RasterRenderer implements ScopeRenderer {
   }
 
   resize(width: number, height: number): void {
-    width = Math.max(1, Math.round(width));
-    height = Math.max(1, Math.round(height));
-    if (this.canvas.width !== width) this.canvas.width = width;
-    if (this.canvas.height !== height) this.canvas.height = height;
+    ({ width, height } = fitCanvas(this.canvas, width, height));
     if (this.image?.width === width && this.image.height === height) return;
     this.image = this.ctx.createImageData(width, height);
     this.pixels = { data: new Uint32Array(this.image.data.buffer), width, height };

@@ -6,7 +6,7 @@
 // which at 76 800 quads is seconds. Lanes (position, range, colour) live in a small float
 // texture, which keeps the series count free of uniform limits.
 import { cssColor } from './color';
-import { laneRows, plotBox } from './geometry';
+import { laneRows, plotBox, fitCanvas } from './geometry';
 import type { DrawInput, RendererKind, ScopeRenderer } from './types';
 
 const VERTEX = `#version 300 es
@@ -106,10 +106,7 @@ export class WebglRenderer implements ScopeRenderer {
   }
 
   resize(width: number, height: number): void {
-    width = Math.max(1, Math.round(width));
-    height = Math.max(1, Math.round(height));
-    if (this.canvas.width !== width) this.canvas.width = width;
-    if (this.canvas.height !== height) this.canvas.height = height;
+    fitCanvas(this.canvas, width, height);
   }
 
   draw(input: DrawInput): void {
