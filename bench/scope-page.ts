@@ -8,6 +8,7 @@ import { cssColor, packRgba } from '../webview/scope/render/color';
 import { laneRows, rowOf } from '../webview/scope/render/geometry';
 import type { DrawInput, Lane, RendererKind, ScopeRenderer } from '../webview/scope/render/types';
 import type { ScopeFrame } from '../webview/shared/protocol';
+import { ColumnStore } from '../webview/scope/columns';
 
 export type Mode = 'stacked' | 'overlaid';
 
@@ -273,18 +274,21 @@ async function run(kind: RendererKind, mode: Mode, ms: number, feed = '/frame'):
   renderer.resize(W, H);
   const laneList = lanes(mode);
   const out: Samples = { total: [], host: [], transfer: [], draw: [], drawCall: [], latency: [], bytes: [], elapsed: 0 };
-  const request = { type: 'request', seq: 0, columns: W, windowS: scene.windowS, end: null, channels: laneList.map((_, i) => i) };
+  const request: Record<string, unknown> & { seq: number } = { type: 'request', seq: 0, columns: W, windowS: scene.windowS, end: null, channels: laneList.map((_, i) => i), have: null };
+  // As the scope page does: keep the columns sent, so live frames carry only the new ones.
+  const store = new ColumnStore();
   await nextAnimationFrame();
   const started = performance.now();
   while (performance.now() - started < ms) {
     request.seq++;
+    request.have = store.have();
     const t0 = performance.now();
     const response = await fetch(feed, { method: 'POST', body: JSON.stringify(request) });
     const buffer = await response.arrayBuffer();
     const t1 = performance.now();
     const { head, offset } = unpack<Omit<ScopeFrame, 'minmax'>>(buffer);
-    const minmax = new Float32Array(buffer, offset, head.channels.length * head.columns * 2);
     const d0 = performance.now();
+    const minmax = store.accept(head, new Float32Array(buffer, offset, head.channels.length * (head.delta?.count ?? head.columns) * 2));
     renderer.draw({ minmax, columns: head.columns, lanes: laneList, left: 0, width: W });
     const d1 = performance.now();
     flushCanvas(canvas, renderer.kind);

@@ -61,13 +61,27 @@ export class ScopeFeed {
     const newest = s.lastSample;
     const { start, end } = scopeWindow(request, s.rate || 1, newest);
     const rows = request.channels;
-    const minmax = new Float32Array(rows.length * columns * 2);
+    let minmax = new Float32Array(rows.length * columns * 2);
+    let columnsOf: Pick<ScopeFrame, 'key' | 'firstColumn' | 'delta'> = {};
     const per = (end - start) / columns;
     // A live window is snapped to whole columns: each column always covers the same frames, so a
     // finished one never changes and only the columns that appeared since the last frame are new.
     const cacheable = this.options.columnCache !== false && Number.isInteger(per) && per >= 1 && start >= 0 && channelCount > 0;
     if (cacheable) {
       this.fromCache(minmax, rows, columns, per, start);
+      const first = start / per;
+      const key = `${rows.join(',')}/${columns}/${per}`;
+      columnsOf = { key, firstColumn: first };
+      // The page keeps the columns it was sent: a live frame then carries only the new ones.
+      const have = request.have;
+      if (have && have.key === key && have.from <= first && have.to > first) {
+        const from = Math.min(have.to, first + columns);
+        const count = first + columns - from;
+        const part = new Float32Array(rows.length * count * 2);
+        for (let r = 0; r < rows.length; r++) part.set(minmax.subarray((r * columns + from - first) * 2, (r + 1) * columns * 2), r * count * 2);
+        minmax = part;
+        columnsOf.delta = { from, count };
+      }
     } else {
       const all = rows.length === channelCount && rows.every((c, i) => c === i);
       // The decimator fills every channel; a subset is copied out of a reused scratch buffer.
@@ -96,6 +110,7 @@ export class ScopeFeed {
       },
       hostMs: performance.now() - started,
       sentAt: end > 0 ? s.sentAt(end - 1) : undefined,
+      ...columnsOf,
     };
   }
 

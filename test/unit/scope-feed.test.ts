@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { native } from '../../src/core/native';
 import { markersIn, ScopeFeed, scopeWindow, type ScopeSource } from '../../src/core/scope-feed';
-import { LIMITS, parseScopeMessage, ScopeMessageError } from '../../webview/shared/protocol';
+import { LIMITS, parseScopeMessage, ScopeMessageError, type HeldColumns } from '../../webview/shared/protocol';
+import { ColumnStore } from '../../webview/scope/columns';
 import type { Marker } from '../../src/core/types';
 
 const addon = native();
@@ -28,7 +29,7 @@ function source(channels: number, frames: number, capacity: number, rate = 1000,
 }
 
 const request = (over: Partial<{ columns: number; windowS: number; end: number | null; channels: number[] }> = {}) =>
-  ({ type: 'request' as const, seq: 1, columns: 10, windowS: 1, end: null, channels: [0, 1, 2], ...over });
+  ({ type: 'request' as const, seq: 1, columns: 10, windowS: 1, end: null as number | null, channels: [0, 1, 2], have: null as HeldColumns | null, ...over });
 
 test('a request is checked field by field, naming what is wrong', () => {
   assert.deepEqual(parseScopeMessage({ type: 'ready', protocol: 1 }, 3), { type: 'ready', protocol: 1 });
@@ -48,6 +49,8 @@ test('a request is checked field by field, naming what is wrong', () => {
     [request({ channels: [1, 1] }), /channel 1 twice/],
     [{ ...request(), channels: 'all' }, /channels is not a list/],
     [{ type: 'drawn', seq: 1, at: 'now', drawMs: 1 }, /drawn.at/],
+    [request({ have: { key: 'k', from: 5, to: 2 } }), /have is not a column range/],
+    [{ ...request(), have: { key: 7, from: 0, to: 1 } }, /have.key/],
   ];
   const wide = Array.from({ length: 200 }, (_, i) => i);
   assert.throws(() => parseScopeMessage(request({ columns: 8000, channels: wide }), 200), /8000 columns × 200 channels, more than 1048576 cells/);
@@ -163,6 +166,58 @@ test('the column cache gives exactly the frames a full rescan gives, as the stre
       if (step % 7 === 0) same(request({ columns: 100, windowS: 2, end: written - 900 }), `scrolled back, step ${step}`);
     }
     same(request({ columns: 64, windowS: 2 }), 'a new width starts a new cache');
+  } finally {
+    ring.release();
+  }
+});
+
+test('delta frames: a page keeping its columns rebuilds exactly the window a full frame gives, from a few KB', () => {
+  const channels = 4;
+  const ring = new addon.Ring(channels, 6000);
+  let written = 0;
+  const write = (frames: number) => {
+    const data = new Float32Array(frames * channels);
+    for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = Math.cos((written + f) * 0.003 * (c + 1)) + ((written + f) % 5) * 0.1;
+    ring.write(data);
+    written += frames;
+  };
+  const src: ScopeSource = {
+    channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
+    rate: 1000,
+    get lastSample() { return written; },
+    get oldestSample() { return ring.oldest(); },
+    markers: [],
+    decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
+    sentAt: () => undefined,
+  };
+  try {
+    const feed = new ScopeFeed(src);
+    const rescan = new ScopeFeed(src, { columnCache: false });
+    const page = new ColumnStore();
+    write(5000);
+    let deltas = 0;
+    for (let step = 0; step < 60; step++) {
+      write(40 + (step % 3) * 30);
+      const paused = step >= 30 && step < 40; // a paused window: the same end, nothing new to send
+      const end = paused ? 5000 + 30 * 70 - 400 : null;
+      const ask = request({ seq: step, columns: 200, windowS: 4, end, channels: [3, 0, 1], have: page.have() });
+      const frame = feed.frame(ask);
+      const { minmax, ...head } = frame;
+      const whole = page.accept(head, new Float32Array(minmax));
+      const want = new Float32Array(rescan.frame({ ...ask, have: null }).minmax);
+      // A column reaching before the ring's oldest frame shows nothing on the page (a rescan shows
+      // the part still held): compare the columns both show.
+      const per = (frame.windowEnd - frame.windowStart) / 200;
+      const stale = Math.max(0, Math.ceil((frame.oldest - frame.windowStart) / per));
+      for (let r = 0; r < 3; r++) for (let i = 0; i < stale * 2; i++) want[r * 400 + i] = Number.NaN;
+      assert.deepEqual(whole, want, `step ${step}`);
+      if (frame.delta) {
+        deltas++;
+        // Live after live: the 40–100 frames written since are at most 6 columns of 20 frames.
+        if (!paused && step !== 40) assert.ok(frame.minmax.byteLength <= 3 * 6 * 8, `a live delta is a few columns, got ${frame.minmax.byteLength} bytes`);
+      }
+    }
+    assert.ok(deltas >= 50, `most frames were deltas (${deltas})`);
   } finally {
     ring.release();
   }

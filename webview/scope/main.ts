@@ -14,6 +14,7 @@ import { drawOverlay } from './overlay';
 import { readPalette, onThemeChange, type Palette } from './theme';
 import { restore, WINDOWS_S, windowLabel, type ScopeSettings } from './settings';
 import { buildDom, type Dom } from './dom';
+import { ColumnStore } from './columns';
 
 interface VsCodeApi {
   postMessage(message: ScopeToHost): void;
@@ -36,7 +37,8 @@ class Scope {
   private palette: Palette = readPalette();
   private session?: SessionInfo;
   private frame?: ScopeFrame;
-  private minmax = new Float32Array(0);
+  private minmax: Float32Array = new Float32Array(0);
+  private readonly store = new ColumnStore();
   private seq = 0;
   private waiting = false;
   private again = false;
@@ -107,14 +109,22 @@ class Scope {
       if (changed) {
         this.frame = undefined;
         this.ranges = [];
+        this.store.forget();
       }
       this.dom.sync(this.settings, message);
       this.request();
     } else if (message.type === 'frame') {
       this.waiting = false;
       if (message.seq !== this.seq) return; // an answer to a request the view has moved past
+      try {
+        this.minmax = this.store.accept(message, new Float32Array(message.minmax));
+      } catch {
+        // Columns sent against a state this page has dropped: ask again for the whole window.
+        this.store.forget();
+        requestAnimationFrame(() => this.request());
+        return;
+      }
       this.frame = message;
-      this.minmax = new Float32Array(message.minmax);
       const started = performance.now();
       this.draw();
       const at = performance.timeOrigin + performance.now();
@@ -141,7 +151,10 @@ class Scope {
     }
     const columns = Math.max(1, Math.floor(this.dom.traces.width - LABEL_WIDTH * this.dpr));
     this.waiting = true;
-    this.post({ type: 'request', seq: ++this.seq, columns, windowS: this.settings.windowS, end: this.settings.paused ? this.settings.end : null, channels: this.visible() });
+    this.post({
+      type: 'request', seq: ++this.seq, columns, windowS: this.settings.windowS,
+      end: this.settings.paused ? this.settings.end : null, channels: this.visible(), have: this.store.have(),
+    });
   }
 
   private resize(): void {

@@ -73,6 +73,22 @@ export interface ScopeFrame {
   hostMs: number;
   /** Epoch ms when the newest frame in the window left the simulator, when known (latency). */
   sentAt?: number;
+  /**
+   * Set when the window is cut into fixed columns (a snapped live or scrolled window): columns are
+   * numbered absolutely (column k covers frames [k, k + 1) × per), `firstColumn` is the window's
+   * first, and a page that keeps columns under `key` may send `have` to get only new ones.
+   */
+  key?: string;
+  firstColumn?: number;
+  /** `minmax` holds only columns [from, from + count), rows as in `channels`; absent: the whole window. */
+  delta?: { from: number; count: number };
+}
+
+/** Columns a page already holds under a frame's `key`: absolute indices [from, to). */
+export interface HeldColumns {
+  key: string;
+  from: number;
+  to: number;
 }
 
 /** Webview → host. */
@@ -87,6 +103,8 @@ export type ScopeToHost =
       /** Last frame of the window (exclusive), or null for live (the newest frame). */
       end: number | null;
       channels: number[];
+      /** What the page holds from earlier frames: only the rest is sent. */
+      have?: HeldColumns | null;
     }
   | {
       type: 'drawn';
@@ -131,7 +149,14 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
         seen.add(c);
       }
       if (m.columns * seen.size > LIMITS.maxCells) throw new ScopeMessageError(`request asks for ${m.columns} columns × ${seen.size} channels, more than ${LIMITS.maxCells} cells`);
-      return { type: 'request', seq: m.seq, columns: m.columns, windowS: m.windowS, end: m.end as number | null, channels: [...seen] };
+      let have: HeldColumns | null = null;
+      if (m.have !== undefined && m.have !== null) {
+        const h = m.have as Record<string, unknown>;
+        if (typeof h !== 'object' || typeof h.key !== 'string' || h.key.length > 20_000) throw new ScopeMessageError('request.have.key is not a frame key');
+        if (!isInt(h.from, 0, Number.MAX_SAFE_INTEGER) || !isInt(h.to, h.from, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.have is not a column range');
+        have = { key: h.key, from: h.from, to: h.to };
+      }
+      return { type: 'request', seq: m.seq, columns: m.columns, windowS: m.windowS, end: m.end as number | null, channels: [...seen], have };
     }
     case 'drawn':
       if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('drawn.seq is not a whole number ≥ 0');
