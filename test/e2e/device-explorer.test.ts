@@ -57,7 +57,8 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     // Open the session and its channels, as one looks at them while recording.
     const session = page.getByRole('treeitem', { name: /^Session .*● REC/ });
     if ((await session.count()) === 0) await page.getByRole('treeitem', { name: /^EEG sim/ }).click();
-    await session.click();
+    // The twistie: a click on the row itself opens the session's scope (its command).
+    await session.locator('.monaco-tl-twistie').click();
     await page.getByRole('treeitem', { name: /^Ch8/ }).waitFor();
     await shot('recording');
 
