@@ -28,7 +28,7 @@ function source(channels: number, frames: number, capacity: number, rate = 1000,
   };
 }
 
-const request = (over: Partial<{ columns: number; windowS: number; end: number | null; channels: number[] }> = {}) =>
+const request = (over: Partial<{ seq: number; columns: number; windowS: number; end: number | null; channels: number[]; have: HeldColumns | null }> = {}) =>
   ({ type: 'request' as const, seq: 1, columns: 10, windowS: 1, end: null as number | null, channels: [0, 1, 2], have: null as HeldColumns | null, ...over });
 
 test('a request is checked field by field, naming what is wrong', () => {
