@@ -129,17 +129,20 @@ test('markers in the window, by binary search', () => {
   assert.deepEqual(markersIn(markers, 40, 41).map((m) => m.frame), [40]);
 });
 
-test('the column cache gives exactly the frames a full rescan gives, as the stream moves and the ring laps', () => {
-  const channels = 3;
-  const ring = new addon.Ring(channels, 3000);
+/**
+ * A live stream over a real native ring: `write(n)` appends n frames of `value(frame, channel)`,
+ * and `source` reads it as a session would.
+ */
+function liveStream(channels: number, capacity: number, value: (frame: number, channel: number) => number) {
+  const ring = new addon.Ring(channels, capacity);
   let written = 0;
   const write = (frames: number) => {
     const data = new Float32Array(frames * channels);
-    for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = Math.sin((written + f) * 0.01 * (c + 1)) * (c + 1) + ((written + f) % 7);
+    for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = value(written + f, c);
     ring.write(data);
     written += frames;
   };
-  const src: ScopeSource = {
+  const source: ScopeSource = {
     channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
     rate: 1000,
     get lastSample() { return written; },
@@ -148,6 +151,12 @@ test('the column cache gives exactly the frames a full rescan gives, as the stre
     decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
     sentAt: () => undefined,
   };
+  return { write, source, written: () => written, release: () => ring.release() };
+}
+
+test('the column cache gives exactly the frames a full rescan gives, as the stream moves and the ring laps', () => {
+  const stream = liveStream(3, 3000, (f, c) => Math.sin(f * 0.01 * (c + 1)) * (c + 1) + (f % 7));
+  const { write, source: src } = stream;
   try {
     const cached = new ScopeFeed(src);
     const rescan = new ScopeFeed(src, { columnCache: false });
@@ -163,33 +172,17 @@ test('the column cache gives exactly the frames a full rescan gives, as the stre
       write(37 + (step % 5) * 50); // blocks of uneven size; the ring (3000) laps the 2 s window
       same(request({ columns: 100, windowS: 2, channels: [0, 1, 2] }), `live, step ${step}`);
       same(request({ columns: 100, windowS: 2, channels: [2, 0] }), `subset, step ${step}`);
-      if (step % 7 === 0) same(request({ columns: 100, windowS: 2, end: written - 900 }), `scrolled back, step ${step}`);
+      if (step % 7 === 0) same(request({ columns: 100, windowS: 2, end: stream.written() - 900 }), `scrolled back, step ${step}`);
     }
     same(request({ columns: 64, windowS: 2 }), 'a new width starts a new cache');
   } finally {
-    ring.release();
+    stream.release();
   }
 });
 
 test('delta frames: a page keeping its columns rebuilds exactly the window a full frame gives, from a few KB', () => {
-  const channels = 4;
-  const ring = new addon.Ring(channels, 6000);
-  let written = 0;
-  const write = (frames: number) => {
-    const data = new Float32Array(frames * channels);
-    for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = Math.cos((written + f) * 0.003 * (c + 1)) + ((written + f) % 5) * 0.1;
-    ring.write(data);
-    written += frames;
-  };
-  const src: ScopeSource = {
-    channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
-    rate: 1000,
-    get lastSample() { return written; },
-    get oldestSample() { return ring.oldest(); },
-    markers: [],
-    decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
-    sentAt: () => undefined,
-  };
+  const stream = liveStream(4, 6000, (f, c) => Math.cos(f * 0.003 * (c + 1)) + (f % 5) * 0.1);
+  const { write, source: src } = stream;
   try {
     const feed = new ScopeFeed(src);
     const rescan = new ScopeFeed(src, { columnCache: false });
@@ -219,6 +212,6 @@ test('delta frames: a page keeping its columns rebuilds exactly the window a ful
     }
     assert.ok(deltas >= 50, `most frames were deltas (${deltas})`);
   } finally {
-    ring.release();
+    stream.release();
   }
 });
