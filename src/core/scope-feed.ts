@@ -61,28 +61,22 @@ export class ScopeFeed {
     const newest = s.lastSample;
     const { start, end } = scopeWindow(request, s.rate || 1, newest);
     const rows = request.channels;
-    let minmax = new Float32Array(rows.length * columns * 2);
+    let minmax: Float32Array<ArrayBuffer>;
     let columnsOf: Pick<ScopeFrame, 'key' | 'firstColumn' | 'delta'> = {};
     const per = (end - start) / columns;
     // A live window is snapped to whole columns: each column always covers the same frames, so a
     // finished one never changes and only the columns that appeared since the last frame are new.
     const cacheable = this.options.columnCache !== false && Number.isInteger(per) && per >= 1 && start >= 0 && channelCount > 0;
     if (cacheable) {
-      this.fromCache(minmax, rows, columns, per, start);
       const first = start / per;
       const key = `${rows.join(',')}/${columns}/${per}`;
-      columnsOf = { key, firstColumn: first };
       // The page keeps the columns it was sent: a live frame then carries only the new ones.
       const have = request.have;
-      if (have && have.key === key && have.from <= first && have.to > first) {
-        const from = Math.min(have.to, first + columns);
-        const count = first + columns - from;
-        const part = new Float32Array(rows.length * count * 2);
-        for (let r = 0; r < rows.length; r++) part.set(minmax.subarray((r * columns + from - first) * 2, (r + 1) * columns * 2), r * count * 2);
-        minmax = part;
-        columnsOf.delta = { from, count };
-      }
+      const from = have && have.key === key && have.from <= first && have.to > first ? Math.min(have.to, first + columns) : first;
+      minmax = this.fromCache(rows, columns, per, first, from);
+      columnsOf = { key, firstColumn: first, ...(from > first ? { delta: { from, count: first + columns - from } } : {}) };
     } else {
+      minmax = new Float32Array(rows.length * columns * 2);
       const all = rows.length === channelCount && rows.every((c, i) => c === i);
       // The decimator fills every channel; a subset is copied out of a reused scratch buffer.
       const target = all ? minmax : this.scratchFor(channelCount * columns * 2);
@@ -114,7 +108,12 @@ export class ScopeFeed {
     };
   }
 
-  private fromCache(minmax: Float32Array, rows: number[], columns: number, per: number, start: number): void {
+  /**
+   * Columns [from, first + columns) of the window starting at absolute column `first`, for
+   * `rows`, from the cache (decimating what it lacks). A whole window (from = first) reads what a
+   * full rescan would: columns the ring no longer holds are NaN, one it holds in part is rescanned.
+   */
+  private fromCache(rows: number[], columns: number, per: number, first: number, from: number): Float32Array<ArrayBuffer> {
     const channels = this.source.channels.length;
     const key = `${channels}/${columns}/${per}`;
     if (key !== this.cacheKey) {
@@ -122,28 +121,31 @@ export class ScopeFeed {
       this.cache = new Float32Array(channels * columns * 2);
       this.held = new Float64Array(columns).fill(-1);
     }
-    const first = start / per;
     // Missing columns are a run at the live end, or the whole window after a jump (scroll-back).
     let missing = first;
     while (missing < first + columns && this.held[missing % columns] === missing) missing++;
     if (missing < first + columns) this.fill(missing, first + columns, per, channels, columns);
-    const split = first % columns; // slots [split, columns) then [0, split) are the window in order
+    const count = first + columns - from;
+    const out = new Float32Array(rows.length * count * 2);
+    const slot = from % columns;
+    const head = Math.min(count, columns - slot); // slots [slot, slot + head), then [0, count - head)
     rows.forEach((c, r) => {
       const row = this.cache.subarray(c * columns * 2, (c + 1) * columns * 2);
-      minmax.set(row.subarray(split * 2), r * columns * 2);
-      minmax.set(row.subarray(0, split * 2), (r * columns + columns - split) * 2);
+      out.set(row.subarray(slot * 2, (slot + head) * 2), r * count * 2);
+      out.set(row.subarray(0, (count - head) * 2), (r * count + head) * 2);
     });
-    // Columns the ring no longer holds read NaN, and one it holds in part is rescanned, so the
-    // frame is what a full rescan would give (what is shown is what scroll-back can still reach).
+    if (from > first) return out; // a delta: the page blanks what the ring no longer holds
+    const start = first * per;
     const oldest = this.source.oldestSample;
     const gone = Math.min(columns, Math.max(0, Math.floor((oldest - start) / per)));
-    if (gone > 0) rows.forEach((_, r) => minmax.fill(NaN, r * columns * 2, (r * columns + gone) * 2));
+    if (gone > 0) rows.forEach((_, r) => out.fill(NaN, r * columns * 2, (r * columns + gone) * 2));
     const partStart = start + gone * per;
     if (gone < columns && oldest > partStart) {
       const one = new Float32Array(channels * 2).fill(NaN);
       this.source.decimate(partStart, partStart + per, 1, one);
-      rows.forEach((c, r) => minmax.set(one.subarray(c * 2, c * 2 + 2), (r * columns + gone) * 2));
+      rows.forEach((c, r) => out.set(one.subarray(c * 2, c * 2 + 2), (r * columns + gone) * 2));
     }
+    return out;
   }
 
   /** Decimates absolute columns [from, to) into their cache slots. */

@@ -31,10 +31,8 @@ export class ScopePanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private deviceName: string,
   ) {
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-    };
+    // Set here for new and restored panels alike (a restored one comes without our options).
+    panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'labscope.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -165,10 +163,7 @@ export class Scopes implements vscode.Disposable, vscode.WebviewPanelSerializer<
 
   /** A new panel on the device; several may show the same device. */
   show(device: Device): ScopePanel {
-    const panel = vscode.window.createWebviewPanel(SCOPE_VIEW_TYPE, `Scope: ${device.name}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')],
-    });
+    const panel = vscode.window.createWebviewPanel(SCOPE_VIEW_TYPE, `Scope: ${device.name}`, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     return this.track(new ScopePanel(panel, this.extensionUri, this.manager, this.log, device.name));
   }
 
@@ -190,6 +185,11 @@ export class Scopes implements vscode.Disposable, vscode.WebviewPanelSerializer<
   dispose(): void {
     for (const panel of [...this.panels]) panel.panel.dispose();
   }
+}
+
+/** Scripts on; files only from the extension's dist/webview (the bundle and its stylesheet). */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
 }
 
 function escapeAttr(text: string): string {
