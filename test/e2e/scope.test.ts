@@ -139,6 +139,7 @@ test('Open Scope draws the signal in one lane per channel, under a nonce CSP, an
     // Overlaid: every channel in one lane spanning the plot.
     await scope().locator('#layout').click();
     await scope().locator('#layout').getByRole('option', { name: 'Overlaid', exact: true }).click();
+    await scope().locator('canvas.overlay').click(); // off the select: Space there would open it
     await page.keyboard.press('Space'); // live again
     const overlaid = await waitForTraces(1);
     assert.ok(overlaid.covered[0] > 0.9, `overlaid traces: ${overlaid.covered}`);

@@ -73,7 +73,8 @@ class Scope {
     this.dom.plot.addEventListener('pointerleave', () => this.pointer());
     this.dom.plot.addEventListener('wheel', (e) => this.scroll(e), { passive: false });
     window.addEventListener('keydown', (e) => {
-      if (e.key === ' ' && !(e.target instanceof HTMLElement && e.target.closest('vscode-textfield'))) {
+      // Space belongs to a focused control (it opens a select, ticks a box); elsewhere it pauses.
+      if (e.key === ' ' && !(e.target instanceof HTMLElement && e.target.closest('vscode-textfield, vscode-single-select, vscode-checkbox, vscode-button'))) {
         e.preventDefault();
         this.setPaused(!this.settings.paused);
       }
