@@ -20,7 +20,7 @@ export class Acquisition implements SourceSink {
   private recording?: Recording;
   private recordingFamily = '';
   private readonly stats: AcquisitionStats = {
-    frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, measuredRate: 0, driftMs: 0,
+    frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, measuredRate: 0, driftMs: 0,
   };
   private firstAnchor?: Anchor;
   private lastAnchorFrame = -Infinity;
@@ -101,6 +101,13 @@ export class Acquisition implements SourceSink {
 
   log(level: 'info' | 'warn' | 'error', text: string): void {
     this.post({ kind: 'log', level, text });
+  }
+
+  rejected(what: string): void {
+    this.stats.errors++;
+    // A noisy line would flood the log: the first few are shown, then one in a thousand.
+    const n = this.stats.errors;
+    if (n <= 10 || n % 1000 === 0) this.post({ kind: 'log', level: 'warn', text: `${what}${n > 10 ? ` (${n} bad inputs so far)` : ''}` });
   }
 
   connecting(attempt: number): void {
@@ -220,11 +227,16 @@ export class Acquisition implements SourceSink {
         this.recordingFailed(error as Error);
       }
     }
-    this.post({ kind: 'stats', stats: { ...this.stats }, recording: this.recording?.status() });
+    this.post({ kind: 'stats', stats: this.currentStats(), recording: this.recording?.status() });
+  }
+
+  private currentStats(): AcquisitionStats {
+    const source = this.source.summary?.();
+    return source ? { ...this.stats, source } : { ...this.stats };
   }
 
   private summary(): Record<string, unknown> {
-    return { ...this.stats, family: this.recordingFamily, nominalRate: this.format_?.rate };
+    return { ...this.currentStats(), family: this.recordingFamily, nominalRate: this.format_?.rate };
   }
 }
 

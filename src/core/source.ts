@@ -38,6 +38,11 @@ export interface SourceSink {
   /** Frames that never arrived; `fromFrame` defaults to the ring's next index. */
   gap(gap: Omit<Gap, 'fromFrame'> & { fromFrame?: number }): void;
   log(level: 'info' | 'warn' | 'error', text: string): void;
+  /**
+   * A piece of input was bad (a checksum mismatch, a malformed frame) and was dropped: it is
+   * counted in the stats' `errors`, and logged, but the stream goes on.
+   */
+  rejected(what: string): void;
   /** Connection state as the source sees it. */
   connecting(attempt: number): void;
   /** The device says the stream is over (RDA stop, end of file). */
@@ -50,6 +55,11 @@ export interface Source {
   start(sink: SourceSink): void;
   /** Stops receiving; no sink calls after this returns. */
   stop(): void;
+  /**
+   * A family's own live summary (the poll recorder's AcquisitionSummary), sent with the stats
+   * and written into a recording's sidecar.
+   */
+  summary?(): Record<string, unknown>;
 }
 
 /** Backoff used by every reconnecting source, in seconds (seed 001's schedule). */

@@ -40,10 +40,14 @@ export interface AcquisitionStats {
   lostFrames: number;
   gaps: number;
   reconnects: number;
+  /** Pieces of input rejected as bad (checksum mismatches, malformed frames) and dropped. */
+  errors: number;
   /** Rate measured from host arrival times (frames/s), 0 until two anchors exist. */
   measuredRate: number;
   /** Device clock minus host clock since the first block (ms; positive = device ahead). */
   driftMs: number;
+  /** The source's own summary (polled sources: the seed's AcquisitionSummary), when it has one. */
+  source?: Record<string, unknown>;
 }
 
 export interface RecordingStatus {
