@@ -26,7 +26,7 @@ async function session(port: number, file: string): Promise<{ mbps: number; lost
   await s.close();
   return {
     mbps: (summary.frames * CHANNELS * 4) / summary.elapsedS / 1e6,
-    lost: summary.lostFrames + (s.stats?.lostFrames ?? 0),
+    lost: summary.lostFrames + s.stats().lostFrames,
     frames: summary.frames,
   };
 }

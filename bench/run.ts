@@ -4,6 +4,8 @@ import { benchRing } from './ring';
 import { benchIngest } from './ingest';
 import { benchHostLoad } from './host-load';
 import { benchScope } from './scope';
+import { benchServomexPoll } from './servomex-poll';
+import { benchAudioDecode } from './audio-decode';
 import { printRows } from './report';
 
 async function main(): Promise<void> {
@@ -14,6 +16,12 @@ async function main(): Promise<void> {
   if (!only || only === 'ingest') printRows('(c) loopback ingest to NPY', await benchIngest());
   if (!only || only === 'host') printRows('(d) extension-host main thread during a recording', await benchHostLoad());
   if (!only || only === 'scope') printRows('(e) live scope, 64 ch × 25 kHz, 10 s window, 1200 × 800 plot in chromium', await benchScope());
+  if (!only || only === 'servomex') {
+    const { rows, verdict } = await benchServomexPoll();
+    printRows('(f) Servomex Modbus TCP polling of pymodbus at 100 Hz: seed-001 poll recorder vs setInterval', rows);
+    console.log(verdict);
+  }
+  if (!only || only === 'audio') printRows('(f) audio decode, 1 MiB blocks → float32 ±1', benchAudioDecode());
 }
 
 main().catch((error) => {

@@ -2,6 +2,24 @@
 // built by cmake-js at install time and loaded from build/native at run time.
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * serialport's addon is found by node-gyp-build relative to its own package folder, which a
+ * bundle does not have: the bundles load it from beside themselves (dist/serialport.node), and
+ * the build copies this platform's prebuilt one there.
+ */
+const serialportAddon = {
+  name: 'serialport-addon',
+  setup(build) {
+    build.onLoad({ filter: /@serialport[\\/]bindings-cpp[\\/]dist[\\/]serialport-bindings\.js$/ }, () => ({
+      contents: "exports.binding = require(require('path').join(__dirname, 'serialport.node'));",
+      loader: 'js',
+    }));
+  },
+};
 
 const common = {
   bundle: true,
@@ -11,6 +29,7 @@ const common = {
   sourcemap: true,
   external: ['vscode'],
   logLevel: 'warning',
+  plugins: [serialportAddon],
 };
 
 await Promise.all([
@@ -25,5 +44,6 @@ await Promise.all([
   }),
 ]);
 mkdirSync('dist/webview', { recursive: true });
+copyFileSync(require('node-gyp-build').path(require('path').dirname(require.resolve('@serialport/bindings-cpp/package.json'))), 'dist/serialport.node');
 copyFileSync('webview/scope/scope.css', 'dist/webview/scope.css');
 chmodSync('dist/cli.js', 0o755);

@@ -13,7 +13,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
 
 // What the installed extension cannot run without: the package is refused if one is missing.
-const REQUIRED = ['package.json', 'dist/extension.js', 'dist/acquisition-worker.js', 'build/native/Release/labscope.node'];
+const REQUIRED = ['package.json', 'dist/extension.js', 'dist/acquisition-worker.js', 'dist/serialport.node', 'build/native/Release/labscope.node'];
 // What must never ship (sources, dependencies, test data, the local code-server).
 const FORBIDDEN = /^(node_modules|src|native|test|bench|webview|scripts|demo|\.code-server|recordings)\//;
 

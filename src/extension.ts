@@ -2,9 +2,11 @@
 // over the same core the CLI uses. Acquisition runs in one worker thread per session; nothing
 // here touches samples, so the extension host's main thread only sees state and stats.
 import * as vscode from 'vscode';
+import { absoluteAudioUri } from './devices/audio/audio-uri';
 import { DeviceManager } from './core/device-manager';
 import { DeviceTree, type TreeNode } from './ui/device-tree';
 import { Commands } from './ui/commands';
+import { StreamCommands } from './ui/stream-commands';
 import { RecordingStatusBar } from './ui/status-bar';
 import { readDeviceSettings } from './ui/device-config';
 import { Scopes, SCOPE_VIEW_TYPE } from './ui/scope-panel';
@@ -26,13 +28,20 @@ let manager: DeviceManager | undefined;
 export function activate(context: vscode.ExtensionContext): LabscopeApi {
   const started = typeof __labscopeLoadStart === 'number' ? __labscopeLoadStart : performance.now();
   const log = vscode.window.createOutputChannel('Labscope', { log: true });
-  const devices = (manager = new DeviceManager());
+  // Relative file paths in device URIs mean the workspace's files, as everywhere in VS Code.
+  const devices = (manager = new DeviceManager({}, (uri) => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    return folder ? absoluteAudioUri(uri, folder) : uri;
+  }));
   const tree = new DeviceTree(devices);
   const view = vscode.window.createTreeView<TreeNode>('labscope.devices', { treeDataProvider: tree, showCollapseAll: true });
   const commands = new Commands(devices, log, (device) => void view.reveal(tree.deviceNode(device), { select: true }).then(undefined, () => undefined));
   const statusBar = new RecordingStatusBar(devices);
   const scopes = new Scopes(context.extensionUri, devices, log);
   commands.scopes = scopes;
+  const streamCommands = new StreamCommands(devices, log, (message) => commands.fail(message), (batch) => {
+    void view.reveal(tree.batchNode(batch), { expand: true }).then(undefined, () => undefined);
+  });
 
   devices.on('log', (level, text) => log[level](text));
   devices.on('session-error', (device, _session, message) => commands.fail(`${device.name} stopped: ${message}`));
@@ -57,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
     scopes,
     vscode.window.registerWebviewPanelSerializer(SCOPE_VIEW_TYPE, scopes),
     ...commands.register(),
+    ...streamCommands.register(),
     vscode.commands.registerCommand('labscope.refresh', () => load().then(() => tree.refresh())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('labscope.devices') || e.affectsConfiguration('labscope.simulators')) void load();

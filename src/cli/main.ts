@@ -9,11 +9,18 @@ const USAGE = `usage: labscope <command> [options]
 commands:
   simulate rda [--file X.vhdr | --channels N --rate R] [--port P] [--speed F]
                [--format float32|int16] [--seconds S] [--host H]
+  simulate audio [--file X.wav | --freq F --rate R --channels N --encoding E --width W
+                 --endian little|big] [--seconds S] [--port P (4155)] [--host H]
+  simulate servomex [--mode ascii|modbus-tcp|modbus-rtu] [--period S] [--units N] [--rate HZ]
   record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
+              [--fast]  (audio files: as fast as they can be read, not in real time)
   info FILE                 shape, channels, rate, markers and gaps of a recording
   recover FILE.npy          repair an NPY whose last write was cut off
 
-device URIs: rda://HOST:PORT, sim:rda?channels=8&rate=1000`;
+device URIs: rda://HOST:PORT, sim:rda?channels=8&rate=1000, audio:FILE.wav,
+  audio:FILE.pcm?rate=16k&encoding=SPCM&width=2, audio+tcp://HOST:PORT?rate=…, sim:audio,
+  servomex+serial:///dev/ttyUSB0?baud=19200, servomex+modbus-rtu:///dev/ttyUSB0?unit=1&rate=2,
+  servomex+modbus-tcp://HOST:502?unit=1&rate=2, sim:servomex?mode=ascii|modbus-tcp|modbus-rtu`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -3,8 +3,16 @@ import * as path from 'node:path';
 import { Session } from '../core/session';
 import { formatFromPath } from '../core/writers/index';
 import * as human from '../core/human';
-import type { RecordingStatus, RecordingSummary } from '../core/worker-protocol';
+import type { AcquisitionStats, RecordingStatus, RecordingSummary } from '../core/worker-protocol';
 import { args, positiveNumber, UsageError } from './args';
+import { parseDeviceUri } from '../core/uri';
+import { fastFileUri } from '../devices/audio/audio-uri';
+import { probeAudioFile } from '../devices/audio/file';
+
+/** Session's default ring, in frames. */
+const DEFAULT_RING_FRAMES = 300_000;
+/** A --fast ring holds a whole file up to this many samples (1 GiB of float32). */
+const MAX_FAST_RING_SAMPLES = 1 << 28;
 
 export async function record(argv: string[]): Promise<number> {
   const { values, positionals } = args(argv, {
@@ -13,6 +21,7 @@ export async function record(argv: string[]): Promise<number> {
     buffer: { type: 'string' },
     timeout: { type: 'string' },
     json: { type: 'boolean' },
+    fast: { type: 'boolean' },
   });
   if (positionals.length !== 1) throw new UsageError('record needs exactly one device URI, e.g. labscope record rda://127.0.0.1:51244 --out eeg.npy');
   if (!values.out) throw new UsageError('record needs --out FILE.npy|.csv|.mat');
@@ -24,12 +33,14 @@ export async function record(argv: string[]): Promise<number> {
     }
   })();
   const durationS = positiveNumber(values.duration, '--duration');
-  const bufferSize = positiveNumber(values.buffer, '--buffer');
+  let bufferSize = positiveNumber(values.buffer, '--buffer');
   const timeoutS = positiveNumber(values.timeout, '--timeout') ?? 10;
+  let uri = positionals[0];
+  if (values.fast) ({ uri, bufferSize } = fast(uri, bufferSize));
 
   let session: Session;
   try {
-    session = new Session(positionals[0], { bufferSize: bufferSize === undefined ? undefined : Math.round(bufferSize) });
+    session = new Session(uri, { bufferSize: bufferSize === undefined ? undefined : Math.round(bufferSize) });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -44,8 +55,8 @@ export async function record(argv: string[]): Promise<number> {
     const ended = session.recordingEnded();
     await session.startRecording(values.out, { format, durationS, fromFrame: 0 });
     progress.note(`recording ${session.channels.length} channels at ${session.rate} Hz from ${session.uri} to ${values.out}${durationS ? ` for ${durationS} s` : ' (Ctrl+C stops)'}`);
-    session.on('stats', (_stats, status?: RecordingStatus) => {
-      if (status) progress.update(status, session.rate);
+    session.on('stats', (stats: AcquisitionStats, status?: RecordingStatus) => {
+      if (status) progress.update(status, session.rate, human.pollSummary(stats.source));
     });
     const first = await Promise.race([ended, interrupted]);
     const summary = first === 'interrupt' ? await session.stopRecording() : first;
@@ -62,6 +73,28 @@ export async function record(argv: string[]): Promise<number> {
     progress.done();
     await session.close();
     throw error;
+  }
+}
+
+/**
+ * `--fast`: the file plays as fast as it is read. The recording starts (from frame 0) only once
+ * the session has connected, and by then a fast file may be far ahead: a ring that holds the whole
+ * file means nothing is overwritten before the recording has it.
+ */
+function fast(text: string, bufferSize: number | undefined): { uri: string; bufferSize: number | undefined } {
+  let file: ReturnType<typeof fastFileUri>;
+  try {
+    file = fastFileUri(parseDeviceUri(text));
+  } catch (error) {
+    throw new UsageError(`--fast: ${(error as Error).message}`);
+  }
+  if (bufferSize !== undefined) return { uri: file.uri, bufferSize };
+  try {
+    const { frames, format } = probeAudioFile(path.resolve(file.path), file.declared);
+    return { uri: file.uri, bufferSize: Math.max(DEFAULT_RING_FRAMES, Math.min(frames + 1, Math.floor(MAX_FAST_RING_SAMPLES / format.channels))) };
+  } catch {
+    // An unreadable file is the session's to report, in the words it uses for every source.
+    return { uri: file.uri, bufferSize };
   }
 }
 
@@ -88,8 +121,8 @@ class ProgressLine {
   private shown = false;
   constructor(private readonly out: NodeJS.WriteStream) {}
 
-  update(status: RecordingStatus, rate: number): void {
-    const line = `${status.elapsedS.toFixed(1).padStart(7)} s  ${status.frames} frames  ${(status.frames / Math.max(status.elapsedS, 1e-3)).toFixed(0)} frames/s (nominal ${rate})  ${human.bytes(status.bytes)}  ${status.gaps} gaps`;
+  update(status: RecordingStatus, rate: number, poll?: string): void {
+    const line = `${status.elapsedS.toFixed(1).padStart(7)} s  ${status.frames} frames  ${(status.frames / Math.max(status.elapsedS, 1e-3)).toFixed(0)} frames/s (nominal ${rate})  ${human.bytes(status.bytes)}  ${status.gaps} gaps${poll ? `  ${poll}` : ''}`;
     if (this.out.isTTY) {
       this.out.write(`\r${line}\x1b[K`);
       this.shown = true;

@@ -1,10 +1,14 @@
 // `labscope simulate <family>`: runs a simulator in the foreground until Ctrl+C.
 import { parseSpeed, RdaSimulator } from '../devices/rda/simulator';
 import { args, positiveNumber, UsageError } from './args';
+import { simulateAudio } from './simulate-audio';
+import { simulateServomex } from './simulate-servomex';
 
 const RDA_PORTS = { float32: 51244, int16: 51234 } as const;
 
 export async function simulate(argv: string[]): Promise<number> {
+  if (argv[0] === 'audio' || argv[0]?.startsWith('sim:audio')) return simulateAudio(argv);
+  if (argv[0] === 'servomex' || argv[0]?.startsWith('sim:servomex')) return simulateServomex(argv);
   const { values, positionals } = args(argv, {
     file: { type: 'string' },
     channels: { type: 'string' },
@@ -17,7 +21,7 @@ export async function simulate(argv: string[]): Promise<number> {
     'block-frames': { type: 'string' },
   });
   const family = positionals[0];
-  if (family !== 'rda') throw new UsageError(family ? `no simulator for "${family}" (available: rda)` : 'simulate needs a family: labscope simulate rda …');
+  if (family !== 'rda') throw new UsageError(family ? `no simulator for "${family}" (available: rda, audio, servomex)` : 'simulate needs a family: labscope simulate rda …');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const format = values.format ?? 'float32';
   if (format !== 'float32' && format !== 'int16') throw new UsageError(`--format must be float32 or int16, got "${format}"`);

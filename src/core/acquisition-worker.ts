@@ -3,11 +3,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Acquisition } from './acquisition';
 import { createSource } from '../devices/index';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol';
+import { setSerialBridgeRequester } from './serial-bridge';
+import { emptyStats, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const post = (message: FromWorker) => port.postMessage(message);
+setSerialBridgeRequester((serial) => port.postMessage({ kind: 'serial-bridge', port: serial } satisfies FromWorker, [serial]));
 
 let acquisition: Acquisition | undefined;
 try {
@@ -30,6 +32,19 @@ port.on('message', (message: ToWorker) => {
       case 'save-timelog':
         acquisition?.saveTimelog(message.path);
         break;
+      case 'pause':
+        if (!acquisition) throw new Error('the session has no source');
+        acquisition.pause();
+        break;
+      case 'resume':
+        if (!acquisition) throw new Error('the session has no source');
+        acquisition.resume(message.from);
+        break;
+      case 'refresh':
+        // Unanswered, the session's refresh() would wait for the thread to exit.
+        if (acquisition) acquisition.refresh(message.id);
+        else post({ kind: 'stats', stats: emptyStats(), refresh: message.id });
+        break;
       case 'close':
         acquisition?.close();
         post({ kind: 'closed' });
@@ -38,7 +53,10 @@ port.on('message', (message: ToWorker) => {
     }
   } catch (error) {
     const text = (error as Error).message;
-    // A refused recording is answered as such, so the session's startRecording() rejects.
-    post(message.kind === 'record' ? { kind: 'recording-failed', message: text } : { kind: 'log', level: 'error', text });
+    // A refused request is answered as such, so the session's startRecording(), pause() or
+    // resume() rejects instead of waiting.
+    if (message.kind === 'record') post({ kind: 'recording-failed', message: text });
+    else if (message.kind === 'pause' || message.kind === 'resume') post({ kind: 'control-failed', request: message.kind, message: text });
+    else post({ kind: 'log', level: 'error', text });
   }
 });

@@ -5,8 +5,10 @@ import { native, type NativeRing } from './native';
 import { Recording } from './recording';
 import { Timelog } from './timelog';
 import type { BlockInfo, Source, SourceSink, StreamFormat } from './source';
+import type { Sample } from './sample';
 import type { Anchor, Gap, Marker } from './types';
-import type { AcquisitionStats, FromWorker, RecordingRequest } from './worker-protocol';
+import { emptyStats, type AcquisitionStats, type FromWorker, type RecordingRequest, type ResumeFrom } from './worker-protocol';
+import { frameAtTime } from './frame-time';
 
 /** One anchor per second of data is enough to map frames to host time to well under a block. */
 const ANCHOR_EVERY_S = 1;
@@ -19,9 +21,14 @@ export class Acquisition implements SourceSink {
   private format_?: StreamFormat;
   private recording?: Recording;
   private recordingFamily = '';
-  private readonly stats: AcquisitionStats = {
-    frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, measuredRate: 0, driftMs: 0,
-  };
+  private readonly stats: AcquisitionStats = emptyStats();
+  /**
+   * While paused: where the consumers stopped (the pause point). The ring goes on filling unless
+   * the source could hold its input; recordings drain only up to the pause point.
+   */
+  private paused?: { frame: number; wallMs: number; held: boolean };
+  /** Frames resumes passed over (in the ring, never delivered). */
+  private skippedFrames = 0;
   private firstAnchor?: Anchor;
   private lastAnchorFrame = -Infinity;
   /** Kept so a recording that starts in the past (fromFrame) gets what happened since then. */
@@ -59,7 +66,7 @@ export class Acquisition implements SourceSink {
     }
     this.format_ = format;
     this.ring = new (native().Ring)(format.channels.length, this.bufferSize);
-    this.post({ kind: 'format', ringId: this.ring.id, channels: format.channels, rate: format.rate });
+    this.post({ kind: 'format', ringId: this.ring.id, channels: format.channels, rate: format.rate, source: format.source });
     return this.ring;
   }
 
@@ -110,6 +117,10 @@ export class Acquisition implements SourceSink {
     if (n <= 10 || n % 1000 === 0) this.post({ kind: 'log', level: 'warn', text: `${what}${n > 10 ? ` (${n} bad inputs so far)` : ''}` });
   }
 
+  samples(batch: Sample[]): void {
+    this.post({ kind: 'samples', samples: batch });
+  }
+
   connecting(attempt: number): void {
     this.awaitingData = true;
     if (attempt > 0) this.stats.reconnects++;
@@ -118,13 +129,18 @@ export class Acquisition implements SourceSink {
 
   ended(reason: string): void {
     this.endedReason = `stream ended: ${reason}`;
-    this.endRecording(`stream ended: ${reason}`);
+    this.endRecording(this.undelivered(`stream ended: ${reason}`));
+    // The pause ends with the stream: a recording started on it now may have all the ring holds.
+    this.paused = undefined;
+    this.postStats();
     this.post({ kind: 'ended', reason });
   }
 
   failed(error: Error): void {
     this.endedReason = `stream failed: ${error.message}`;
-    this.endRecording(`stream failed: ${error.message}`);
+    this.endRecording(this.undelivered(`stream failed: ${error.message}`));
+    this.paused = undefined;
+    this.postStats();
     this.post({ kind: 'failed', message: error.message });
   }
 
@@ -134,7 +150,8 @@ export class Acquisition implements SourceSink {
     if (!this.ring || !this.format_) throw new Error('no data has arrived yet: nothing to record');
     if (this.recording) throw new Error(`already recording to ${this.recording.status().path}`);
     this.recordingFamily = request.family;
-    const now = this.ring.written();
+    // While paused, "now" for a consumer is the pause point: it starts there and waits for resume.
+    const now = this.paused ? this.paused.frame : this.ring.written();
     const from = Math.min(Math.max(0, Math.floor(request.fromFrame ?? now)), now);
     let recording: Recording;
     try {
@@ -155,6 +172,58 @@ export class Acquisition implements SourceSink {
     this.endRecording(reason);
   }
 
+  /**
+   * Stops the consumers at the newest frame: a recording gets everything up to here, then
+   * nothing until resume(). A source that can hold its input is held as well.
+   */
+  pause(): { frame: number; wallMs: number; held: boolean } {
+    if (this.finished || this.endedReason) throw new Error('the stream is over: there is nothing to pause');
+    if (this.paused) throw new Error('the session is already paused');
+    if (!this.ring) throw new Error('no data has arrived yet: there is nothing to pause');
+    this.drainRecording();
+    const held = typeof this.source.pause === 'function';
+    this.paused = { frame: this.ring.written(), wallMs: Date.now(), held };
+    this.source.pause?.();
+    this.post({ kind: 'paused', ...this.paused });
+    return this.paused;
+  }
+
+  /**
+   * Lets the consumers go on: from the pause point (the ring still holds what came meanwhile;
+   * what it no longer holds is an overrun gap), from the newest frame, or from the frame that
+   * arrived at a given time. Frames passed over are a `skipped` gap in the recording.
+   */
+  resume(from: ResumeFrom): { frame: number; skipped: number } {
+    const paused = this.paused;
+    if (!paused) throw new Error('the session is not paused');
+    const ring = this.ring!;
+    const written = ring.written();
+    // A held source lost no time while paused: whatever `from` says, nothing newer was missed, and
+    // the few frames that were already under way when it stopped are not "live" to jump to.
+    let frame = paused.frame;
+    if (!paused.held && from.kind === 'live') frame = written;
+    if (!paused.held && from.kind === 'time') frame = frameAtTime(this.history.anchors, this.format_!.rate, from.wallMs);
+    frame = Math.min(Math.max(frame, paused.frame), written);
+    const skipped = frame - paused.frame;
+    // A recording started while paused catches up to the pause point before anything is skipped.
+    this.drainRecording();
+    this.paused = undefined;
+    if (skipped > 0) {
+      this.skippedFrames += skipped;
+      this.recording?.skipTo(frame);
+      this.post({ kind: 'gap', gap: { fromFrame: paused.frame, frames: skipped, cause: 'skipped' } });
+    }
+    if (paused.held) this.source.resume?.();
+    this.post({ kind: 'resumed', frame, skipped });
+    this.drainRecording();
+    return { frame, skipped };
+  }
+
+  /** The stats now, answering the session's refresh `id`. */
+  refresh(id: number): void {
+    this.postStats(id);
+  }
+
   saveTimelog(file: string): void {
     fs.writeFileSync(file, this.timelog.toCsv());
     this.post({ kind: 'timelog-saved', path: file, blocks: this.timelog.length });
@@ -164,8 +233,10 @@ export class Acquisition implements SourceSink {
     if (this.finished) return;
     this.finished = true;
     this.source.stop();
-    this.endRecording('session closed');
+    this.endRecording(this.undelivered('session closed'));
     if (this.timer) clearInterval(this.timer);
+    // The session keeps these figures after the thread is gone: they must be the final ones.
+    this.postStats();
     this.ring?.release();
   }
 
@@ -190,7 +261,7 @@ export class Acquisition implements SourceSink {
     const recording = this.recording;
     if (!recording) return;
     try {
-      if (recording.drain()) this.endRecording('duration reached');
+      if (recording.drain(this.deliverable())) this.endRecording('duration reached');
     } catch (error) {
       this.recordingFailed(error as Error);
     }
@@ -201,7 +272,7 @@ export class Acquisition implements SourceSink {
     if (!recording) return;
     this.recording = undefined;
     try {
-      recording.drain();
+      recording.drain(this.deliverable());
       this.post({ kind: 'recording-ended', summary: recording.finish(reason) });
     } catch (error) {
       this.post({ kind: 'recording-failed', message: `finishing ${recording.status().path} failed: ${(error as Error).message}` });
@@ -227,12 +298,31 @@ export class Acquisition implements SourceSink {
         this.recordingFailed(error as Error);
       }
     }
-    this.post({ kind: 'stats', stats: this.currentStats(), recording: this.recording?.status() });
+    this.postStats();
+  }
+
+  private postStats(refresh?: number): void {
+    this.post({ kind: 'stats', stats: this.currentStats(), recording: this.recording?.status(), ...(refresh === undefined ? {} : { refresh }) });
+  }
+
+  /** The newest frame consumers may have: the pause point while paused. */
+  private deliverable(): number {
+    return this.paused ? this.paused.frame : Infinity;
+  }
+
+  /** The end reason of a recording cut short while paused says what it never got. */
+  private undelivered(reason: string): string {
+    const paused = this.paused;
+    if (!paused) return reason;
+    const after = (this.ring?.written() ?? paused.frame) - paused.frame;
+    return after > 0 ? `${reason} while paused (the ${after} frames after the pause point were not delivered)` : `${reason} while paused`;
   }
 
   private currentStats(): AcquisitionStats {
     const source = this.source.summary?.();
-    return source ? { ...this.stats, source } : { ...this.stats };
+    const delivered = Math.min(this.ring?.written() ?? 0, this.paused?.frame ?? Infinity) - this.skippedFrames;
+    const stats = { ...this.stats, delivered };
+    return source ? { ...stats, source } : stats;
   }
 
   private summary(): Record<string, unknown> {

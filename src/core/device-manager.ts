@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { resolveDevice } from '../devices/index';
 import { Session, type SessionOptions, type SessionState, type StartRecordingOptions } from './session';
 import type { RecordingSummary } from './worker-protocol';
+import type { StreamBatch } from './stream-batch';
 
 /** Where a device entry came from: trust decisions depend on it. */
 export type DeviceOrigin = 'user' | 'workspace' | 'simulator';
@@ -78,7 +79,14 @@ export interface DeviceManagerEvents {
 export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private list: Device[] = [];
 
-  constructor(private readonly sessionOptions: SessionOptions = {}) {
+  /**
+   * `resolveUri` turns a configured URI into the one a session opens: the extension resolves file
+   * paths in it (audio:recordings/in.wav) against the workspace folder, not the host's cwd.
+   */
+  constructor(
+    private readonly sessionOptions: SessionOptions = {},
+    private readonly resolveUri: (uri: string) => string = (uri) => uri,
+  ) {
     super();
   }
 
@@ -126,7 +134,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     if (live) return live;
     // An ended session makes room for the new one once there are enough of them to look back on.
     while (device.sessions.length >= KEEP_ENDED) await this.drop(device, device.sessions[0]);
-    const session = new Session(device.uri, this.sessionOptions);
+    const session = new Session(this.resolveUri(device.uri), this.sessionOptions);
     device.sessions.push(session);
     this.watch(device, session);
     this.emit('log', 'info', `${device.name}: connecting to ${device.uri}`);
@@ -161,10 +169,32 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     return session.stopRecording();
   }
 
+  /** Folders of streams being played (Open Audio Folder), listed after the devices. */
+  get batches(): readonly StreamBatch[] {
+    return this.batchList;
+  }
+
+  addBatch(batch: StreamBatch): void {
+    this.batchList.push(batch);
+    batch.on('changed', () => this.emit('changed'));
+    batch.on('log', (level, text) => this.emit('log', level, `${batch.label}: ${text}`));
+    this.emit('changed');
+  }
+
+  /** Closes what is still playing in the batch and forgets it (its recordings stay). */
+  async removeBatch(batch: StreamBatch): Promise<void> {
+    this.batchList = this.batchList.filter((b) => b !== batch);
+    this.emit('changed');
+    await batch.close();
+    batch.removeAllListeners();
+  }
+
   async dispose(): Promise<void> {
-    await Promise.all(this.list.map((d) => this.closeAll(d)));
+    await Promise.all([...this.list.map((d) => this.closeAll(d)), ...this.batchList.map((b) => b.close())]);
     this.removeAllListeners();
   }
+
+  private batchList: StreamBatch[] = [];
 
   /** Sessions whose recording start is being awaited: their failure is thrown, not announced. */
   private readonly starting = new Set<Session>();
@@ -177,7 +207,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const index = device.sessions.indexOf(session);
     if (index >= 0) device.sessions.splice(index, 1);
     try {
-      await session.close();
+      // A deleted session is already closed, its files gone.
+      if (!session.isDeleted()) await session.close();
     } catch (error) {
       this.emit('log', 'error', `${device.name}: closing the session failed: ${(error as Error).message}`);
     }

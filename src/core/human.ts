@@ -27,3 +27,22 @@ export function rate(hz: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A poll recorder's live summary (seed 001's field names, as in stats.source), in a few words:
+ * `0 late · drift ≤ 0.4 ms · 1 disconnect`; undefined when the source is not polled.
+ */
+export function pollSummary(source: Record<string, unknown> | undefined): string | undefined {
+  if (!source || typeof source.samples_late !== 'number') return undefined;
+  const drift = typeof source.max_drift_ms === 'number' ? source.max_drift_ms : 0;
+  const disconnects = typeof source.disconnects === 'number' ? source.disconnects : 0;
+  return [`${source.samples_late} late`, `drift ≤ ${drift.toFixed(1)} ms`, disconnects ? plural(disconnects, 'disconnect') : ''].filter(Boolean).join(' · ');
+}
+
+/** The same summary in full, one line, for tooltips and the CLI. */
+export function pollSummaryDetail(source: Record<string, unknown> | undefined): string | undefined {
+  if (!pollSummary(source)) return undefined;
+  const s = source!;
+  const ms = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : '–');
+  return `polled: ${s.samples_emitted} batches, ${s.samples_late} late, max drift ${ms(s.max_drift_ms)}, tick p50 ${ms(s.tick_duration_ms_p50)} / p99 ${ms(s.tick_duration_ms_p99)}, ${plural(Number(s.disconnects), 'disconnect')}`;
+}

@@ -68,12 +68,15 @@ export class Recording {
     return this.cursor >= this.endFrame;
   }
 
-  /** Appends everything the ring holds past the cursor; returns true once the duration is reached. */
-  drain(): boolean {
+  /**
+   * Appends what the ring holds past the cursor, up to `limit` (a paused session's pause point);
+   * returns true once the duration is reached.
+   */
+  drain(limit = Infinity): boolean {
     const perChunk = this.perChunk;
     for (;;) {
       const written = this.ring.written();
-      const until = Math.min(written, this.endFrame);
+      const until = Math.min(written, this.endFrame, limit);
       if (this.cursor >= until) break;
       const oldest = this.ring.oldest();
       if (this.cursor < oldest) this.lose(oldest - this.cursor, 'overrun');
@@ -99,6 +102,15 @@ export class Recording {
       this.cursor = end;
     }
     return this.done;
+  }
+
+  /**
+   * Passes over the frames up to `frame` (a resume past the pause point): they are in the ring but
+   * not in the file, so the sidecar says where and how many, as for an overrun.
+   */
+  skipTo(frame: number): void {
+    const to = Math.min(frame, this.endFrame);
+    if (to > this.cursor) this.lose(to - this.cursor, 'skipped');
   }
 
   /** Frames the device lost before they reached the ring: they are not in the file either. */
@@ -148,10 +160,17 @@ export class Recording {
     this.cursor += frames;
   }
 
-  /** File row of a session frame: frames the recording never got shift later rows up. */
+  /**
+   * File row of a session frame: frames the recording never got shift later rows up, and a frame
+   * inside such a hole (a marker there) belongs to the row where the hole is.
+   */
   private rowOf(frame: number): number {
     let skipped = 0;
-    for (const g of this.gaps) if (g.cause === 'overrun' && g.fromFrame + g.frames <= frame) skipped += g.frames;
+    for (const g of this.gaps) {
+      if (g.cause !== 'overrun' && g.cause !== 'skipped') continue;
+      if (g.fromFrame + g.frames <= frame) skipped += g.frames;
+      else if (g.fromFrame <= frame) return g.row;
+    }
     return frame - this.startFrame - skipped;
   }
 

@@ -12,9 +12,11 @@ export interface ScopeSource {
   readonly channels: ReadonlyArray<{ name: string; unit: string }>;
   readonly rate: number;
   readonly lastSample: number;
+  /** The newest frame the session hands on (its pause point while paused); else lastSample. */
+  readonly deliveredSample?: number;
   readonly oldestSample: number;
   readonly markers: readonly Marker[];
-  readonly stats?: AcquisitionStats;
+  stats?(): AcquisitionStats;
   decimate(start: number, end: number, buckets: number, out: Float32Array): [number, number] | null;
   sentAt(frame: number): number | undefined;
 }
@@ -58,9 +60,11 @@ export class ScopeFeed {
     const s = this.source;
     const channelCount = s.channels.length;
     const { columns } = request;
-    const newest = s.lastSample;
+    // A paused session's scope stops at the pause point with its recordings.
+    const newest = s.deliveredSample ?? s.lastSample;
     const { start, end } = scopeWindow(request, s.rate || 1, newest);
     const rows = request.channels;
+    const stats = s.stats?.();
     let minmax: Float32Array<ArrayBuffer>;
     let columnsOf: Pick<ScopeFrame, 'key' | 'firstColumn' | 'delta'> = {};
     const per = (end - start) / columns;
@@ -96,11 +100,11 @@ export class ScopeFeed {
       newest,
       markers: markersIn(s.markers, start, end),
       stats: {
-        measuredRate: s.stats?.measuredRate ?? 0,
-        gaps: s.stats?.gaps ?? 0,
-        lostFrames: s.stats?.lostFrames ?? 0,
-        driftMs: s.stats?.driftMs ?? 0,
-        reconnects: s.stats?.reconnects ?? 0,
+        measuredRate: stats?.measuredRate ?? 0,
+        gaps: stats?.gaps ?? 0,
+        lostFrames: stats?.lostFrames ?? 0,
+        driftMs: stats?.driftMs ?? 0,
+        reconnects: stats?.reconnects ?? 0,
       },
       hostMs: performance.now() - started,
       sentAt: end > 0 ? s.sentAt(end - 1) : undefined,

@@ -7,26 +7,45 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { native, type NativeRing } from './native';
 import { resolveDevice, type RunningSimulator } from '../devices/index';
+import type { Sample } from './sample';
+import { serveSerialBridge } from './serial-bridge';
 import type { Anchor, ChannelInfo, Gap, Marker } from './types';
-import type {
-  AcquisitionStats, FromWorker, RecordingRequest, RecordingStatus, RecordingSummary, ToWorker, WorkerInit,
+import {
+  emptyStats, type AcquisitionStats, type FromWorker, type RecordingRequest, type RecordingStatus, type RecordingSummary,
+  type ResumeFrom, type ToWorker, type WorkerInit,
 } from './worker-protocol';
+import { SessionArtifacts } from './session-artifacts';
+import { fileOf, socketOf, sourceName } from './source-info';
 import { formatFromPath } from './writers/read';
 import type { RecordingFormat } from './writers/types';
 
 export type SessionState = 'queued' | 'connecting' | 'active' | 'paused' | 'done' | 'error' | 'closed' | 'deleted';
 
-/** Which state may follow which (ARCHITECTURE.md): anything else is a bug and is refused. */
+/**
+ * Which state may follow which (ARCHITECTURE.md): anything else is a bug and is refused. A
+ * reconnect while paused comes back paused. `done`, `error` and `closed` are the three ways a
+ * session finishes (closing a finished one frees its thread but keeps how it finished);
+ * `deleted` follows any of them once its files are removed.
+ */
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   queued: ['connecting', 'error', 'closed'],
-  connecting: ['active', 'connecting', 'done', 'error', 'closed'],
+  connecting: ['active', 'paused', 'connecting', 'done', 'error', 'closed'],
   active: ['paused', 'connecting', 'done', 'error', 'closed'],
   paused: ['active', 'connecting', 'done', 'error', 'closed'],
-  done: ['closed', 'deleted'],
-  error: ['closed', 'deleted'],
+  done: ['deleted'],
+  error: ['deleted'],
   closed: ['deleted'],
   deleted: [],
 };
+
+/** The seed's isdone(): finished for any reason. */
+const FINISHED: readonly SessionState[] = ['done', 'error', 'closed', 'deleted'];
+
+/** Tags given when a session is made (the seed's metadata); `tagsMatch` compares them. */
+export type Metadata = Readonly<Record<string, string | number | boolean>>;
+
+/** Where resume() lets a paused session's consumers go on: see Session.resume. */
+export type ResumePoint = Date | -1;
 
 export interface SessionOptions {
   /** Ring capacity in frames (the seed's buffer_size). */
@@ -35,6 +54,8 @@ export interface SessionOptions {
   bufferWindow?: number;
   /** Test hook: reconnect backoff in seconds. */
   backoffS?: number[];
+  /** Tags kept with the session (the seed's metadata), e.g. `{ speaker: 'A', take: 3 }`. */
+  metadata?: Metadata;
 }
 
 export interface StartRecordingOptions {
@@ -53,18 +74,42 @@ export class Session extends EventEmitter {
   /** When the session was made (the tree labels sessions by it). */
   readonly createdAt = new Date();
   error?: string;
+  /** When data first flowed (the seed's start): undefined until the session was active. */
+  start?: Date;
+  /** When the session finished (done, error or closed). */
+  end?: Date;
+  readonly metadata: Metadata;
   channels: ChannelInfo[] = [];
   rate = 0;
-  stats?: AcquisitionStats;
+  /** The device's own description of its format (the sidecar's `source`), once it has said. */
+  sourceFormat?: Record<string, unknown>;
+  /** While paused: the first frame the consumers have not had, and when they stopped. */
+  pausePoint?: number;
+  pausedAt?: Date;
   recording?: RecordingStatus;
   readonly markers: Marker[] = [];
   readonly gaps: Gap[] = [];
   readonly anchors: Anchor[] = [];
+  /** The newest long-format reading per device and channel (sources that produce Samples). */
+  readonly latestSamples = new Map<string, Sample>();
+  /** Serial ports this session's worker uses through the main thread; closed with the session. */
+  private readonly serialBridges: (() => Promise<void>)[] = [];
   private ring?: NativeRing;
   private worker?: Worker;
   private simulator?: RunningSimulator;
   private readonly backoffS?: number[];
   private readonly device: ReturnType<typeof resolveDevice>;
+  private latestStats: AcquisitionStats = emptyStats();
+  /** Asked to pause (set before the worker confirms, so a second pause() is refused at once). */
+  private held = false;
+  private resuming = false;
+  private refreshes = 0;
+  private workerGone = false;
+  /** Requests waiting for the worker's answer; each returns true once it has its answer. */
+  private readonly waiting = new Set<(m: FromWorker | undefined) => boolean>();
+  private closing?: Promise<void>;
+  private deleting?: Promise<string[]>;
+  private readonly artifactFiles = new SessionArtifacts();
 
   constructor(uri: string, options: SessionOptions = {}) {
     super();
@@ -74,7 +119,129 @@ export class Session extends EventEmitter {
     this.bufferSize = options.bufferSize ?? 300_000;
     this.bufferWindow = options.bufferWindow ?? 1;
     this.backoffS = options.backoffS;
+    this.metadata = Object.freeze({ ...options.metadata });
     if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1) throw new RangeError(`bufferSize must be a whole number of frames ≥ 1, got ${options.bufferSize}`);
+  }
+
+  // ---- the seed's status predicates ----
+
+  isQueued(): boolean {
+    return this.state === 'queued';
+  }
+
+  /** Data is flowing to the session's consumers. */
+  isActive(): boolean {
+    return this.state === 'active';
+  }
+
+  isPaused(): boolean {
+    return this.state === 'paused';
+  }
+
+  /** Finished for any reason: the stream ended (done), failed (error), was closed or deleted. */
+  isDone(): boolean {
+    return FINISHED.includes(this.state);
+  }
+
+  isError(): boolean {
+    return this.state === 'error';
+  }
+
+  /** Closed by a close() before the stream finished by itself. */
+  isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  isDeleted(): boolean {
+    return this.state === 'deleted';
+  }
+
+  // ---- what the session is reading ----
+
+  /** A file's base name, `<port>@<host>` for a socket, else the URI. */
+  sourceName(): string {
+    return sourceName(this.device.uri);
+  }
+
+  fromFile(): boolean {
+    return fileOf(this.device.uri) !== undefined;
+  }
+
+  fromSocket(): boolean {
+    return socketOf(this.device.uri) !== undefined;
+  }
+
+  /** Size of the source file in bytes; undefined when the source is not a file. */
+  size(): number | undefined {
+    const file = fileOf(this.device.uri);
+    return file === undefined ? undefined : fs.statSync(file).size;
+  }
+
+  /** True when every tag in `metadata` is in this session's metadata with the same value. */
+  tagsMatch(metadata: Metadata): boolean {
+    return Object.entries(metadata).every(([key, value]) => Object.hasOwn(this.metadata, key) && this.metadata[key] === value);
+  }
+
+  // ---- figures, as last reported by the acquisition thread ----
+
+  /** Bytes, frames, errors and the rest, as of the last report (4 a second, or refresh()). */
+  stats(): AcquisitionStats {
+    return { ...this.latestStats };
+  }
+
+  /** Seconds of source data received (frames ÷ rate); undefined before the format is known. */
+  sourceSeconds(): number | undefined {
+    if (!(this.rate > 0)) return undefined;
+    return Math.max(this.latestStats.frames, this.lastSample) / this.rate;
+  }
+
+  /**
+   * Brings state, stats and the recording's status up to date in one round trip to the
+   * acquisition thread (it answers after every message it sent before, so state changes it
+   * has seen arrive first). A session without a running thread is already as fresh as it gets.
+   */
+  async refresh(): Promise<this> {
+    if (!this.worker || this.workerGone) return this;
+    const id = ++this.refreshes;
+    try {
+      await this.ask({ kind: 'refresh', id }, (m) => (m.kind === 'stats' && m.refresh === id ? true : undefined));
+    } catch {
+      // The thread ended meanwhile: what it reported last is final.
+    }
+    return this;
+  }
+
+  /** The newest frame the session's consumers may have: the pause point while paused. */
+  get deliveredSample(): number {
+    return this.pausePoint ?? this.lastSample;
+  }
+
+  /** Resolves true once data flows (the seed's joinstart), false if the session finished first. */
+  joinStart(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.start || this.isDone()) {
+          this.off('state', check);
+          resolve(this.start !== undefined);
+        }
+      };
+      this.on('state', check);
+      check();
+    });
+  }
+
+  /** Resolves with the final state once the session has finished for any reason. */
+  whenDone(): Promise<SessionState> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.isDone()) {
+          this.off('state', check);
+          resolve(this.state);
+        }
+      };
+      this.on('state', check);
+      check();
+    });
   }
 
   /** Frames written so far (the seed's last_sample). */
@@ -88,6 +255,7 @@ export class Session extends EventEmitter {
 
   /** Starts acquisition; resolves once data flows (state `active`), rejects on `error` or end. */
   async connect(timeoutMs = 10_000): Promise<void> {
+    this.refuseDeleted('connect');
     if (this.state !== 'queued') throw new Error(`cannot connect a session that is ${this.state}`);
     this.setState('connecting');
     let target = this.uri;
@@ -108,12 +276,16 @@ export class Session extends EventEmitter {
     this.worker.on('message', (m: FromWorker) => this.onWorker(m));
     this.worker.on('error', (error) => this.fail(`acquisition thread crashed: ${error.message}`));
     this.worker.on('exit', (code) => {
+      this.workerGone = true;
+      for (const answer of this.waiting) answer(undefined);
+      this.waiting.clear();
       if (code !== 0 && !['closed', 'deleted', 'error'].includes(this.state)) this.fail(`acquisition thread exited with code ${code}`);
     });
     await this.until(['active'], timeoutMs, 'the device sent no data');
   }
 
   async startRecording(file: string, options: StartRecordingOptions = {}): Promise<void> {
+    this.refuseDeleted('record');
     // A finished stream can still be recorded from the ring (the CLI replaying a short file).
     const ringHolds = this.state === 'done' && this.ring !== undefined;
     if (this.state !== 'active' && this.state !== 'paused' && !ringHolds) throw new Error(`cannot record: the session is ${this.state}`);
@@ -200,9 +372,94 @@ export class Session extends EventEmitter {
     return (await saved).blocks;
   }
 
-  /** Stops acquisition (ending any recording) and frees the ring. */
+  /**
+   * Stops the session's consumers where they are and keeps them there: a recording gets
+   * everything up to this frame (the pause point), then nothing until resume(). A live source
+   * keeps filling the ring meanwhile, so nothing is lost at the wire; a source that can hold its
+   * input (a file played at real time) stops reading instead. Only an active session can be
+   * paused; anything else is refused.
+   */
+  async pause(): Promise<void> {
+    this.refuseDeleted('pause');
+    if (this.state !== 'active' || this.held) {
+      throw new Error(`cannot pause ${this.uri}: it is ${this.held ? 'already paused or pausing' : this.state}; only an active session can be paused`);
+    }
+    this.held = true;
+    try {
+      await this.ask({ kind: 'pause' }, (m) => {
+        if (m.kind === 'control-failed' && m.request === 'pause') throw new Error(m.message);
+        return m.kind === 'paused' ? true : undefined;
+      });
+    } catch (error) {
+      this.held = false;
+      throw new Error(`cannot pause ${this.uri}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Lets a paused session's consumers go on. With nothing, from the pause point: the ring held
+   * what came meanwhile, so a recording has no gap (unless the pause outlasted the ring, which is
+   * then an overrun gap). With -1, from the newest frame: the frames in between are skipped and
+   * a recording writes them down as a `skipped` gap. With a Date (between the pause and now), from
+   * the frame that arrived then, the frames before it skipped likewise. Returns the frame the
+   * consumers go on from and how many were skipped. A held source (a file) has nothing newer
+   * than its pause point, so all three go on from there.
+   */
+  async resume(from?: ResumePoint): Promise<{ frame: number; skipped: number }> {
+    this.refuseDeleted('resume');
+    if (this.state !== 'paused' || this.resuming) {
+      throw new Error(`cannot resume ${this.uri}: it is ${this.resuming ? 'already resuming' : this.state}; only a paused session can be resumed`);
+    }
+    const target = this.resumeTarget(from);
+    this.resuming = true;
+    try {
+      return await this.ask({ kind: 'resume', from: target }, (m) => {
+        if (m.kind === 'control-failed' && m.request === 'resume') throw new Error(`cannot resume ${this.uri}: ${m.message}`);
+        return m.kind === 'resumed' ? { frame: m.frame, skipped: m.skipped } : undefined;
+      });
+    } finally {
+      this.resuming = false;
+    }
+  }
+
+  /**
+   * Closes the session and removes the files it wrote (recordings, their sidecars, timelogs);
+   * the session is then `deleted` and refuses everything. Returns the files removed. If one
+   * cannot be removed, throws naming it and stays as it was, so delete() can be tried again.
+   */
+  async delete(): Promise<string[]> {
+    this.refuseDeleted('delete');
+    this.deleting ??= (async () => {
+      try {
+        await this.close();
+        const removed = this.artifactFiles.remove();
+        this.setState('deleted');
+        return removed;
+      } catch (error) {
+        this.deleting = undefined;
+        throw new Error(`cannot delete ${this.uri}: ${(error as Error).message}`);
+      }
+    })();
+    return this.deleting;
+  }
+
+  /** The files delete() would remove, as they exist now. */
+  artifacts(): string[] {
+    return this.artifactFiles.files();
+  }
+
+  /**
+   * Stops acquisition (ending any recording) and frees the ring. A session that had not finished
+   * is then `closed`; one that had (done, error) keeps that state. Closing twice is harmless;
+   * closing a deleted session is refused.
+   */
   async close(): Promise<void> {
-    if (this.state === 'closed' || this.state === 'deleted') return;
+    this.refuseDeleted('close');
+    this.closing ??= this.teardown();
+    return this.closing;
+  }
+
+  private async teardown(): Promise<void> {
     const worker = this.worker;
     if (worker) {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -213,10 +470,11 @@ export class Session extends EventEmitter {
       await exited;
       clearTimeout(timer);
     }
+    await Promise.all(this.serialBridges.splice(0).map((close) => close()));
     await this.simulator?.stop();
     this.ring?.release();
     this.ring = undefined;
-    this.setState('closed');
+    if (!this.isDone()) this.setState('closed');
   }
 
   private onWorker(m: FromWorker): void {
@@ -231,15 +489,36 @@ export class Session extends EventEmitter {
         this.ring ??= native().Ring.open(m.ringId);
         this.channels = m.channels;
         this.rate = m.rate;
-        if (this.state === 'connecting') this.setState('active');
+        this.sourceFormat = m.source;
+        if (this.state === 'connecting') this.setState(this.held ? 'paused' : 'active');
         break;
       case 'streaming':
-        if (this.state === 'connecting' && this.ring) this.setState('active');
+        if (this.state === 'connecting' && this.ring) this.setState(this.held ? 'paused' : 'active');
+        break;
+      case 'paused':
+        this.pausePoint = m.frame;
+        this.pausedAt = new Date(m.wallMs);
+        if (this.state === 'active') this.setState('paused');
+        break;
+      case 'resumed':
+        this.held = false;
+        this.pausePoint = undefined;
+        this.pausedAt = undefined;
+        if (this.state === 'paused') this.setState('active');
+        break;
+      case 'control-failed':
         break;
       case 'stats':
-        this.stats = m.stats;
+        this.latestStats = m.stats;
         this.recording = m.recording;
         this.emit('stats', m.stats, m.recording);
+        break;
+      case 'serial-bridge':
+        this.serialBridges.push(serveSerialBridge(m.port));
+        break;
+      case 'samples':
+        for (const sample of m.samples) this.latestSamples.set(`${sample.device}\0${sample.channel ?? ''}`, sample);
+        this.emit('samples', m.samples);
         break;
       case 'markers':
         this.markers.push(...m.markers);
@@ -260,6 +539,7 @@ export class Session extends EventEmitter {
         this.fail(m.message);
         break;
       case 'recording-started':
+        this.artifactFiles.addRecording(m.path);
         this.recording = { path: m.path, format: m.format, frames: 0, bytes: 0, gaps: 0, lostFrames: 0, elapsedS: 0 };
         this.emit('recording-started', m);
         break;
@@ -273,11 +553,63 @@ export class Session extends EventEmitter {
         this.emit('recording-failed', new Error(m.message));
         break;
       case 'timelog-saved':
+        this.artifactFiles.addTimelog(m.path);
         this.emit('timelog-saved', m);
         break;
       case 'closed':
         break;
     }
+    for (const answer of this.waiting) if (answer(m)) this.waiting.delete(answer);
+  }
+
+  /**
+   * Sends `message` and resolves with the first reply `answer` maps to a value (it may throw to
+   * reject); rejects if the acquisition thread goes away first.
+   */
+  private ask<T>(message: ToWorker, answer: (m: FromWorker) => T | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter = (m: FromWorker | undefined): boolean => {
+        if (!m) {
+          reject(new Error('the acquisition thread has ended'));
+          return true;
+        }
+        try {
+          const value = answer(m);
+          if (value === undefined) return false;
+          resolve(value);
+        } catch (error) {
+          reject(error);
+        }
+        return true;
+      };
+      if (this.workerGone) return void reject(new Error('the acquisition thread has ended'));
+      this.waiting.add(waiter);
+      try {
+        this.send(message);
+      } catch (error) {
+        this.waiting.delete(waiter);
+        reject(error);
+      }
+    });
+  }
+
+  private resumeTarget(from: ResumePoint | undefined): ResumeFrom {
+    if (from === undefined) return { kind: 'pause' };
+    if (from === -1) return { kind: 'live' };
+    if (!(from instanceof Date)) {
+      throw new TypeError(`resume(from): expected nothing (from the pause point), a Date, or -1 (live); got ${typeof from === 'number' ? from : typeof from}`);
+    }
+    const wallMs = from.getTime();
+    if (Number.isNaN(wallMs)) throw new RangeError('resume(from): the Date is invalid');
+    if (wallMs > Date.now()) throw new RangeError(`resume(from): ${from.toISOString()} is in the future; give a time up to now, or -1 for live`);
+    if (this.pausedAt && wallMs < this.pausedAt.getTime()) {
+      throw new RangeError(`resume(from): ${from.toISOString()} is before the pause (${this.pausedAt.toISOString()}); what came before the pause point was already delivered, and resume() goes on from there`);
+    }
+    return { kind: 'time', wallMs };
+  }
+
+  private refuseDeleted(what: string): void {
+    if (this.state === 'deleted') throw new Error(`cannot ${what} ${this.uri}: the session was deleted`);
   }
 
   private send(message: ToWorker): void {
@@ -290,6 +622,13 @@ export class Session extends EventEmitter {
     if (!TRANSITIONS[this.state].includes(next)) throw new Error(`session ${this.uri}: illegal transition ${this.state} → ${next}`);
     const previous = this.state;
     this.state = next;
+    if (next === 'active') this.start ??= new Date();
+    if (FINISHED.includes(next)) {
+      this.end ??= new Date();
+      this.held = false;
+      this.pausePoint = undefined;
+      this.pausedAt = undefined;
+    }
     this.emit('state', next, previous);
   }
 

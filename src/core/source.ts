@@ -1,6 +1,7 @@
 // The contract between an instrument family's transport and the session that owns it. A source
 // runs inside the session's acquisition worker; everything it learns goes through its sink.
 import type { NativeRing } from './native';
+import type { Sample } from './sample';
 import type { ChannelInfo, Gap, Marker } from './types';
 
 export interface StreamFormat {
@@ -43,6 +44,8 @@ export interface SourceSink {
    * counted in the stats' `errors`, and logged, but the stream goes on.
    */
   rejected(what: string): void;
+  /** Long-format readings (seed 001's Samples) beside the ring frames, for sources that have them. */
+  samples(batch: Sample[]): void;
   /** Connection state as the source sees it. */
   connecting(attempt: number): void;
   /** The device says the stream is over (RDA stop, end of file). */
@@ -56,10 +59,19 @@ export interface Source {
   /** Stops receiving; no sink calls after this returns. */
   stop(): void;
   /**
+   * Holds the input while the session is paused, for sources that can without losing anything
+   * (a file played at real time stops reading, and its clock stops with it). A live instrument
+   * cannot be held, so it leaves these out: it keeps writing the ring and only the session's
+   * consumers stop. Frames already under way may still arrive after pause() returns.
+   */
+  pause?(): void;
+  /** Takes the input up again where pause() held it. */
+  resume?(): void;
+  /**
    * A family's own live summary (the poll recorder's AcquisitionSummary), sent with the stats
    * and written into a recording's sidecar.
    */
-  summary?(): Record<string, unknown>;
+  summary?(): Record<string, unknown> | undefined;
 }
 
 /** Backoff used by every reconnecting source, in seconds (seed 001's schedule). */

@@ -22,7 +22,12 @@ export interface Gap {
   fromFrame: number;
   /** Frames lost (for a device gap: estimated from the block size). */
   frames: number;
-  cause: 'device' | 'overrun' | 'reconnect';
+  /**
+   * `skipped`: the frames reached the ring but a paused session was resumed past them
+   * (resume(-1) or resume(date)), so its recordings never got them. `late`: a poll recorder's
+   * ticks that missed their slot (a poll that overran, a dropped batch), so they were never taken.
+   */
+  cause: 'device' | 'overrun' | 'reconnect' | 'skipped' | 'late';
 }
 
 /** Ties a frame index to the host's clocks, so files can be aligned with other records. */

@@ -1,6 +1,8 @@
 // Messages between a Session (main thread) and its acquisition worker. Both sides import these
 // types so a renamed field is a compile error, not a silent undefined.
+import type { MessagePort } from 'node:worker_threads';
 import type { RecordingFormat } from './writers/types';
+import type { Sample } from './sample';
 import type { Anchor, ChannelInfo, Gap, Marker } from './types';
 
 export interface WorkerInit {
@@ -26,10 +28,20 @@ export interface RecordingRequest {
   fromFrame?: number;
 }
 
+/**
+ * Where a paused session's consumers pick up again: at the pause point, at the newest frame
+ * (`live`), or at the frame that arrived at a wall-clock time (ms since epoch).
+ */
+export type ResumeFrom = { kind: 'pause' } | { kind: 'live' } | { kind: 'time'; wallMs: number };
+
 export type ToWorker =
   | { kind: 'record'; request: RecordingRequest }
   | { kind: 'stop-recording' }
   | { kind: 'save-timelog'; path: string }
+  | { kind: 'pause' }
+  | { kind: 'resume'; from: ResumeFrom }
+  /** Asks for the stats now rather than at the next tick; answered by a `stats` with this id. */
+  | { kind: 'refresh'; id: number }
   | { kind: 'close' };
 
 export interface AcquisitionStats {
@@ -42,12 +54,23 @@ export interface AcquisitionStats {
   reconnects: number;
   /** Pieces of input rejected as bad (checksum mismatches, malformed frames) and dropped. */
   errors: number;
+  /**
+   * Frames handed on to the session's consumers (recordings, scopes). It stops advancing while
+   * the session is paused, and frames a resume skipped are never counted; `frames` counts what
+   * reached the ring either way.
+   */
+  delivered: number;
   /** Rate measured from host arrival times (frames/s), 0 until two anchors exist. */
   measuredRate: number;
   /** Device clock minus host clock since the first block (ms; positive = device ahead). */
   driftMs: number;
   /** The source's own summary (polled sources: the seed's AcquisitionSummary), when it has one. */
   source?: Record<string, unknown>;
+}
+
+/** Stats before anything has arrived. */
+export function emptyStats(): AcquisitionStats {
+  return { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0 };
 }
 
 export interface RecordingStatus {
@@ -68,15 +91,25 @@ export interface RecordingSummary extends RecordingStatus {
 
 export type FromWorker =
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; text: string }
+  /** A serial port for the main thread to open and serve (see serial-bridge.ts). */
+  | { kind: 'serial-bridge'; port: MessagePort }
   | { kind: 'connecting'; attempt: number }
   /** Data flows again after a (re)connect. */
   | { kind: 'streaming' }
-  | { kind: 'format'; ringId: number; channels: ChannelInfo[]; rate: number }
-  | { kind: 'stats'; stats: AcquisitionStats; recording?: RecordingStatus }
+  | { kind: 'format'; ringId: number; channels: ChannelInfo[]; rate: number; source?: Record<string, unknown> }
+  /** `refresh` answers the request with that id. */
+  | { kind: 'stats'; stats: AcquisitionStats; recording?: RecordingStatus; refresh?: number }
   | { kind: 'markers'; markers: Marker[] }
+  | { kind: 'samples'; samples: Sample[] }
   | { kind: 'gap'; gap: Gap }
   | { kind: 'anchor'; anchor: Anchor }
   | { kind: 'ended'; reason: string }
+  /** Consumers stopped at `frame` (the pause point); `held`: the source stopped reading too. */
+  | { kind: 'paused'; frame: number; wallMs: number; held: boolean }
+  /** Consumers go on from `frame`; `skipped` frames after the pause point were passed over. */
+  | { kind: 'resumed'; frame: number; skipped: number }
+  /** A pause or resume the acquisition could not do, and why. */
+  | { kind: 'control-failed'; request: 'pause' | 'resume'; message: string }
   | { kind: 'failed'; message: string }
   | { kind: 'recording-started'; path: string; format: RecordingFormat; startFrame: number }
   | { kind: 'recording-ended'; summary: RecordingSummary }

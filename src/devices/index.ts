@@ -4,6 +4,8 @@ import { numberParam, parseDeviceUri, UriError, type DeviceUri } from '../core/u
 import type { Source } from '../core/source';
 import { RdaSource } from './rda/source';
 import { parseSpeed, RdaSimulator, type RdaSimulatorOptions } from './rda/simulator';
+import { servomex } from './servomex/family';
+import { audio } from './audio/family';
 
 export interface RunningSimulator {
   /** The address a client connects to. */
@@ -91,7 +93,7 @@ const rda: Family = {
   },
 };
 
-export const FAMILIES: readonly Family[] = [rda];
+export const FAMILIES: readonly Family[] = [rda, servomex, audio];
 
 export function familyOf(uri: DeviceUri): Family {
   const id = uri.scheme === 'sim' ? uri.path : undefined;

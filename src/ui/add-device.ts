@@ -1,5 +1,6 @@
 // Add Device…: family → address → options → name, each step checked as the user types by the
 // same parser the session uses, so what is saved is a URI that will connect.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FAMILIES, resolveDevice, type Family, type UriOption } from '../devices/index';
 import type { DeviceManager } from '../core/device-manager';
@@ -58,7 +59,9 @@ export async function askNewDevice(manager: DeviceManager): Promise<NewDevice | 
     uri = withQuery(base, query);
   }
 
-  const suggested = simulator ? `${family.label} simulator (${uri.slice(4)})` : `${family.label} ${resolveDevice(uri).uri.host}`;
+  // A file or a serial port has no host: its file name says which device it is.
+  const where = resolveDevice(uri).uri;
+  const suggested = simulator ? `${family.label} simulator (${uri.slice(4)})` : `${family.label} ${where.host || path.basename(where.path)}`;
   const name = await vscode.window.showInputBox({
     title: 'Add Device (4/4): name',
     prompt: 'How the device is called in the tree and in recording file names',

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { guardedCommand } from './guarded-command';
 import { Device, type DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
 import type { RecordingFormat } from '../core/writers/types';
@@ -36,14 +37,7 @@ export class Commands {
 
   register(): vscode.Disposable[] {
     const guard = <A extends unknown[]>(name: string, run: (...args: A) => Promise<unknown>) =>
-      vscode.commands.registerCommand(`labscope.${name}`, async (...args: A) => {
-        try {
-          return await run(...args);
-        } catch (error) {
-          this.fail((error as Error).message);
-          return undefined;
-        }
-      });
+      guardedCommand(name, (message) => this.fail(message), run);
     return [
       guard('connect', (target?: Target) => this.connect(target)),
       guard('disconnect', (target?: Target) => this.disconnect(target)),
@@ -247,7 +241,7 @@ export class Commands {
 function deviceOf(target: Target | RecordArgs, manager: DeviceManager): Device | undefined {
   if (typeof target === 'string') return manager.find(target);
   if (target instanceof Device) return target;
-  if (target && 'kind' in target) return target.device;
+  if (target && 'kind' in target) return 'device' in target ? target.device : undefined;
   if (target && typeof target.device === 'string') return manager.find(target.device);
   return undefined;
 }
@@ -255,7 +249,7 @@ function deviceOf(target: Target | RecordArgs, manager: DeviceManager): Device |
 function matches(target: Target, device: Device, session: Session): boolean {
   if (typeof target === 'string') return device.name === target || device.id === target;
   if (target instanceof Device) return target === device;
-  if (target && 'kind' in target) return target.kind === 'device' ? target.device === device : target.session === session;
+  if (target && 'kind' in target) return target.kind === 'device' ? target.device === device : 'session' in target && target.session === session;
   return false;
 }
 

@@ -1,26 +1,20 @@
-// The "Devices" tree: configured devices → their sessions → channels. Nodes are cached per
-// device and session so a refresh names the one node that changed, and expansion survives it.
+// The "Devices" tree: configured devices → their sessions → channels, then played folders →
+// their streams. Nodes are cached per device, session and folder so a refresh names the one node
+// that changed, and expansion survives it.
 import * as vscode from 'vscode';
 import type { Device, DeviceManager } from '../core/device-manager';
-import type { Session, SessionState } from '../core/session';
+import type { Session } from '../core/session';
+import type { StreamBatch } from '../core/stream-batch';
 import { adviceFor } from '../core/advice';
 import * as human from '../core/human';
+import { batchItem, lifecycleFlags, STATE_ICONS, stateIcon, streamItem } from './stream-tree';
 
 export type TreeNode =
   | { kind: 'device'; device: Device }
   | { kind: 'session'; device: Device; session: Session }
-  | { kind: 'channel'; device: Device; session: Session; index: number };
-
-const STATE_ICONS: Record<SessionState, [string, string?]> = {
-  queued: ['clock'],
-  connecting: ['loading~spin'],
-  active: ['pulse', 'charts.green'],
-  paused: ['debug-pause'],
-  done: ['pass'],
-  error: ['error', 'errorForeground'],
-  closed: ['circle-slash'],
-  deleted: ['trash'],
-};
+  | { kind: 'channel'; device: Device; session: Session; index: number }
+  | { kind: 'batch'; batch: StreamBatch }
+  | { kind: 'stream'; batch: StreamBatch; session: Session };
 
 /** Tree updates are coalesced to this period: sessions report stats four times a second. */
 const REFRESH_MS = 500;
@@ -30,6 +24,7 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   readonly onDidChangeTreeData = this.changed.event;
   private readonly deviceNodes = new WeakMap<Device, TreeNode>();
   private readonly sessionNodes = new WeakMap<Session, TreeNode>();
+  private readonly batchNodes = new WeakMap<StreamBatch, TreeNode>();
   private readonly pending = new Set<Device>();
   private everything = false;
   private timer?: NodeJS.Timeout;
@@ -43,22 +38,38 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return this.manager.devices.map((device) => this.deviceNode(device));
+    if (!node) return [...this.manager.devices.map((device) => this.deviceNode(device)), ...this.manager.batches.map((batch) => this.batchNode(batch))];
     if (node.kind === 'device') return node.device.sessions.map((session) => this.sessionNode(node.device, session));
     if (node.kind === 'session') return node.session.channels.map((_, index) => ({ kind: 'channel', device: node.device, session: node.session, index }));
+    if (node.kind === 'batch') return node.batch.sessions.map((session) => this.streamNode(node.batch, session));
     return [];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'device') return undefined;
+    if (node.kind === 'device' || node.kind === 'batch') return undefined;
     if (node.kind === 'session') return this.deviceNode(node.device);
+    if (node.kind === 'stream') return this.batchNode(node.batch);
     return this.sessionNode(node.device, node.session);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'device') return deviceItem(node.device);
     if (node.kind === 'session') return sessionItem(node.device, node.session);
+    if (node.kind === 'batch') return batchItem(node.batch);
+    if (node.kind === 'stream') return streamItem(node.batch, node.session);
     return channelItem(node.device, node.session, node.index);
+  }
+
+  batchNode(batch: StreamBatch): TreeNode {
+    let node = this.batchNodes.get(batch);
+    if (!node) this.batchNodes.set(batch, (node = { kind: 'batch', batch }));
+    return node;
+  }
+
+  private streamNode(batch: StreamBatch, session: Session): TreeNode {
+    let node = this.sessionNodes.get(session);
+    if (!node) this.sessionNodes.set(session, (node = { kind: 'stream', batch, session }));
+    return node;
   }
 
   deviceNode(device: Device): TreeNode {
@@ -155,18 +166,20 @@ function deviceItem(device: Device): vscode.TreeItem {
 function sessionItem(device: Device, session: Session): vscode.TreeItem {
   const item = new vscode.TreeItem(`Session ${session.createdAt.toLocaleTimeString()}`, session.channels.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `session/${device.id}/${session.createdAt.getTime()}`;
-  const [icon, color] = session.recording ? ['record', 'charts.red'] : STATE_ICONS[session.state];
-  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  const stats = session.stats;
+  item.iconPath = stateIcon(session);
+  // A queued session has no figures yet: all zeros would say it received nothing.
+  const stats = session.isQueued() ? undefined : session.stats();
   item.description = session.recording
     ? recordingText(session)
-    : [session.state, shape(session), stats && stats.gaps ? human.plural(stats.gaps, 'gap') : ''].filter(Boolean).join(' · ');
+    : [session.state, shape(session), stats && stats.gaps ? human.plural(stats.gaps, 'gap') : '', human.pollSummary(stats?.source) ?? ''].filter(Boolean).join(' · ');
   const live = session === device.live;
   const streaming = live && (session.state === 'active' || session.state === 'paused');
-  item.contextValue = ['session', live ? 'connected' : 'ended', session.recording ? 'recording' : streaming ? 'recordable' : '', streaming ? 'streaming' : '']
+  item.contextValue = ['session', live ? 'connected' : 'ended', session.recording ? 'recording' : streaming ? 'recordable' : '', streaming ? 'streaming' : '', ...lifecycleFlags(session)]
     .filter(Boolean).join(' ');
   const lines = [`${session.state} since ${session.createdAt.toLocaleString()}`];
   if (stats) lines.push(`${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, drift ${stats.driftMs.toFixed(1)} ms`);
+  if (stats?.errors) lines.push(`${human.plural(stats.errors, 'bad input')} rejected (checksums, malformed frames)`);
+  lines.push(human.pollSummaryDetail(stats?.source) ?? '');
   if (session.recording) lines.push(`recording to ${session.recording.path}`);
   if (session.error) lines.push(`error: ${session.error}`, adviceFor(session.error) ?? '');
   item.tooltip = lines.filter(Boolean).join('\n');

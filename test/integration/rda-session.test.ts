@@ -150,7 +150,7 @@ test('a dropped connection is reconnected; data after a known start resumes; los
     const data = readNpy(file).data;
     const expected = new Float32Array([...sentFrames(0, 2), ...sentFrames(6, 7)]);
     assert.deepEqual(data, expected, 'the file must hold blocks 0–2 then 6–7, nothing else');
-    await waitFor(() => (session.stats?.reconnects ?? 0) === 1, 2000);
+    await waitFor(() => session.stats().reconnects === 1, 2000);
   } finally {
     await session.close();
     await server.close();

@@ -7,6 +7,7 @@ import { DeviceManager, UntrustedDeviceError } from '../../src/core/device-manag
 import { fileSlug, recordingPath, recordingsFolder, timestamp, OutsideWorkspaceError } from '../../src/core/recording-path';
 import { adviceFor, withAdvice } from '../../src/core/advice';
 import * as human from '../../src/core/human';
+import { absoluteAudioUri } from '../../src/devices/audio/audio-uri';
 
 test('workspace devices in an untrusted workspace are listed but refused; user devices and simulators are not', async () => {
   const manager = new DeviceManager();
@@ -59,6 +60,20 @@ test('a device removed from the settings is disconnected; one that stays keeps i
   assert.equal(db.live, sb);
   await manager.dispose();
   assert.equal(sb.state, 'closed');
+});
+
+test('a relative file path in a device URI is opened from the folder the extension resolves it against', async () => {
+  const shared = path.resolve(__dirname, '../../../shared/data/audio');
+  const manager = new DeviceManager({}, (uri) => absoluteAudioUri(uri, shared));
+  await manager.update([{ name: 'pluck', uri: 'audio:pluck-pcm16.wav', origin: 'user' }], true);
+  const device = manager.devices[0];
+  const session = await manager.connect(device);
+  try {
+    assert.equal(session.uri, `audio:${path.join(shared, 'pluck-pcm16.wav')}`);
+    assert.equal(device.uri, 'audio:pluck-pcm16.wav', 'the settings keep what the user wrote');
+  } finally {
+    await manager.disconnect(device);
+  }
 });
 
 test('recordings are named <device>-<YYYYMMDD-HHMMSS>.<ext> and a clash gets a suffix', () => {

@@ -37,8 +37,12 @@ export interface SidecarGap {
   fromFrame: number;
   /** Frames lost. */
   frames: number;
-  /** `device`: the instrument's block counter jumped; `overrun`: the recording fell a ring behind. */
-  cause?: 'device' | 'overrun' | 'reconnect';
+  /**
+   * `device`: the instrument's block counter jumped; `overrun`: the recording fell a ring behind;
+   * `skipped`: the session was paused and resumed at a later frame than where it paused;
+   * `late`: polls that missed their slot; `reconnect`: polls missed while reconnecting.
+   */
+  cause?: 'device' | 'overrun' | 'reconnect' | 'skipped' | 'late';
 }
 
 export interface Sidecar {

@@ -6,32 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabscopeApi } from '../../../src/extension';
+import { api, until, workspaceRoot } from '../support/labscope';
 import type { TreeNode } from '../../../src/ui/device-tree';
 import type { RecordingSummary } from '../../../src/core/worker-protocol';
-
-const EXTENSION = 'labscope.labscope';
-
-async function api(): Promise<LabscopeApi> {
-  const extension = vscode.extensions.getExtension<LabscopeApi>(EXTENSION);
-  assert.ok(extension, `${EXTENSION} is installed`);
-  return extension.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function workspaceRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the suite runs with a workspace folder open');
-  return folder.uri.fsPath;
-}
 
 function deviceNode(labscope: LabscopeApi, name: string): TreeNode | undefined {
   return labscope.tree.getChildren().find((n) => n.kind === 'device' && n.device.name === name);
@@ -56,7 +33,9 @@ describe('Labscope in the extension host', function () {
       const list = labscope.tree.getChildren().map((n) => (n.kind === 'device' ? n.device.name : ''));
       return list.length >= 2 ? list : undefined;
     });
-    assert.deepEqual(names, ['EEG sim', 'BrainVision RDA simulator']);
+    // The workspace's device first, then one built-in simulator per family.
+    assert.deepEqual(names.slice(0, 2), ['EEG sim', 'BrainVision RDA simulator']);
+    assert.ok(names.includes('Servomex gas analyser simulator'), names.join(', '));
     const item = labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!);
     assert.equal(item.label, 'EEG sim');
     assert.equal(item.description, 'sim:rda?channels=8&rate=1000');
@@ -133,6 +112,35 @@ describe('Labscope in the extension host', function () {
     await vscode.commands.executeCommand('labscope.removeDevice', 'Nobody home');
     assert.equal(settings().length, before);
     await until('the device gone from the tree', () => !labscope.devices.find('Nobody home'));
+  });
+
+  it('shows a polled device\'s live acquisition summary in the tree and records it in the sidecar', async () => {
+    const labscope = await api();
+    await vscode.commands.executeCommand('labscope.addDevice', { name: 'Gas', uri: 'sim:servomex?mode=modbus-tcp&units=2&rate=20' });
+    try {
+      await until('the new device in the tree', () => labscope.devices.find('Gas'));
+      await vscode.commands.executeCommand('labscope.connect', 'Gas');
+      const device = labscope.devices.find('Gas')!;
+      assert.equal(device.live?.state, 'active');
+      const session = () => labscope.tree.getChildren(deviceNode(labscope, 'Gas')).find((n) => n.kind === 'session')!;
+      // The seed's summary, live: late ticks, drift and disconnects in the line, all of it in the tooltip.
+      const line = await until('the poll summary on the session', () => {
+        const text = String(labscope.tree.getTreeItem(session()).description);
+        return /\d+ late · drift ≤ \d+\.\d ms/.test(text) ? text : undefined;
+      });
+      assert.match(line, /^active · 14 ch · 20 Hz · /);
+      assert.match(String(labscope.tree.getTreeItem(session()).tooltip), /polled: \d+ batches, \d+ late, max drift \d+\.\d\d ms, tick p50 \d+\.\d\d ms \/ p99/);
+      const file = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'Gas', format: 'csv', durationS: 0.5 });
+      assert.ok(file, 'a recording was started');
+      const sidecar = file.replace(/\.csv$/, '.labscope.json');
+      await until('the recording to finish', () => !device.recording && fs.existsSync(sidecar), 20_000);
+      const summary = JSON.parse(fs.readFileSync(sidecar, 'utf8')).summary.source;
+      assert.ok(summary.samples_emitted >= 10, JSON.stringify(summary));
+      assert.equal(summary.disconnects, 0);
+    } finally {
+      await vscode.commands.executeCommand('labscope.disconnect', 'Gas');
+      await vscode.commands.executeCommand('labscope.removeDevice', 'Gas');
+    }
   });
 
   it('refuses a recordings folder outside the workspace and writes nothing there', async () => {

@@ -5,13 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { LabscopeApi } from '../../../src/extension';
-
-async function api(): Promise<LabscopeApi> {
-  const extension = vscode.extensions.getExtension<LabscopeApi>('labscope.labscope');
-  assert.ok(extension);
-  return extension.activate();
-}
+import { api } from '../support/labscope';
 
 describe('an untrusted workspace', function () {
   this.timeout(60_000);
