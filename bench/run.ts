@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   if (!only || only === 'scope') printRows('(e) live scope, 64 ch × 25 kHz, 10 s window, 1200 × 800 plot in chromium', await benchScope());
   if (!only || only === 'servomex') {
     const { rows, verdict } = await benchServomexPoll();
-    printRows('(f) Servomex Modbus TCP polling of pymodbus at 100 Hz: seed-001 poll recorder vs setInterval', rows);
+    printRows('(g) Servomex Modbus TCP polling of pymodbus at 100 Hz: seed-001 poll recorder vs setInterval', rows);
     console.log(verdict);
   }
   if (!only || only === 'audio') printRows('(f) audio decode, 1 MiB blocks → float32 ±1', benchAudioDecode());

@@ -4,7 +4,7 @@
 // container, CI) it starts code-server on 127.0.0.1 and prints the URL to open in a browser.
 // `npm run demo:cli` is the headless demo of the same data path.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,37 @@ for (const [file, fix] of [['dist/extension.js', 'npm run build'], ['build/nativ
     process.exit(1);
   }
 }
+
+/**
+ * A few short tones in demo/workspace/audio/ (ignored by git), so "Open Audio Folder…" has
+ * something to play: 16-bit mono WAVs, one second each, written once.
+ */
+function writeDemoTones() {
+  const dir = path.join(workspace, 'audio');
+  mkdirSync(dir, { recursive: true });
+  const rate = 16000;
+  for (const [name, freq] of [['a4-440Hz', 440], ['e5-659Hz', 659.25], ['a5-880Hz', 880]]) {
+    const file = path.join(dir, `${name}.wav`);
+    if (existsSync(file)) continue;
+    const data = Buffer.alloc(rate * 2);
+    for (let i = 0; i < rate; i++) data.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * freq * i) / rate) * Math.min(1, (rate - i) / 2000)), 2 * i);
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(36 + data.length, 4);
+    header.write('WAVEfmt ', 8, 'latin1');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20); // PCM
+    header.writeUInt16LE(1, 22); // mono
+    header.writeUInt32LE(rate, 24);
+    header.writeUInt32LE(rate * 2, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'latin1');
+    header.writeUInt32LE(data.length, 40);
+    writeFileSync(file, Buffer.concat([header, data]));
+  }
+}
+writeDemoTones();
 
 /** The executable `command` in PATH, as `which` finds it, or undefined. */
 function onPath(command) {

@@ -179,9 +179,9 @@ test('the summary is live while running; finished_at and the tick percentiles ar
   const batches: PollBatch[] = [];
   for await (const batch of recording.stream) {
     batches.push(batch);
+    assert.ok(recording.summary.samplesEmitted >= batches.length, 'the consumer holds a batch the summary has not counted');
     if (batches.length === 5) break;
   }
-  assert.ok(recording.summary.samplesEmitted >= 4, 'the counters are not updated while running');
   assert.equal(recording.summary.finishedAt, null);
   assert.equal(recording.summary.tickDurationMsP50, 0);
   assert.equal(recording.summary.tickDurationMsP99, 0);

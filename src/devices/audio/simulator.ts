@@ -9,6 +9,7 @@ import { SampleDecoder } from './decoder';
 import type { SampleFormat } from './format';
 import { MAX_RATE, MIN_RATE, rawParamsOf } from './raw-params';
 import type { AudioSimulatorSpec } from './audio-uri';
+import { stopServing } from '../stop-serving';
 
 /** Channel c (from 0) of the tone at frame n: a sine at freq × (c + 1), half full scale. */
 export function toneSample(n: number, channel: number, freq: number, rate: number): number {
@@ -178,13 +179,7 @@ export class AudioSimulator {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const [socket, stream] of this.streams) {
-      stream.cancel();
-      socket.destroy();
-    }
-    this.streams.clear();
-    await closed;
+    await stopServing(server, this.streams);
   }
 
   private accept(socket: net.Socket): void {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { readBrainVision, type BrainVisionRecording } from './brainvision';
 import { encodeData, encodeKeepAlive, encodeStart, encodeStop, RDA_HEADER_SIZE, type RdaFormat, type RdaMarker } from './protocol';
 import { SyntheticSignal } from './synthetic';
+import { stopServing } from '../stop-serving';
 
 export type RdaSimulatorSource =
   | { kind: 'file'; path: string }
@@ -346,13 +347,7 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const [socket, stream] of this.streams) {
-      stream.cancel();
-      socket.destroy();
-    }
-    this.streams.clear();
-    await closed;
+    await stopServing(server, this.streams);
   }
 
   private accept(socket: net.Socket): void {
