@@ -30,7 +30,8 @@ port.on('message', (message: ToWorker) => {
         acquisition?.stopRecording();
         break;
       case 'save-timelog':
-        acquisition?.saveTimelog(message.path);
+        if (!acquisition) throw new Error('the session has no source');
+        acquisition.saveTimelog(message.path);
         break;
       case 'pause':
         if (!acquisition) throw new Error('the session has no source');
@@ -57,6 +58,7 @@ port.on('message', (message: ToWorker) => {
     // resume() rejects instead of waiting.
     if (message.kind === 'record') post({ kind: 'recording-failed', message: text });
     else if (message.kind === 'pause' || message.kind === 'resume') post({ kind: 'control-failed', request: message.kind, message: text });
+    else if (message.kind === 'save-timelog') post({ kind: 'timelog-failed', path: message.path, message: `cannot save the timelog to ${message.path}: ${text}` });
     else post({ kind: 'log', level: 'error', text });
   }
 });

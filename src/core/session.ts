@@ -367,7 +367,7 @@ export class Session extends EventEmitter {
   }
 
   async saveTimelog(file: string): Promise<number> {
-    const saved = this.next<{ blocks: number }>('timelog-saved');
+    const saved = this.next<{ blocks: number }>('timelog-saved', 'timelog-failed');
     this.send({ kind: 'save-timelog', path: path.resolve(file) });
     return (await saved).blocks;
   }
@@ -551,6 +551,10 @@ export class Session extends EventEmitter {
         this.recording = undefined;
         this.log('error', m.message);
         this.emit('recording-failed', new Error(m.message));
+        break;
+      case 'timelog-failed':
+        this.log('error', m.message);
+        this.emit('timelog-failed', new Error(m.message));
         break;
       case 'timelog-saved':
         this.artifactFiles.addTimelog(m.path);

@@ -115,4 +115,5 @@ export type FromWorker =
   | { kind: 'recording-ended'; summary: RecordingSummary }
   | { kind: 'recording-failed'; message: string }
   | { kind: 'timelog-saved'; path: string; blocks: number }
+  | { kind: 'timelog-failed'; path: string; message: string }
   | { kind: 'closed' };

@@ -195,6 +195,8 @@ test('the seed client API: getData, wait, poll, lastSample, isStreaming, timelog
     const lines = (await import('node:fs')).readFileSync(log, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'block,frame,host_ns,wall_time');
     assert.equal(lines.length, blocks + 1);
+    // A timelog that cannot be written is refused with the path named, not waited for forever.
+    await assert.rejects(session.saveTimelog(path.join(dir, 'no-such-folder', 'timelog.csv')), /cannot save the timelog to .*no-such-folder.*ENOENT/);
   } finally {
     await session.close();
   }
