@@ -231,19 +231,20 @@ class Recorder {
 
   /**
    * Timers fire on the event loop's millisecond clock, up to about 2 ms late (and a little early),
-   * so the recorder sleeps on a timer until 2 ms before the target and then spins to it. The spin reads performance.now(), which
-   * allocates nothing: an await-per-check spin made ~125 MB/s of promises, and the young-generation
-   * collections they caused (about 1 ms each) were most of the p99 drift. It blocks this worker's
-   * event loop for about 2 ms per tick (a fifth of a core at 100 Hz, nothing at 2 Hz), at a moment
-   * the recorder has nothing else to wait for.
+   * so the recorder sleeps on a timer until 2 ms before the target, then blocks the thread in
+   * Atomics.wait (a futex with a sub-millisecond timeout: no CPU spent, and no promise per check,
+   * whose garbage collections were most of the p99 drift when the wait awaited setImmediate),
+   * and spins only the last 0.1 ms on performance.now(), which allocates nothing. The event loop
+   * of this worker is held for those 2 ms, when the recorder has nothing else to wait for.
    */
   private async sleepUntil(target: bigint): Promise<void> {
-    const SPIN_MS = 2;
+    const TIMER_MARGIN_MS = 2;
+    const SPIN_MS = 0.1;
     const leftMs = () => Number(target - process.hrtime.bigint()) / 1e6;
     const left = leftMs();
-    if (left > SPIN_MS) {
+    if (left > TIMER_MARGIN_MS) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left - SPIN_MS);
+        const timer = setTimeout(done, left - TIMER_MARGIN_MS);
         function done() {
           clearTimeout(timer);
           resolve();
@@ -252,12 +253,18 @@ class Recorder {
       });
       this.wake = undefined;
     }
+    if (this.cancelled) return;
     const deadline = performance.now() + leftMs();
-    while (!this.cancelled && performance.now() < deadline) {
+    const blockMs = deadline - performance.now() - SPIN_MS;
+    if (blockMs > 0) Atomics.wait(SLEEPER, 0, 0, blockMs);
+    while (performance.now() < deadline) {
       // spin: see above
     }
   }
 }
+
+/** Nothing ever notifies it: Atomics.wait on it is a precise, CPU-free sleep. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /** Linear-interpolated percentiles (numpy's default), 0 for no data. */
 export function percentiles(values: readonly number[], ps: readonly number[]): number[] {
