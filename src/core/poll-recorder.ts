@@ -70,6 +70,8 @@ export interface RecordOptions {
   /** Seconds between reconnect attempts; the last repeats (default 0.5, 1, 2, 5, 10, 30). */
   backoffS?: readonly number[];
   log?: (level: 'info' | 'warn' | 'error', text: string) => void;
+  /** Called as a lost connection is absorbed, before the backoff: the owner can say it is reconnecting. */
+  onConnectionLost?: (error: PollConnectionError) => void;
 }
 
 export interface PollRecording {
@@ -170,6 +172,7 @@ class Recorder {
         if (!(error instanceof PollConnectionError) || !this.options.autoReconnect) throw error;
         this.summary.disconnects++;
         this.options.log?.('warn', `connection lost: ${error.message}`);
+        this.options.onConnectionLost?.(error);
         await this.reconnect();
         if (this.cancelled) break;
         // The failed tick and every slot that passed while reconnecting are late.

@@ -89,6 +89,8 @@ export class PolledSource implements Source {
       autoReconnect: true,
       reconnectFactory: () => this.reopen(),
       log: (level, text) => sink.log(level, `${this.options.label}: ${text}`),
+      // The session shows `connecting` for the whole outage; the next batch makes it active again.
+      onConnectionLost: () => sink.connecting(1),
     });
     this.recording = recording;
     recording.finished.catch((error: Error) => {
@@ -103,7 +105,6 @@ export class PolledSource implements Source {
       if (batch.tick > lastTick + 1) {
         const reconnected = recording.summary.disconnects > disconnects;
         sink.gap({ frames: batch.tick - lastTick - 1, cause: reconnected ? 'reconnect' : 'late' });
-        if (reconnected) sink.connecting(1);
       }
       disconnects = recording.summary.disconnects;
       lastTick = batch.tick;

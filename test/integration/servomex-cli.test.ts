@@ -8,10 +8,13 @@ import { pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
 import { readSidecar } from '../../src/core/writers/sidecar';
 
+/** A simulated analyser's channels over Modbus: its named slots, then the fault and maintenance flags. */
+const MODBUS = ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2', 'fault', 'maintenance'];
+
 const CASES = [
   { mode: 'ascii', args: ['--period', '0.1'], scheme: 'servomex+serial', rate: 10, channels: ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2'] },
-  { mode: 'modbus-tcp', args: ['--rate', '20', '--units', '2'], scheme: 'servomex+modbus-tcp', rate: 20, channels: ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2', 'fault', 'maintenance'].flatMap((c) => [`unit1 ${c}`]).concat(['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2', 'fault', 'maintenance'].map((c) => `unit2 ${c}`)) },
-  { mode: 'modbus-rtu', args: ['--rate', '5', '--baud', '115200'], scheme: 'servomex+modbus-rtu', rate: 5, channels: ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2', 'fault', 'maintenance'] },
+  { mode: 'modbus-tcp', args: ['--rate', '20', '--units', '2'], scheme: 'servomex+modbus-tcp', rate: 20, channels: [...MODBUS.map((c) => `unit1 ${c}`), ...MODBUS.map((c) => `unit2 ${c}`)] },
+  { mode: 'modbus-rtu', args: ['--rate', '5', '--baud', '115200'], scheme: 'servomex+modbus-rtu', rate: 5, channels: MODBUS },
 ];
 
 for (const c of CASES) {

@@ -261,11 +261,15 @@ test('the pymodbus server killed and restarted mid-recording: disconnect and lat
 
     await server.stop('SIGKILL');
     await waitFor(async () => (await session.refresh(), sourceSummary().disconnects >= 1), 15_000, 'the disconnect counted');
+    // While the server is down the session says it is reconnecting, not that it is streaming.
+    await waitFor(() => session.state === 'connecting', 15_000, 'the session reconnecting during the outage');
     // Down for a while, so reconnect attempts fail and several ticks pass unpolled.
     await sleep(1000);
+    assert.equal(session.state, 'connecting', 'still reconnecting while the server is down');
     server = await startTcpServer(port, '1');
     const atRestart = session.lastSample;
     await waitFor(() => session.lastSample >= atRestart + 10, 20_000, 'ten frames after the restart');
+    assert.equal(session.state, 'active', 'data flows again: active');
     const recorded = await session.stopRecording();
     await session.refresh();
 

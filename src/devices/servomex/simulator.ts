@@ -110,7 +110,11 @@ function modbusVector(started: number) {
   const state = modbusState(started);
   return {
     getInputRegister: (address: number, unit: number) => state(unit).registers[address] ?? 0,
-    getMultipleInputRegisters: (address: number, length: number, unit: number) => state(unit).registers.slice(address, address + length).concat(Array(Math.max(0, address + length - 70)).fill(0)).slice(0, length),
+    // Addresses past the map read as 0, as on the analyser.
+    getMultipleInputRegisters: (address: number, length: number, unit: number) => {
+      const { registers } = state(unit);
+      return Array.from({ length }, (_, i) => registers[address + i] ?? 0);
+    },
     getDiscreteInput: (address: number, unit: number) => {
       const { t } = state(unit);
       // Status bit 0 of each slot blinks every 10 s; maintenance is set in one minute of five.
