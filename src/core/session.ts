@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { native, type NativeRing } from './native';
 import { resolveDevice, type RunningSimulator } from '../devices/index';
 import type { Sample } from './sample';
-import { serveSerialBridge } from './serial-bridge';
+import { serveSerialBridge } from '../transports/serial-bridge';
 import type { Anchor, ChannelInfo, Gap, Marker } from './types';
 import {
   emptyStats, type AcquisitionStats, type FromWorker, type RecordingRequest, type RecordingStatus, type RecordingSummary,

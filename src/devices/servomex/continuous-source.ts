@@ -2,7 +2,7 @@
 // frame-frequency seconds, unasked. Each good frame is one ring frame (a channel per entry) and
 // one batch of the seed's long-format Samples; a bad one is an error sample and a counted reject.
 import { SerialPortStream } from '@serialport/stream';
-import { serialBinding } from '../../core/serial-bridge';
+import { serialBinding } from '../../transports/serial-bridge';
 import { RECONNECT_BACKOFF_S, type Source, type SourceSink } from '../../core/source';
 import type { ChannelInfo } from '../../core/types';
 import { LineSplitter, parseContinuousFrame, type ContinuousFrame } from './continuous-frame';

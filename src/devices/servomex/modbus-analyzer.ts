@@ -6,7 +6,7 @@ import ModbusRTU from 'modbus-serial';
 import type { DescribedPollSource, PollChannel } from '../../core/polled-source';
 import { PollConnectionError } from '../../core/poll-recorder';
 import { errorSample, type Sample } from '../../core/sample';
-import { serialBinding } from '../../core/serial-bridge';
+import { serialBinding } from '../../transports/serial-bridge';
 import type { SerialSettings } from './continuous-source';
 import {
   FAULT_ADDRESS, INPUT_REGISTERS, slotsFromRegisters, STATUS_BITS, STATUS_BITS_PER_SLOT, valueOf, type SlotInfo,

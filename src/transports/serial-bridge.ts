@@ -7,10 +7,14 @@
 // the hop costs nothing that matters; a busy main thread delays bytes, never loses them.
 import { isMainThread, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface';
+import { answerRequests, isRequest, Requester, type Request } from '../core/request-reply';
 
 type Method = 'open' | 'read' | 'write' | 'close' | 'update' | 'set' | 'get' | 'getBaudRate' | 'flush' | 'drain';
-interface Call { id: number; method: Method; arg?: unknown }
-interface Reply { id: number; result?: unknown; error?: { message: string; canceled?: boolean; code?: string } }
+/** One binding call, the body of a request over the bridge's MessagePort. */
+interface Call {
+  method: Method;
+  arg?: unknown;
+}
 
 let requestBridge: ((port: MessagePort) => void) | undefined;
 
@@ -31,91 +35,64 @@ function nativeBinding(): BindingInterface {
   return (require('@serialport/bindings-cpp') as { autoDetect(): BindingInterface }).autoDetect();
 }
 
-class BridgeError extends Error {
-  canceled?: boolean;
-  code?: string;
-}
-
-class Rpc {
-  private next = 1;
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  constructor(readonly port: MessagePort) {
-    port.on('message', (reply: Reply) => {
-      const call = this.pending.get(reply.id);
-      if (!call) return;
-      this.pending.delete(reply.id);
-      if (reply.error) {
-        const error = new BridgeError(reply.error.message);
-        error.canceled = reply.error.canceled;
-        error.code = reply.error.code;
-        call.reject(error);
-      } else {
-        call.resolve(reply.result);
-      }
-    });
-    port.on('close', () => this.cancelAll('the main thread closed the serial bridge'));
-  }
-
-  call<T>(method: Method, arg?: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const id = this.next++;
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.port.postMessage({ id, method, arg } satisfies Call, transfer);
-    });
-  }
-
-  cancelAll(why: string): void {
-    for (const call of this.pending.values()) {
-      const error = new BridgeError(why);
-      error.canceled = true;
-      call.reject(error);
-    }
-    this.pending.clear();
-  }
+/**
+ * The worker's end of one port's channel. Errors come back as RemoteErrors with the real
+ * binding's `canceled` flag, which serialport's stream reads to ignore reads cut short by a close.
+ */
+function requesterOn(port: MessagePort): Requester<Call> {
+  const requests = new Requester<Call>((message, transfer) => port.postMessage(message, transfer));
+  port.on('message', (message) => requests.receive(message));
+  port.on('close', () => requests.close('the main thread closed the serial bridge'));
+  return requests;
 }
 
 class BridgedPort implements BindingPortInterface {
   isOpen = true;
-  constructor(private readonly rpc: Rpc, readonly openOptions: Required<OpenOptions>) {}
+  constructor(private readonly requests: Requester<Call>, private readonly port: MessagePort, readonly openOptions: Required<OpenOptions>) {}
+
+  private call<T>(method: Method, arg?: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+    return this.requests.request<T>({ method, arg }, transfer);
+  }
 
   async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
-    const data = await this.rpc.call<Uint8Array>('read', length);
+    const data = await this.call<Uint8Array>('read', length);
     buffer.set(data, offset);
     return { buffer, bytesRead: data.length };
   }
 
   write(buffer: Buffer): Promise<void> {
     const copy = Uint8Array.from(buffer);
-    return this.rpc.call('write', copy, [copy.buffer as ArrayBuffer]);
+    return this.call('write', copy, [copy.buffer as ArrayBuffer]);
   }
 
   async close(): Promise<void> {
     this.isOpen = false;
     try {
-      await this.rpc.call('close');
+      await this.call('close');
     } finally {
-      this.rpc.cancelAll('Port is not open');
-      this.rpc.port.close();
+      // A read still pending, or any call after this, is told the port is closed (canceled).
+      this.requests.close('Port is not open');
+      this.port.close();
     }
   }
 
   update(options: UpdateOptions): Promise<void> {
-    return this.rpc.call('update', options);
+    return this.call('update', options);
   }
   set(options: SetOptions): Promise<void> {
-    return this.rpc.call('set', options);
+    return this.call('set', options);
   }
   get(): Promise<PortStatus> {
-    return this.rpc.call('get');
+    return this.call('get');
   }
   getBaudRate(): Promise<{ baudRate: number }> {
-    return this.rpc.call('getBaudRate');
+    return this.call('getBaudRate');
   }
   flush(): Promise<void> {
-    return this.rpc.call('flush');
+    return this.call('flush');
   }
   drain(): Promise<void> {
-    return this.rpc.call('drain');
+    return this.call('drain');
   }
 }
 
@@ -124,10 +101,10 @@ const bridgedBinding: BindingInterface = {
   async open(options: OpenOptions) {
     const { port1, port2 } = new MessageChannel();
     requestBridge!(port2);
-    const rpc = new Rpc(port1);
+    const requests = requesterOn(port1);
     try {
-      const openOptions = await rpc.call<Required<OpenOptions>>('open', options);
-      return new BridgedPort(rpc, openOptions);
+      const openOptions = await requests.request<Required<OpenOptions>>({ method: 'open', arg: options });
+      return new BridgedPort(requests, port1, openOptions);
     } catch (error) {
       port1.close();
       throw error;
@@ -149,31 +126,34 @@ export function serveSerialBridge(port: MessagePort, binding: BindingInterface =
     port.close();
     if (real?.isOpen) await real.close().catch(() => undefined);
   };
-  port.on('message', async ({ id, method, arg }: Call) => {
-    try {
-      let result: unknown;
-      if (method === 'open') {
-        real = await binding.open(arg as OpenOptions);
-        if (closed) await real.close();
-        result = real.openOptions;
-      } else if (!real) {
-        throw Object.assign(new Error('Port is not open'), { canceled: true });
-      } else if (method === 'read') {
-        const length = arg as number;
-        const { buffer, bytesRead } = await real.read(Buffer.allocUnsafe(length), 0, length);
-        result = new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
-      } else if (method === 'write') {
-        await real.write(Buffer.from(arg as Uint8Array));
-      } else if (method === 'close') {
-        await real.close();
-      } else {
-        result = await (real[method] as (a?: unknown) => Promise<unknown>).call(real, arg);
-      }
-      if (!closed || method === 'close') port.postMessage({ id, result } satisfies Reply);
-    } catch (error) {
-      const e = error as BridgeError;
-      if (!closed) port.postMessage({ id, error: { message: e.message, canceled: e.canceled, code: e.code } } satisfies Reply);
+  const call = async ({ method, arg }: Call): Promise<unknown> => {
+    if (method === 'open') {
+      real = await binding.open(arg as OpenOptions);
+      if (closed) await real.close();
+      return real.openOptions;
     }
+    if (!real) throw Object.assign(new Error('Port is not open'), { canceled: true });
+    if (method === 'read') {
+      const length = arg as number;
+      const { buffer, bytesRead } = await real.read(Buffer.allocUnsafe(length), 0, length);
+      // Only the bytes read, in a buffer of their own that can be moved, not copied: cloning a
+      // view would copy the whole (64 KiB) read buffer behind it for a 10-byte frame.
+      return new Uint8Array(buffer.subarray(0, bytesRead));
+    }
+    if (method === 'write') return void (await real.write(Buffer.from(arg as Uint8Array)));
+    if (method === 'close') return void (await real.close());
+    return (real[method] as (a?: unknown) => Promise<unknown>).call(real, arg);
+  };
+  const answer = answerRequests<Call, unknown>(
+    call,
+    // After shut() the worker is gone or going: its answers would go nowhere.
+    (reply, transfer) => {
+      if (!closed) port.postMessage(reply, transfer);
+    },
+    (value) => (value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []),
+  );
+  port.on('message', (message: unknown) => {
+    if (isRequest(message)) void answer(message as Request<Call>);
   });
   // The worker went away (closed or crashed): the device must not stay open behind it.
   port.on('close', () => void shut());
