@@ -10,6 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DeviceManager } from '../src/core/device-manager';
 import type { Row } from './report';
 import { pipeToFile, startRdaSimulator } from './processes';
+import '../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const CHANNELS = 64;
 const RATE = 25_000;

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Session } from '../src/core/session';
 import type { Row } from './report';
 import { pipeToFile, startRdaSimulator } from './processes';
+import '../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const CHANNELS = 64;
 const SECONDS = Number(process.env.INGEST_SECONDS ?? 6);

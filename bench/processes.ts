@@ -12,7 +12,7 @@ export async function startRdaSimulator(args: string[]): Promise<{ child: ChildP
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
-      const m = /listening on [\d.]+:(\d+)/.exec((out += d));
+      const m = /connect with rda:\/\/[\d.]+:(\d+)/.exec((out += d));
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));

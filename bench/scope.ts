@@ -22,6 +22,7 @@ import type { RendererKind } from '../webview/scope/render/types';
 import { DEFAULT_RENDERER, RENDERER_KINDS } from '../webview/scope/render/index';
 import type { CheckResult, Mode, Samples, Scene } from './scope-page';
 import type { Row } from './report';
+import '../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const CHANNELS = 64;
 const RATE = 25_000;

@@ -36,7 +36,7 @@ await Promise.all([
   // The banner's timestamp lets activate() report activation time including loading the bundle.
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __labscopeLoadStart = performance.now();' } }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-  esbuild.build({ ...common, entryPoints: ['src/core/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
+  esbuild.build({ ...common, entryPoints: ['src/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
   // The scope runs in a webview (Chromium): one self-contained script, loaded under a nonce CSP.
   esbuild.build({
     entryPoints: ['webview/scope/main.ts'], outfile: 'dist/webview/scope.js', bundle: true, platform: 'browser',

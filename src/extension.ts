@@ -2,7 +2,7 @@
 // over the same core the CLI uses. Acquisition runs in one worker thread per session; nothing
 // here touches samples, so the extension host's main thread only sees state and stats.
 import * as vscode from 'vscode';
-import { absoluteAudioUri } from './devices/audio/audio-uri';
+import { registry } from './devices/index';
 import { DeviceManager } from './core/device-manager';
 import { DeviceTree, type TreeNode } from './ui/device-tree';
 import { Commands } from './ui/commands';
@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   // Relative file paths in device URIs mean the workspace's files, as everywhere in VS Code.
   const devices = (manager = new DeviceManager({}, (uri) => {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    return folder ? absoluteAudioUri(uri, folder) : uri;
+    return folder ? registry.resolvePaths(uri, folder) : uri;
   }));
   const tree = new DeviceTree(devices);
   const view = vscode.window.createTreeView<TreeNode>('labscope.devices', { treeDataProvider: tree, showCollapseAll: true });

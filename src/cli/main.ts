@@ -1,21 +1,18 @@
 // `labscope`: the command line on the same core as the extension, for headless recording.
+import '../devices/index';
 import { record } from './record';
-import { simulate } from './simulate';
+import { simulate, simulateUsage } from './simulate';
 import { info, recover } from './files';
 import { UsageError } from './args';
 
-const USAGE = `usage: labscope <command> [options]
+const usage = () => `usage: labscope <command> [options]
 
 commands:
-  simulate rda [--file X.vhdr | --channels N --rate R] [--port P] [--speed F]
-               [--format float32|int16] [--seconds S] [--host H]
-  simulate audio [--file X.wav | --freq F --rate R --channels N --encoding E --width W
-                 --endian little|big] [--seconds S] [--port P (4155)] [--host H]
-  simulate servomex [--mode ascii|modbus-tcp|modbus-rtu] [--period S] [--units N] [--rate HZ]
   record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
               [--fast]  (audio files: as fast as they can be read, not in real time)
   info FILE                 shape, channels, rate, markers and gaps of a recording
   recover FILE.npy          repair an NPY whose last write was cut off
+${simulateUsage()}
 
 device URIs: rda://HOST:PORT, sim:rda?channels=8&rate=1000, audio:FILE.wav,
   audio:FILE.pcm?rate=16k&encoding=SPCM&width=2, audio+tcp://HOST:PORT?rate=…, sim:audio,
@@ -37,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      console.log(USAGE);
+      console.log(usage());
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown command "${command}" (try: simulate, record, info, recover)`);

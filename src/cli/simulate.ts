@@ -1,60 +1,59 @@
-// `labscope simulate <family>`: runs a simulator in the foreground until Ctrl+C.
-import { parseSpeed, RdaSimulator } from '../devices/rda/simulator';
-import { args, positiveNumber, UsageError } from './args';
-import { simulateAudio } from './simulate-audio';
-import { simulateServomex } from './simulate-servomex';
-
-const RDA_PORTS = { float32: 51244, int16: 51234 } as const;
+// `labscope simulate <family> [--<param> VALUE …] [--host H]` (or `labscope simulate "sim:<family>?…"`):
+// any registered family's simulator in the foreground until Ctrl+C. The flags are the family's
+// simulator parameters, declared once in its family.ts, so the CLI, `sim:` URIs and Add Device
+// accept exactly the same things.
+import type { Family } from '../core/family';
+import { families } from '../core/registry';
+import { parseDeviceUri, UriError } from '../core/uri';
+import { args, UsageError } from './args';
 
 export async function simulate(argv: string[]): Promise<number> {
-  if (argv[0] === 'audio' || argv[0]?.startsWith('sim:audio')) return simulateAudio(argv);
-  if (argv[0] === 'servomex' || argv[0]?.startsWith('sim:servomex')) return simulateServomex(argv);
-  const { values, positionals } = args(argv, {
-    file: { type: 'string' },
-    channels: { type: 'string' },
-    rate: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    speed: { type: 'string' },
-    format: { type: 'string' },
-    seconds: { type: 'string' },
-    'block-frames': { type: 'string' },
-  });
-  const family = positionals[0];
-  if (family !== 'rda') throw new UsageError(family ? `no simulator for "${family}" (available: rda, audio, servomex)` : 'simulate needs a family: labscope simulate rda …');
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-  const format = values.format ?? 'float32';
-  if (format !== 'float32' && format !== 'int16') throw new UsageError(`--format must be float32 or int16, got "${format}"`);
-  if (values.file && (values.channels || values.rate)) throw new UsageError('--file replays a recording: it cannot be combined with --channels or --rate');
-  const speed = (() => {
-    try {
-      return parseSpeed(values.speed);
-    } catch (error) {
-      throw new UsageError(`--${(error as Error).message}`);
-    }
-  })();
-  const channels = Math.round(positiveNumber(values.channels, '--channels') ?? 8);
-  const rate = positiveNumber(values.rate, '--rate') ?? 1000;
-  const seconds = positiveNumber(values.seconds, '--seconds');
-  const port = values.port === undefined ? RDA_PORTS[format] : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
-  const blockFrames = positiveNumber(values['block-frames'], '--block-frames');
-
-  const simulator = new RdaSimulator({
-    source: values.file ? { kind: 'file', path: values.file } : { kind: 'synthetic', channels, rate, seconds },
-    format,
-    speed,
-    port,
-    host: values.host,
-    blockFrames: blockFrames === undefined ? undefined : Math.round(blockFrames),
-  });
-  const bound = await simulator.start();
-  const what = values.file ? `replaying ${values.file}` : `synthetic ${channels} channels at ${rate} Hz`;
-  console.log(`RDA simulator listening on ${values.host ?? '127.0.0.1'}:${bound} (${format}, ${what}, speed ${speed === Infinity ? 'max' : speed}); connect with rda://${values.host ?? '127.0.0.1'}:${bound}`);
+  const first = argv[0];
+  const registry = families();
+  if (first === undefined || first.startsWith('-')) throw new UsageError(`simulate needs a family: labscope simulate <${registry.list.map((f) => f.id).join('|')}> …`);
+  const base = first.startsWith('sim:') ? first : `sim:${first}`;
+  let family: Family;
+  try {
+    family = registry.of(parseDeviceUri(base));
+  } catch (error) {
+    throw new UsageError(error instanceof UriError ? `no simulator for "${first}" (available: ${registry.list.map((f) => f.id).join(', ')})` : (error as Error).message);
+  }
+  const options = Object.fromEntries([...family.simulatorParams.map((p) => [p.key, { type: 'string' as const }]), ['host', { type: 'string' as const }]]);
+  const { values, positionals } = args(argv.slice(1), options);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const flags = values as Record<string, string | undefined>;
+  const given = new Map(parseDeviceUri(base).params);
+  for (const p of family.simulatorParams) if (flags[p.key] !== undefined) given.set(p.key, flags[p.key]!);
+  for (const p of family.simulatorParams) {
+    const fallback = given.has(p.key) ? undefined : family.cliDefault?.(p.key, given);
+    if (fallback !== undefined) given.set(p.key, fallback);
+  }
+  const query = [...given].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const uri = `sim:${family.id}${query ? `?${query}` : ''}`;
+  let resolved;
+  try {
+    resolved = registry.resolve(uri);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const simulator = await family.simulate(resolved.uri, { host: flags.host });
+  console.log(`${family.label} simulator running${simulator.description ? ` (${simulator.description})` : ''}; connect with ${simulator.uri}`);
+  console.log(`record from it with: labscope record "${simulator.uri}" --out FILE.npy`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await simulator.stop();
   return 0;
+}
+
+/** The usage lines of every family's simulator, from their declared parameters. */
+export function simulateUsage(): string {
+  return families()
+    .list.map((family) => {
+      const flags = family.simulatorParams.map((p) => `[--${p.key} ${p.example}]`).join(' ');
+      const details = family.simulatorParams.map((p) => `      --${p.key.padEnd(13)}${p.description}${p.default !== undefined ? ` (default ${family.cliDefault?.(p.key, new Map()) ?? p.default})` : ''}`);
+      return [`  simulate ${family.id} ${flags} [--host H]`, ...details].join('\n');
+    })
+    .join('\n');
 }

@@ -2,7 +2,7 @@
 // shows and what its commands act on. No vscode here, so the CLI, tests and a future language
 // server could share it; the UI only turns its events into tree refreshes and notifications.
 import { EventEmitter } from 'node:events';
-import { resolveDevice } from '../devices/index';
+import { families } from './registry';
 import { Session, type SessionOptions, type SessionState, type StartRecordingOptions } from './session';
 import type { RecordingSummary } from './worker-protocol';
 import type { StreamBatch } from './stream-batch';
@@ -37,7 +37,7 @@ export class Device {
   constructor(readonly config: DeviceConfig, public trusted: boolean) {
     this.id = `${config.origin}:${config.name}:${config.uri}`;
     try {
-      resolveDevice(config.uri);
+      families().resolve(config.uri);
     } catch (error) {
       this.problem = (error as Error).message;
     }

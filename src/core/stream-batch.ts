@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Session, SessionState } from './session';
-import { parseDeviceUri } from './uri';
+import { families } from './registry';
 import type { RecordingFormat } from './writers/types';
 
 /** Streams at once by default: each is a worker thread with its own ring. */
@@ -45,7 +45,7 @@ export class StreamBatch extends EventEmitter<StreamBatchEvents> {
 
   /** A stream's file relative to the batch's folder (`sub/b.wav`), or its URI if it has none. */
   nameOf(session: Session): string {
-    const file = fileOfUri(session.uri);
+    const file = families().fileOf(session.uri);
     return file ? path.relative(this.folder, file) || path.basename(file) : session.uri;
   }
 
@@ -135,10 +135,4 @@ export function removeEmptyFolders(dir: string): void {
   } catch {
     // not empty: something else lives there
   }
-}
-
-/** The absolute file an `audio:` URI names; undefined for sockets and other devices. */
-function fileOfUri(uri: string): string | undefined {
-  const parsed = parseDeviceUri(uri);
-  return parsed.scheme === 'audio' && parsed.path ? path.resolve(parsed.path) : undefined;
 }

@@ -3,15 +3,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Session, type Metadata, type SessionOptions } from './session';
-import { parseDeviceUri } from './uri';
+import { families } from './registry';
 
-/** A device URI, a file path (read as `audio:<absolute path>`), or a socket address of raw PCM. */
+/**
+ * A device URI, a file path, or a socket address `{ host, port }`: the last two are read by the
+ * registered family that plays files (audio: `audio:<absolute path>`, raw PCM over TCP).
+ */
 export type StreamSource = string | { host: string; port: number };
 
 export interface DirStreamOptions {
   /**
    * File extensions to include, with or without the dot, any case (`['wav', '.PCM']`). Left out
-   * or empty: every file, as the seed has it (the VS Code command passes AUDIO_EXTENSIONS).
+   * or empty: every file, as the seed has it (the VS Code command passes the file family's extensions).
    */
   exts?: readonly string[];
   /** Regular expressions (source text or RegExp) that a file's full path must all match. */
@@ -20,24 +23,16 @@ export interface DirStreamOptions {
   recursive?: boolean;
 }
 
-/** What "an audio file" means when nobody says: WAV, headerless PCM, and G.711 files. */
-export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave', '.pcm', '.raw', '.ulaw', '.ul', '.mulaw', '.alaw', '.al'];
+/** The files the registered file-playing family plays when nobody says (audio: WAV, PCM, G.711). */
+export function streamFileExtensions(): readonly string[] {
+  return families().fileStreams().fileStreams.extensions;
+}
 
 /**
- * The seed's reserved metadata that describes a headerless source, and the URI parameter each
- * becomes on an `audio:` / `audio+tcp:` URI (both spellings are accepted).
- */
-const AUDIO_FORMAT_KEYS: Readonly<Record<string, string>> = {
-  samprate: 'rate', rate: 'rate',
-  sampwidth: 'width', width: 'width',
-  encoding: 'encoding', channels: 'channels', endian: 'endian',
-};
-
-/**
- * One queued Session per source, each carrying `metadata`. For audio sources the format fields
- * among the metadata (samprate, sampwidth, encoding, channels, endian) also become URI
- * parameters, so a folder of headerless PCM can be described once; a URI that already says
- * otherwise is refused naming the field. Throws on the first bad source, naming it; nothing
+ * One queued Session per source, each carrying `metadata`. For the file family's sources the
+ * format fields among the metadata (audio: samprate, sampwidth, encoding, channels, endian) also
+ * become URI parameters, so a folder of headerless PCM can be described once; a URI that already
+ * says otherwise is refused naming the field. Throws on the first bad source, naming it; nothing
  * has connected, so nothing needs undoing.
  */
 export function createStreams(sources: StreamSource | readonly StreamSource[], metadata: Metadata = {}, options: SessionOptions = {}): Session[] {
@@ -46,8 +41,8 @@ export function createStreams(sources: StreamSource | readonly StreamSource[], m
 }
 
 /**
- * One queued Session per matching file under `dirs` (see findStreamFiles), as `audio:<absolute
- * path>` URIs, sorted by path.
+ * One queued Session per matching file under `dirs` (see findStreamFiles), as the file family's
+ * URIs (`audio:<absolute path>`), sorted by path.
  */
 export function createDirStreams(dirs: string | readonly string[], options: DirStreamOptions = {}, metadata: Metadata = {}, sessionOptions: SessionOptions = {}): Session[] {
   return createStreams(findStreamFiles(dirs, options), metadata, sessionOptions);
@@ -88,40 +83,22 @@ export async function refreshSessions<T extends Session>(sessions: readonly T[])
   return [...sessions];
 }
 
-/** The URI a stream source stands for, with the audio format fields of `metadata` on it. */
+/** The URI a stream source stands for, with the file family's format fields of `metadata` on it. */
 export function streamUri(source: StreamSource, metadata: Metadata = {}): string {
+  const family = families().fileStreams();
+  const files = family.fileStreams;
   let uri: string;
   if (typeof source === 'object') {
     if (!source || typeof source.host !== 'string' || !Number.isInteger(source.port)) throw new TypeError(`a socket source is { host, port }, got ${JSON.stringify(source)}`);
-    uri = `audio+tcp://${source.host.includes(':') ? `[${source.host}]` : source.host}:${source.port}`;
+    if (!files.uriOfSocket) throw new Error(`${family.label} reads no sockets: give a device URI instead of { host, port }`);
+    uri = files.uriOfSocket(source.host, source.port);
   } else if (/^[a-z][a-z0-9+.-]*:/i.test(source.trim()) && !/^[a-z]:[\\/]/i.test(source.trim())) {
     uri = source.trim();
   } else {
-    const file = path.resolve(source);
-    // The URI parser splits the query off at the first "?": such a name cannot be addressed.
-    if (file.includes('?')) throw new Error(`cannot open ${file}: a "?" in a file name cannot be written in an audio: URI`);
-    uri = `audio:${file}`;
+    uri = files.uriOfFile(path.resolve(source));
   }
-  return /^audio(\+tcp)?:/i.test(uri) ? withFormatParams(uri, metadata) : uri;
-}
-
-function withFormatParams(uri: string, metadata: Metadata): string {
-  const given = parseDeviceUri(uri).params;
-  const added: string[] = [];
-  for (const [key, value] of Object.entries(metadata)) {
-    const param = AUDIO_FORMAT_KEYS[key.toLowerCase()];
-    if (!param) continue;
-    const text = String(value);
-    const already = given.get(param);
-    if (already !== undefined) {
-      if (already.toLowerCase() !== text.toLowerCase()) throw new Error(`${uri}: metadata ${key}=${text} contradicts the URI's ${param}=${already}`);
-      continue;
-    }
-    given.set(param, text);
-    added.push(`${param}=${encodeURIComponent(text)}`);
-  }
-  if (!added.length) return uri;
-  return `${uri}${uri.includes('?') ? (uri.endsWith('?') || uri.endsWith('&') ? '' : '&') : '?'}${added.join('&')}`;
+  const ofFamily = family.schemes.some((scheme) => uri.toLowerCase().startsWith(`${scheme}:`));
+  return ofFamily && files.withMetadata ? files.withMetadata(uri, metadata) : uri;
 }
 
 function normalizeExt(ext: string): string {

@@ -38,3 +38,6 @@ export interface Anchor {
   /** Wall-clock time at the same moment (ms since epoch). */
   wallMs: number;
 }
+
+/** Tags given when a session is made (the seed's metadata); `Session.tagsMatch` compares them. */
+export type Metadata = Readonly<Record<string, string | number | boolean>>;

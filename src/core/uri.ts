@@ -1,5 +1,6 @@
 // Devices are named by one URI string everywhere (settings, tree, CLI, tests). Parsing is strict
 // so a typo is caught where it is typed, with a message naming the part that is wrong.
+import * as path from 'node:path';
 
 export interface DeviceUri {
   /** The URI as given. */
@@ -79,4 +80,16 @@ export function numberParam(uri: DeviceUri, name: string, fallback: number, min:
     throw new UriError(uri.text, `parameter ${name}="${raw}" is not a number from ${min} to ${max}`);
   }
   return value;
+}
+
+/** `sim:…?file=rel` with the file made absolute against `baseDir`. */
+export function resolveFileParam(text: string, baseDir: string): string {
+  const s = /^(sim:[a-z0-9+.-]+)\?(.*)$/i.exec(text.trim());
+  if (!s) return text.trim();
+  const parts = s[2].split('&').map((part) => {
+    if (!part.startsWith('file=')) return part;
+    const file = decodeURIComponent(part.slice(5));
+    return file && !path.isAbsolute(file) ? `file=${path.resolve(baseDir, file).replace(/[%&#?+]/g, encodeURIComponent)}` : part;
+  });
+  return `${s[1]}?${parts.join('&')}`;
 }

@@ -1,7 +1,7 @@
 // Reads `labscope.devices` and `labscope.simulators`, keeping track of where each entry came from:
 // in an untrusted workspace the workspace's own entries are listed but never connected.
 import * as vscode from 'vscode';
-import { FAMILIES } from '../devices/index';
+import { families } from '../core/registry';
 import type { DeviceConfig, DeviceOrigin } from '../core/device-manager';
 
 export interface DeviceSettings {
@@ -34,7 +34,7 @@ export function readDeviceSettings(): DeviceSettings {
   take(inspected?.globalValue, 'user', 'user');
   take(inspected?.workspaceValue, 'workspace', 'workspace');
   if (config.get<boolean>('simulators', true)) {
-    for (const family of FAMILIES) devices.push({ name: `${family.label} simulator`, uri: `sim:${family.id}`, origin: 'simulator' });
+    for (const family of families().list) devices.push({ name: `${family.label} simulator`, uri: `sim:${family.id}`, origin: 'simulator' });
   }
   return { devices, problems };
 }

@@ -8,7 +8,7 @@ import { guardedCommand } from './guarded-command';
 import type { DeviceManager } from '../core/device-manager';
 import { Session } from '../core/session';
 import { DEFAULT_CONCURRENCY, removeEmptyFolders, StreamBatch } from '../core/stream-batch';
-import { AUDIO_EXTENSIONS, createStreams, findStreamFiles } from '../core/streams';
+import { createStreams, findStreamFiles, streamFileExtensions } from '../core/streams';
 import { fileSlug, recordingsFolder, timestamp } from '../core/recording-path';
 import type { RecordingFormat } from '../core/writers/types';
 import * as human from '../core/human';
@@ -18,7 +18,7 @@ import { batchSummary } from './stream-tree';
 /** What a keybinding, another extension or a test may pass instead of answering a dialog. */
 export interface OpenAudioFolderArgs {
   folder?: string;
-  /** Default: AUDIO_EXTENSIONS (the seed's default of every file would play notes and images). */
+  /** Default: the file family's extensions (the seed's default of every file would play notes and images). */
   exts?: string[];
   filters?: string[];
   recursive?: boolean;
@@ -85,7 +85,7 @@ export class StreamCommands {
     }
     const setting = vscode.workspace.getConfiguration('labscope').get<string>('recordingsFolder', 'recordings');
     const recordings = recordingsFolder(workspace.uri.fsPath, setting);
-    const exts = args.exts ?? [...AUDIO_EXTENSIONS];
+    const exts = args.exts ?? [...streamFileExtensions()];
     const opened: OpenedFolder[] = [];
     for (const folder of folders.map((f) => path.resolve(f))) {
       // Earlier recordings are not material to play again (they would be with exts of everything).

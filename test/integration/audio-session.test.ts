@@ -12,6 +12,7 @@ import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { toneSample } from '../../src/devices/audio/simulator';
 import { tmpDir } from '../helpers/tmp';
 import { AUDIO_DATA, referenceCompare, seededBytes, type RawSpec } from '../helpers/audio';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 /** A server that sends `bytes` to its first client in pieces of 1–13 bytes (splitting samples and frames), then closes. */
 async function trickleServer(bytes: Buffer) {

@@ -4,13 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDirStreams, createStreams, findStreamFiles, AUDIO_EXTENSIONS } from '../../src/core/streams';
+import { createDirStreams, createStreams, findStreamFiles } from '../../src/core/streams';
+import { AUDIO_EXTENSIONS } from '../../src/devices/audio/family';
 import { StreamBatch } from '../../src/core/stream-batch';
 import type { Session } from '../../src/core/session';
 import { readNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
 import { writePcm16Wav } from '../helpers/pcm-wav';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -45,7 +45,7 @@ interface Comparison {
 async function replayAndRecord(format: 'int16' | 'float32', speed: string, out: string) {
   const sim = startCli(['simulate', 'rda', '--file', VHDR, '--port', '0', '--speed', speed, '--format', format]);
   try {
-    const [, port] = await waitForOutput(sim, /listening on 127\.0\.0\.1:(\d+)/);
+    const [, port] = await waitForOutput(sim, /connect with rda:\/\/127\.0\.0\.1:(\d+)/);
     const result = await runCli(['record', `rda://127.0.0.1:${port}`, '--out', out, '--json']);
     assert.equal(result.code, 0, `record failed: ${result.stderr}`);
     return JSON.parse(result.stdout.trim().split('\n').pop()!) as { frames: number; reason: string; gaps: number; markers: number };

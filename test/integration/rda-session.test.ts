@@ -10,6 +10,7 @@ import { encodeData, encodeStart } from '../../src/devices/rda/protocol';
 import { readNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const CHANNELS = 4;
 const POINTS = 10;

@@ -14,6 +14,7 @@ import { ServomexModbus, type ModbusTransport } from '../../src/devices/servomex
 import { openPtyPair } from '../../src/devices/servomex/pty-pair';
 import { PYTHON, pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'pymodbus_4100.py');
 /** The 4100's slots in register order (PROTOCOLS.md), written out here rather than imported. */

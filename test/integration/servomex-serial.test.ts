@@ -12,6 +12,7 @@ import { readSidecar } from '../../src/core/writers/sidecar';
 import { openPtyPair } from '../../src/devices/servomex/pty-pair';
 import { pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const CAPTURE = fs.readFileSync(path.resolve(__dirname, '../../../shared/data/servomex/continuous_4100_idle_5ch.bin'));
 const FRAMES = CAPTURE.toString('latin1').split('\n').filter(Boolean).map((l) => Buffer.from(`${l}\n`, 'latin1'));

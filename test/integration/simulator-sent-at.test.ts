@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RdaSimulator } from '../../src/devices/rda/simulator';
 import { Session } from '../../src/core/session';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const epochNow = () => performance.timeOrigin + performance.now();
 const cleanup: (() => unknown)[] = [];

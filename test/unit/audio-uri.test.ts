@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createSource, familyOf, FAMILIES, resolveDevice } from '../../src/devices/index';
+import { FAMILIES, registry } from '../../src/devices/index';
 import { parseDeviceUri } from '../../src/core/uri';
 import { absoluteAudioUri, fastFileUri, parseAudioSimulatorUri, parseAudioUri } from '../../src/devices/audio/audio-uri';
 import { AudioTcpSource } from '../../src/devices/audio/tcp-source';
@@ -11,7 +11,7 @@ import { AudioFileSource } from '../../src/devices/audio/file-source';
 test('the audio family is registered for audio:, audio+tcp: and sim:audio', () => {
   assert.ok(FAMILIES.some((f) => f.id === 'audio'));
   for (const uri of ['audio:a.wav', 'audio+tcp://h:4155?rate=16k&encoding=SPCM&width=2', 'sim:audio']) {
-    assert.equal(familyOf(parseDeviceUri(uri)).id, 'audio', uri);
+    assert.equal(registry.of(parseDeviceUri(uri)).id, 'audio', uri);
   }
 });
 
@@ -40,7 +40,7 @@ test('a bad audio URI is refused naming the part that is wrong', () => {
     ['audio:x.wav?rat=16k', /unknown parameter "rat" \(known: rate, encoding, width, channels, endian, speed\)/],
     ['audio:x.pcm?rate=96k', /parameter rate=96k is outside 8000–48000 Hz/],
     ['audio:x.pcm?rate=16k&encoding=ULAW&width=2', /parameter width=2 contradicts encoding=ULAW/],
-    ['audio:x.wav?speed=fast', /parameter speed must be a number > 0 or "max"/],
+    ['audio:x.wav?speed=fast', /parameter speed="fast" is not a number > 0 or "max"/],
     ['audio+tcp://:4155?rate=16k', /no host/],
     ['audio+tcp://h?rate=16k&encoding=SPCM&width=2', /no port/],
     ['audio+tcp://h:4155/x?rate=16k&encoding=SPCM&width=2', /a socket address has no path/],
@@ -60,15 +60,15 @@ test('a bad audio URI is refused naming the part that is wrong', () => {
     ['sim:audio?volume=3', /unknown parameter "volume"/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => resolveDevice(text), (e: Error) => e.name === 'UriError' && message.test(e.message) && e.message.includes(`"${text}"`), text);
+    assert.throws(() => registry.resolve(text), (e: Error) => e.name === 'UriError' && message.test(e.message) && e.message.includes(`"${text}"`), text);
   }
 });
 
 test('a bare address passes (Add Device checks it before its options); the source still refuses it naming the field', () => {
-  assert.doesNotThrow(() => resolveDevice('audio+tcp://127.0.0.1:4155'));
-  assert.throws(() => createSource('audio+tcp://127.0.0.1:4155'), /parameter rate is required/);
-  assert.ok(createSource('audio+tcp://127.0.0.1:4155?rate=16k&encoding=SPCM&width=2') instanceof AudioTcpSource);
-  assert.ok(createSource('audio:x.wav') instanceof AudioFileSource);
+  assert.doesNotThrow(() => registry.resolve('audio+tcp://127.0.0.1:4155'));
+  assert.throws(() => registry.createSource('audio+tcp://127.0.0.1:4155'), /parameter rate is required/);
+  assert.ok(registry.createSource('audio+tcp://127.0.0.1:4155?rate=16k&encoding=SPCM&width=2') instanceof AudioTcpSource);
+  assert.ok(registry.createSource('audio:x.wav') instanceof AudioFileSource);
 });
 
 test('relative file paths are made absolute against a folder; other URIs are left alone', () => {

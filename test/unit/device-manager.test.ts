@@ -8,6 +8,7 @@ import { fileSlug, recordingPath, recordingsFolder, timestamp, OutsideWorkspaceE
 import { adviceFor, withAdvice } from '../../src/core/advice';
 import * as human from '../../src/core/human';
 import { absoluteAudioUri } from '../../src/devices/audio/audio-uri';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 test('workspace devices in an untrusted workspace are listed but refused; user devices and simulators are not', async () => {
   const manager = new DeviceManager();

@@ -1,7 +1,7 @@
 // Servomex device URIs: what each part means, and a message naming the part a typo broke.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveDevice } from '../../src/devices/index';
+import { FAMILIES, registry } from '../../src/devices/index';
 import * as human from '../../src/core/human';
 
 test('every Servomex URI kind resolves to the Servomex family', () => {
@@ -13,7 +13,7 @@ test('every Servomex URI kind resolves to the Servomex family', () => {
     'servomex+modbus-tcp://gateway?unit=3',
     'sim:servomex', 'sim:servomex?mode=modbus-rtu&units=3&rate=5', 'sim:servomex?mode=ascii&period=0.5&corrupt=10',
   ]) {
-    assert.equal(resolveDevice(uri).family.id, 'servomex', uri);
+    assert.equal(registry.resolve(uri).family.id, 'servomex', uri);
   }
 });
 
@@ -33,9 +33,9 @@ test('a broken Servomex URI is refused with the part that is wrong', () => {
     ['servomex+modbus-tcp://h:502?overflow=spill', /parameter overflow="spill" is not one of block, drop_newest, drop_oldest/],
     ['servomex+modbus-tcp://h:502?unit=1&names=unit2', /names: "unit2" is not one of the analysers \(unit1\)/],
     ['servomex+modbus-tcp://h:502?buffer=0', /parameter buffer="0" is not a number from 1/],
-    ['sim:servomex?mode=telnet', /parameter mode="telnet" is not ascii, modbus-tcp or modbus-rtu/],
+    ['sim:servomex?mode=telnet', /parameter mode="telnet" is not one of ascii, modbus-tcp, modbus-rtu/],
   ];
-  for (const [uri, message] of cases) assert.throws(() => resolveDevice(uri), message, uri);
+  for (const [uri, message] of cases) assert.throws(() => registry.resolve(uri), message, uri);
 });
 
 test('the poll summary reads as a few words, and not at all for a source that is not polled', () => {

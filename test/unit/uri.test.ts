@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDeviceUri } from '../../src/core/uri';
-import { resolveDevice } from '../../src/devices/index';
-import { parseSpeed } from '../../src/devices/rda/simulator';
+import { FAMILIES, registry } from '../../src/devices/index';
+import { parseSpeed } from '../../src/core/family';
 
 test('device URIs: host, port, path and parameters', () => {
   const u = parseDeviceUri(' rda://127.0.0.1:51244?x=1&name=a%20b ');
@@ -28,11 +28,11 @@ test('a malformed URI is refused naming the part that is wrong', () => {
     ['rda://:51244', /no host/],
     ['nope://h', /unknown scheme "nope:"/],
     ['sim:nothing', /no simulator called "nothing"/],
-    ['sim:rda?speed=fast', /parameter speed must be a number > 0 or "max"/],
+    ['sim:rda?speed=fast', /parameter speed="fast" is not a number > 0 or "max"/],
     ['sim:rda?format=int8', /parameter format="int8" is not float32 or int16/],
     ['sim:rda?channels=0', /parameter channels="0"/],
   ];
-  for (const [text, message] of cases) assert.throws(() => resolveDevice(text), message, text);
+  for (const [text, message] of cases) assert.throws(() => registry.resolve(text), message, text);
 });
 
 test('simulator speed: a factor of real time, or "max"/0 for as fast as the client reads', () => {
@@ -40,5 +40,5 @@ test('simulator speed: a factor of real time, or "max"/0 for as fast as the clie
   assert.equal(parseSpeed('2.5'), 2.5);
   assert.equal(parseSpeed('max'), Infinity);
   assert.equal(parseSpeed('0'), Infinity);
-  for (const bad of ['-1', 'fast', 'NaN', 'Infinity']) assert.throws(() => parseSpeed(bad), /speed must be a number > 0 or "max"/, bad);
+  for (const bad of ['-1', 'fast', 'NaN', 'Infinity']) assert.throws(() => parseSpeed(bad), /is not a number > 0 or "max"/, bad);
 });

@@ -4,10 +4,10 @@
 //   audio+tcp://host:port?rate=16k&encoding=SPCM&width=2          raw PCM from a TCP server
 //   sim:audio?freq=440&rate=16k | sim:audio?file=x.wav            the simulator (a TCP server)
 import * as path from 'node:path';
-import { UriError, type DeviceUri } from '../../core/uri';
-import { parseSpeed } from '../rda/simulator';
+import { listenPortParam, numberParam, ParamError, readParams, speedParam, textParam, valueOf, type Param } from '../../core/family';
+import { resolveFileParam, UriError, type DeviceUri } from '../../core/uri';
 import { AudioFormatError, type SampleFormat } from './format';
-import { checkRawParams, RAW_KEYS, type RawParams } from './raw-params';
+import { checkRawParams, RAW_KEYS, type RawKey, type RawParams } from './raw-params';
 
 export type AudioTarget =
   | { kind: 'file'; path: string; declared: RawParams; speed: number }
@@ -21,16 +21,47 @@ export type AudioSimulatorSpec = ({ kind: 'file'; file: string } | { kind: 'tone
   port: number;
 };
 
-const FILE_KEYS = [...RAW_KEYS, 'speed'];
-const TCP_KEYS = [...RAW_KEYS];
-const SIM_KEYS = ['file', 'freq', ...RAW_KEYS, 'seconds', 'port'];
 const DEFAULT_FREQ = 440;
+const RAW_DESCRIPTIONS: Record<RawKey, [string, string]> = {
+  rate: ['sample rate of a headerless source, 8000–48000 Hz (16000 or 16k)', '16k'],
+  encoding: ['SPCM (signed), UPCM (unsigned), ULAW or ALAW', 'SPCM'],
+  width: ['bytes per sample (1 for ULAW/ALAW)', '2'],
+  channels: ['interleaved channels', '1'],
+  endian: ['little or big', 'little'],
+};
 
-function refuseUnknown(uri: DeviceUri, known: readonly string[]): void {
-  for (const key of uri.params.keys()) {
-    if (!known.includes(key)) throw new UriError(uri.text, `unknown parameter "${key}" (known: ${known.join(', ')})`);
-  }
+/** A raw-format field checked on its own (checkRawParams words the message, key included). */
+function rawParam(key: RawKey): Param {
+  const [description, example] = RAW_DESCRIPTIONS[key];
+  return {
+    key,
+    description,
+    example,
+    parse(text) {
+      try {
+        return checkRawParams({ [key]: text }, false)[key];
+      } catch (error) {
+        if (error instanceof AudioFormatError) throw new ParamError(error.message);
+        throw error;
+      }
+    },
+  };
 }
+
+/** Parameters of `audio:` files and `audio+tcp:` sockets. */
+export const AUDIO_PARAMS: readonly Param[] = [
+  ...RAW_KEYS.map(rawParam),
+  { ...speedParam({ description: 'files: times real time, or max', example: '1', default: '1' }), schemes: ['audio'] },
+];
+
+/** Parameters of `sim:audio`. */
+export const AUDIO_SIMULATOR_PARAMS: readonly Param[] = [
+  textParam({ key: 'file', description: 'a WAV file to stream instead of the tone', example: 'tone.wav', nonEmpty: true }),
+  numberParam({ key: 'freq', description: 'tone frequency in Hz (channel N plays N × freq)', example: '440', default: String(DEFAULT_FREQ), min: 0.001, max: 1e6 }),
+  ...RAW_KEYS.map(rawParam).map((p) => (p.key === 'rate' ? { ...p, description: 'sample rate, 8000–48000 Hz' } : p)),
+  numberParam({ key: 'seconds', description: 'stop after this long (default: never)', example: '60', min: 0.001, max: 1e9 }),
+  listenPortParam({ description: 'TCP port to listen on (0: any free one)', example: '0', default: '0' }),
+];
 
 function declared(uri: DeviceUri): RawParams {
   const out: RawParams = {};
@@ -51,14 +82,6 @@ function raw(uri: DeviceUri, complete: boolean): Partial<SampleFormat> {
   }
 }
 
-function positive(uri: DeviceUri, key: string): number | undefined {
-  const text = uri.params.get(key);
-  if (text === undefined) return undefined;
-  const n = text.trim() === '' ? NaN : Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) throw new UriError(uri.text, `parameter ${key}="${text}" is not a number > 0`);
-  return n;
-}
-
 /**
  * `audio:` and `audio+tcp:` URIs. Every given value is checked. What a headerless source lacks is
  * checked too, except in a bare address (no `?` at all): Add Device checks the address on its
@@ -66,20 +89,14 @@ function positive(uri: DeviceUri, key: string): number | undefined {
  */
 export function parseAudioUri(uri: DeviceUri, complete = uri.text.includes('?')): AudioTarget {
   if (uri.scheme === 'audio') {
-    refuseUnknown(uri, FILE_KEYS);
+    const values = readParams(uri, AUDIO_PARAMS);
     if (uri.host) throw new UriError(uri.text, `audio: takes a file path, not a host "${uri.host}" (audio:path/to/file.wav, or audio+tcp://HOST:PORT for a socket)`);
     if (!uri.path) throw new UriError(uri.text, 'no file (expected audio:path/to/file.wav)');
     raw(uri, false);
-    let speed: number;
-    try {
-      speed = parseSpeed(uri.params.get('speed'));
-    } catch (error) {
-      throw new UriError(uri.text, `parameter ${(error as Error).message}`);
-    }
-    return { kind: 'file', path: uri.path, declared: declared(uri), speed };
+    return { kind: 'file', path: uri.path, declared: declared(uri), speed: valueOf(values, 'speed') };
   }
   if (uri.scheme === 'audio+tcp') {
-    refuseUnknown(uri, TCP_KEYS);
+    readParams(uri, AUDIO_PARAMS.filter((p) => !p.schemes));
     if (!uri.host) throw new UriError(uri.text, 'no host (expected audio+tcp://HOST:PORT?rate=16k&encoding=SPCM&width=2)');
     if (uri.port === undefined) throw new UriError(uri.text, 'no port (expected audio+tcp://HOST:PORT?rate=…)');
     if (uri.path && uri.path !== '/') throw new UriError(uri.text, `a socket address has no path ("${uri.path}")`);
@@ -91,12 +108,10 @@ export function parseAudioUri(uri: DeviceUri, complete = uri.text.includes('?'))
 
 /** `sim:audio?…`: a WAV to stream, or a tone of `freq` Hz in the declared format (defaults: 16 kHz SPCM 16-bit mono). */
 export function parseAudioSimulatorUri(uri: DeviceUri): AudioSimulatorSpec {
-  refuseUnknown(uri, SIM_KEYS);
+  const values = readParams(uri, AUDIO_SIMULATOR_PARAMS);
   const file = uri.params.get('file');
-  const portText = uri.params.get('port');
-  const port = portText === undefined ? 0 : Number(portText);
-  if (!/^\d{1,5}$/.test(portText ?? '0') || port > 65535) throw new UriError(uri.text, `parameter port="${portText}" is not a number from 0 (any) to 65535`);
-  const seconds = positive(uri, 'seconds');
+  const port = valueOf<number>(values, 'port');
+  const seconds = valueOf<number | undefined>(values, 'seconds');
   if (file !== undefined) {
     if (!file) throw new UriError(uri.text, 'parameter file is empty (expected file=path/to/file.wav)');
     const clash = ['freq', ...RAW_KEYS].find((k) => uri.params.has(k));
@@ -109,7 +124,7 @@ export function parseAudioSimulatorUri(uri: DeviceUri): AudioSimulatorSpec {
   const format: SampleFormat = {
     encoding, width, validBits: width * 8, rate: given.rate ?? 16000, channels: given.channels ?? 1, endian: given.endian ?? 'little',
   };
-  const freq = positive(uri, 'freq') ?? DEFAULT_FREQ;
+  const freq = valueOf<number>(values, 'freq');
   if (freq * format.channels >= format.rate / 2) {
     throw new UriError(uri.text, `parameter freq=${freq} is too high: channel ${format.channels} plays ${freq * format.channels} Hz, which must stay below half the rate (${format.rate / 2} Hz)`);
   }
@@ -124,15 +139,7 @@ export function absoluteAudioUri(text: string, baseDir: string): string {
   const trimmed = text.trim();
   const m = /^(audio):([^?]*)(\?.*)?$/i.exec(trimmed);
   if (m && !m[2].startsWith('//') && m[2] && !path.isAbsolute(m[2])) return `${m[1]}:${path.resolve(baseDir, m[2])}${m[3] ?? ''}`;
-  const s = /^(sim:audio)\?(.*)$/i.exec(trimmed);
-  if (s) {
-    const parts = s[2].split('&').map((part) => {
-      if (!part.startsWith('file=')) return part;
-      const file = decodeURIComponent(part.slice(5));
-      return file && !path.isAbsolute(file) ? `file=${path.resolve(baseDir, file).replace(/[%&#?+]/g, encodeURIComponent)}` : part;
-    });
-    return `${s[1]}?${parts.join('&')}`;
-  }
+  if (/^sim:audio\?/i.test(trimmed)) return resolveFileParam(trimmed, baseDir);
   return trimmed;
 }
 

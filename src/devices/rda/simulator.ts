@@ -12,18 +12,6 @@ export type RdaSimulatorSource =
   | { kind: 'file'; path: string }
   | { kind: 'synthetic'; channels: number; rate: number; seconds?: number; seed?: number };
 
-/**
- * The simulator's speed as people write it, in a CLI flag or a `sim:rda?speed=` parameter:
- * a factor of real time, or "max" (also 0) for as fast as the client reads.
- */
-export function parseSpeed(text: string | undefined): number {
-  if (text === undefined || text === '') return 1;
-  if (text === 'max' || text === '0') return Infinity;
-  const speed = Number(text);
-  if (!Number.isFinite(speed) || speed <= 0) throw new Error(`speed must be a number > 0 or "max", got "${text}"`);
-  return speed;
-}
-
 export interface RdaSimulatorOptions {
   source: RdaSimulatorSource;
   /** Default 'float32'. */

@@ -3,98 +3,94 @@
 //   servomex+serial:///dev/ttyUSB0?baud=19200&parity=none&databits=8&stopbits=1&period=2
 //   servomex+modbus-rtu:///dev/ttyUSB0?unit=1&rate=2     servomex+modbus-tcp://host:502?unit=1,2&rate=2
 //   sim:servomex?mode=ascii|modbus-tcp|modbus-rtu
-import { numberParam, UriError, type DeviceUri } from '../../core/uri';
+import { choiceParam, numberParam, paramsFor, readParams, textParam, valueOf, type Family, type Param } from '../../core/family';
+import { UriError, type DeviceUri } from '../../core/uri';
 import { OverflowPolicy } from '../../core/poll-recorder';
 import { PolledSource } from '../../core/polled-source';
-import type { Family } from '../index';
+import { pollSummary } from '../../core/human';
 import { ContinuousSource, type SerialSettings } from './continuous-source';
 import { describeTransport, ServomexModbus, type AnalyzerAddress, type ModbusTransport } from './modbus-analyzer';
-import { startServomexSimulator, type ServomexSimMode, type ServomexSimulatorOptions } from './simulator';
+import { startServomexSimulator, type ServomexSimMode } from './simulator';
 
 const MODBUS_TCP_PORT = 502;
-const PARITIES = ['none', 'even', 'odd', 'mark', 'space'] as const;
-
-function serialSettings(uri: DeviceUri): SerialSettings {
-  if (uri.host) throw new UriError(uri.text, `a serial port URI has no host: write ${uri.scheme}:///dev/ttyUSB0 (three slashes), not "${uri.host}"`);
-  if (!uri.path || uri.path === '/') throw new UriError(uri.text, `no serial port path (expected e.g. ${uri.scheme}:///dev/ttyUSB0)`);
-  const parity = (uri.params.get('parity') ?? 'none').toLowerCase();
-  if (!(PARITIES as readonly string[]).includes(parity)) throw new UriError(uri.text, `parameter parity="${parity}" is not one of ${PARITIES.join(', ')}`);
-  const stopBits = numberParam(uri, 'stopbits', 1, 1, 2);
-  if (![1, 1.5, 2].includes(stopBits)) throw new UriError(uri.text, `parameter stopbits="${stopBits}" is not 1, 1.5 or 2`);
-  return {
-    path: uri.path,
-    baudRate: integer(uri, 'baud', 19200, 50, 4_000_000),
-    dataBits: integer(uri, 'databits', 8, 5, 8) as SerialSettings['dataBits'],
-    parity: parity as SerialSettings['parity'],
-    stopBits: stopBits as SerialSettings['stopBits'],
-  };
-}
-
-function integer(uri: DeviceUri, name: string, fallback: number, min: number, max: number): number {
-  const value = numberParam(uri, name, fallback, min, max);
-  if (!Number.isInteger(value)) throw new UriError(uri.text, `parameter ${name}="${uri.params.get(name)}" is not a whole number`);
-  return value;
-}
+const SERIAL = ['servomex+serial', 'servomex+modbus-rtu'];
+const MODBUS = ['servomex+modbus-rtu', 'servomex+modbus-tcp'];
 
 /** `unit=1` or `unit=1,2,3`, each optionally named: `unit=o2:1,co:2`. */
-function analyzers(uri: DeviceUri): AnalyzerAddress[] {
-  const text = uri.params.get('unit') ?? '1';
-  const list = text.split(',').map((part) => {
-    const m = /^(?:([A-Za-z][\w-]*):)?(\d{1,3})$/.exec(part.trim());
-    const unit = m ? Number(m[2]) : NaN;
-    if (!m || unit < 1 || unit > 247) throw new UriError(uri.text, `parameter unit="${text}": "${part}" is not a unit id from 1 to 247 (optionally name:id)`);
-    return { name: m[1] ?? `unit${unit}`, unit };
-  });
-  const names = new Set(list.map((a) => a.name));
-  if (names.size !== list.length) throw new UriError(uri.text, `parameter unit="${text}" names an analyser twice`);
-  return list;
-}
+const unitParam: Param<AnalyzerAddress[]> = {
+  key: 'unit',
+  description: 'Modbus: unit id(s), optionally named: 1 or o2:1,co:2',
+  example: '1',
+  default: '1',
+  schemes: MODBUS,
+  parse(text) {
+    const list = text.split(',').map((part) => {
+      const m = /^(?:([A-Za-z][\w-]*):)?(\d{1,3})$/.exec(part.trim());
+      const unit = m ? Number(m[2]) : NaN;
+      if (!m || unit < 1 || unit > 247) throw new Error(`: "${part}" is not a unit id from 1 to 247 (optionally name:id)`);
+      return { name: m[1] ?? `unit${unit}`, unit };
+    });
+    if (new Set(list.map((a) => a.name)).size !== list.length) throw new Error('names an analyser twice');
+    return list;
+  },
+};
 
-interface PollSettings {
-  rateHz: number;
-  timeoutS: number;
-  overflow: OverflowPolicy;
-  bufferSize: number;
-  names?: string[];
-}
+const params: Param[] = [
+  numberParam({ key: 'baud', description: 'serial: bits per second', example: '19200', default: '19200', min: 50, max: 4_000_000, integer: true, schemes: SERIAL }),
+  choiceParam({ key: 'parity', description: 'serial: none, even, odd, mark or space', example: 'none', default: 'none', choices: ['none', 'even', 'odd', 'mark', 'space'] as const, schemes: SERIAL }),
+  numberParam({ key: 'databits', description: 'serial: 5 to 8', example: '8', default: '8', min: 5, max: 8, integer: true, schemes: SERIAL }),
+  {
+    key: 'stopbits', description: 'serial: 1, 1.5 or 2', example: '1', default: '1', schemes: SERIAL,
+    parse(text) {
+      const value = Number(text);
+      if (![1, 1.5, 2].includes(value) || !text.trim()) throw new Error('is not 1, 1.5 or 2');
+      return value;
+    },
+  },
+  numberParam({ key: 'period', description: 'continuous: seconds between frames (measured if left out)', example: '2', min: 0.01, max: 3600, schemes: ['servomex+serial'] }),
+  unitParam,
+  numberParam({ key: 'rate', description: 'Modbus: polls per second', example: '2', default: '2', min: 0.001, max: 1000, schemes: MODBUS }),
+  numberParam({ key: 'timeout', description: 'Modbus: seconds to wait for each reply', example: '1', default: '1', min: 0.01, max: 60, schemes: MODBUS }),
+  {
+    key: 'overflow', description: 'Modbus: block, drop_newest or drop_oldest', example: 'block', default: 'block', schemes: MODBUS,
+    parse(text) {
+      const policy = text.toLowerCase().replace('-', '_');
+      const policies = Object.values(OverflowPolicy) as string[];
+      if (!policies.includes(policy)) throw new Error(`is not one of ${policies.join(', ')}`);
+      return policy as OverflowPolicy;
+    },
+  },
+  numberParam({ key: 'buffer', description: 'Modbus: batches queued before the overflow policy applies', example: '64', default: '64', min: 1, max: 1_000_000, integer: true, schemes: MODBUS }),
+  textParam({ key: 'names', description: 'Modbus: poll only these analysers (names from unit=)', example: 'unit1', nonEmpty: true, schemes: MODBUS }),
+];
 
-function pollSettings(uri: DeviceUri, units: AnalyzerAddress[]): PollSettings {
-  const overflow = (uri.params.get('overflow') ?? 'block').toLowerCase().replace('-', '_');
-  const policies = Object.values(OverflowPolicy) as string[];
-  if (!policies.includes(overflow)) throw new UriError(uri.text, `parameter overflow="${uri.params.get('overflow')}" is not one of ${policies.join(', ')}`);
-  const namesText = uri.params.get('names');
-  const names = namesText ? namesText.split(',').map((n) => n.trim()) : undefined;
-  for (const n of names ?? []) {
-    if (!units.some((u) => u.name === n)) throw new UriError(uri.text, `parameter names: "${n}" is not one of the analysers (${units.map((u) => u.name).join(', ')})`);
-  }
+const simulatorParams: Param[] = [
+  choiceParam({ key: 'mode', description: 'ascii (a serial pty via socat), modbus-tcp or modbus-rtu', example: 'ascii', default: 'ascii', choices: ['ascii', 'modbus-tcp', 'modbus-rtu'] as const }),
+  numberParam({ key: 'period', description: 'ascii: seconds between frames', example: '1', default: '1', min: 0.01, max: 3600 }),
+  numberParam({ key: 'corrupt', description: 'ascii: every Nth frame has a bad checksum (0 = none)', example: '0', default: '0', min: 0, max: 1_000_000, integer: true }),
+  numberParam({ key: 'units', description: 'Modbus: analysers on the bus', example: '1', default: '1', min: 1, max: 247, integer: true }),
+  numberParam({ key: 'rate', description: 'Modbus: polls per second', example: '2', default: '2', min: 0.001, max: 1000 }),
+  numberParam({ key: 'baud', description: 'serial modes: the pty\'s bits per second', example: '19200', default: '19200', min: 50, max: 4_000_000, integer: true }),
+];
+
+function serialSettings(uri: DeviceUri, v: Map<string, unknown>): SerialSettings {
   return {
-    rateHz: numberParam(uri, 'rate', 2, 0.001, 1000),
-    timeoutS: numberParam(uri, 'timeout', 1, 0.01, 60),
-    overflow: overflow as OverflowPolicy,
-    bufferSize: integer(uri, 'buffer', 64, 1, 1_000_000),
-    names,
+    path: uri.path,
+    baudRate: valueOf(v, 'baud'),
+    dataBits: valueOf(v, 'databits'),
+    parity: valueOf(v, 'parity'),
+    stopBits: valueOf(v, 'stopbits'),
   };
 }
 
-function modbusTransport(uri: DeviceUri): ModbusTransport {
-  if (uri.scheme === 'servomex+modbus-tcp') {
-    if (!uri.host) throw new UriError(uri.text, 'no host (expected servomex+modbus-tcp://HOST:502?unit=1&rate=2)');
-    return { kind: 'tcp', host: uri.host, port: uri.port ?? MODBUS_TCP_PORT };
-  }
-  return { kind: 'rtu', serial: serialSettings(uri) };
+function modbusTransport(uri: DeviceUri, v: Map<string, unknown>): ModbusTransport {
+  if (uri.scheme === 'servomex+modbus-tcp') return { kind: 'tcp', host: uri.host, port: uri.port ?? MODBUS_TCP_PORT };
+  return { kind: 'rtu', serial: serialSettings(uri, v) };
 }
 
-function simulatorOptions(uri: DeviceUri): ServomexSimulatorOptions {
-  const mode = (uri.params.get('mode') ?? 'ascii') as ServomexSimMode;
-  if (!['ascii', 'modbus-tcp', 'modbus-rtu'].includes(mode)) throw new UriError(uri.text, `parameter mode="${mode}" is not ascii, modbus-tcp or modbus-rtu`);
-  return {
-    mode,
-    periodS: numberParam(uri, 'period', 1, 0.01, 3600),
-    corruptEvery: integer(uri, 'corrupt', 0, 0, 1_000_000),
-    units: integer(uri, 'units', 1, 1, 247),
-    rateHz: numberParam(uri, 'rate', 2, 0.001, 1000),
-    baudRate: integer(uri, 'baud', 19200, 50, 4_000_000),
-  };
+function names(v: Map<string, unknown>): string[] | undefined {
+  const text = valueOf<string | undefined>(v, 'names');
+  return text ? text.split(',').map((n) => n.trim()) : undefined;
 }
 
 export const servomex: Family = {
@@ -102,62 +98,53 @@ export const servomex: Family = {
   label: 'Servomex gas analyser',
   schemes: ['servomex+serial', 'servomex+modbus-rtu', 'servomex+modbus-tcp'],
   example: 'servomex+modbus-tcp://127.0.0.1:502?unit=1&rate=2',
-  options: [
-    { key: 'baud', description: 'serial: bits per second', example: '19200' },
-    { key: 'parity', description: 'serial: none, even, odd, mark or space', example: 'none' },
-    { key: 'databits', description: 'serial: 5 to 8', example: '8' },
-    { key: 'stopbits', description: 'serial: 1, 1.5 or 2', example: '1' },
-    { key: 'period', description: 'continuous: seconds between frames (measured if left out)', example: '2' },
-    { key: 'unit', description: 'Modbus: unit id(s), optionally named: 1 or o2:1,co:2', example: '1' },
-    { key: 'rate', description: 'Modbus: polls per second', example: '2' },
-    { key: 'timeout', description: 'Modbus: seconds to wait for each reply', example: '1' },
-    { key: 'overflow', description: 'Modbus: block, drop_newest or drop_oldest', example: 'block' },
-    { key: 'buffer', description: 'Modbus: batches queued before the overflow policy applies', example: '64' },
-    { key: 'names', description: 'Modbus: poll only these analysers', example: 'o2' },
-  ],
-  simulatorOptions: [
-    { key: 'mode', description: 'ascii (a serial pty via socat), modbus-tcp or modbus-rtu', example: 'ascii' },
-    { key: 'period', description: 'ascii: seconds between frames', example: '1' },
-    { key: 'corrupt', description: 'ascii: every Nth frame has a bad checksum (0 = none)', example: '0' },
-    { key: 'units', description: 'Modbus: analysers on the bus', example: '1' },
-    { key: 'rate', description: 'Modbus: polls per second', example: '2' },
-  ],
-  validate(uri) {
-    if (uri.scheme === 'sim') {
-      simulatorOptions(uri);
-    } else if (uri.scheme === 'servomex+serial') {
-      serialSettings(uri);
-      if (uri.params.has('period')) numberParam(uri, 'period', 1, 0.01, 3600);
+  params,
+  simulatorParams,
+  check(uri) {
+    if (uri.scheme === 'sim') return;
+    if (uri.scheme === 'servomex+modbus-tcp') {
+      if (!uri.host) throw new UriError(uri.text, 'no host (expected servomex+modbus-tcp://HOST:502?unit=1&rate=2)');
     } else {
-      modbusTransport(uri);
-      pollSettings(uri, analyzers(uri));
+      if (uri.host) throw new UriError(uri.text, `a serial port URI has no host: write ${uri.scheme}:///dev/ttyUSB0 (three slashes), not "${uri.host}"`);
+      if (!uri.path || uri.path === '/') throw new UriError(uri.text, `no serial port path (expected e.g. ${uri.scheme}:///dev/ttyUSB0)`);
+    }
+    if (uri.scheme === 'servomex+serial') return;
+    const v = readParams(uri, paramsFor(servomex, uri));
+    const units = valueOf<AnalyzerAddress[]>(v, 'unit');
+    for (const n of names(v) ?? []) {
+      if (!units.some((u) => u.name === n)) throw new UriError(uri.text, `parameter names: "${n}" is not one of the analysers (${units.map((u) => u.name).join(', ')})`);
     }
   },
   createSource(uri, options) {
+    const v = readParams(uri, paramsFor(servomex, uri));
     if (uri.scheme === 'servomex+serial') {
-      const period = uri.params.get('period');
-      return new ContinuousSource({
-        serial: serialSettings(uri),
-        device: uri.path,
-        periodS: period ? numberParam(uri, 'period', 1, 0.01, 3600) : undefined,
-        backoffS: options.backoffS,
-      });
+      return new ContinuousSource({ serial: serialSettings(uri, v), device: uri.path, periodS: valueOf(v, 'period'), backoffS: options.backoffS });
     }
-    const transport = modbusTransport(uri);
-    const units = analyzers(uri);
-    const poll = pollSettings(uri, units);
-    return new PolledSource(() => ServomexModbus.connect(transport, units, poll.timeoutS), {
+    const transport = modbusTransport(uri, v);
+    const units = valueOf<AnalyzerAddress[]>(v, 'unit');
+    const timeoutS = valueOf<number>(v, 'timeout');
+    return new PolledSource(() => ServomexModbus.connect(transport, units, timeoutS), {
       label: describeTransport(transport),
-      rateHz: poll.rateHz,
-      names: poll.names,
-      timeout: poll.timeoutS,
-      overflow: poll.overflow,
-      bufferSize: poll.bufferSize,
+      rateHz: valueOf(v, 'rate'),
+      names: names(v),
+      timeout: timeoutS,
+      overflow: valueOf(v, 'overflow'),
+      bufferSize: valueOf(v, 'buffer'),
       backoffS: options.backoffS,
       describe: { protocol: transport.kind === 'tcp' ? 'modbus-tcp' : 'modbus-rtu', transport, units },
     });
   },
   async simulate(uri) {
-    return startServomexSimulator(simulatorOptions(uri));
+    const v = readParams(uri, simulatorParams);
+    return startServomexSimulator({
+      mode: valueOf<ServomexSimMode>(v, 'mode'),
+      periodS: valueOf(v, 'period'),
+      corruptEvery: valueOf(v, 'corrupt'),
+      units: valueOf(v, 'units'),
+      rateHz: valueOf(v, 'rate'),
+      baudRate: valueOf(v, 'baud'),
+    });
   },
+  // The poll recorder's live summary (late ticks, drift) is what a user of a polled analyser watches.
+  summaryLine: pollSummary,
 };

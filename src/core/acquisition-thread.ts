@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Acquisition } from './acquisition';
 import { createSource } from '../devices/index';
-import { setSerialBridgeRequester } from '../transports/serial-bridge';
+import { setSerialBridgeRequester } from './serial-bridge';
 import { emptyStats, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
 
 const port = parentPort!;
