@@ -4,7 +4,7 @@
 // which every missed tick is counted late. Messages and semantics follow the seed.
 import { BatchQueue } from './batch-queue';
 import type { Sample } from './sample';
-import { RECONNECT_BACKOFF_S } from './source';
+import { lostWhy, Reconnector } from '../transports/reconnect';
 
 export interface PollSource {
   /**
@@ -114,10 +114,12 @@ class Recorder {
   private cancelled = false;
   private wake?: () => void;
   private source: PollSource;
+  private readonly reconnector: Reconnector;
 
   constructor(source: PollSource, private readonly options: RecordOptions & { bufferSize: number }) {
     this.source = source;
     this.queue = new BatchQueue(options.bufferSize);
+    this.reconnector = new Reconnector({ backoffS: options.backoffS, log: options.log });
   }
 
   start(): PollRecording {
@@ -137,6 +139,7 @@ class Recorder {
       close: async () => {
         this.cancelled = true;
         this.wake?.();
+        this.reconnector.stop();
         this.queue.close();
         return finished;
       },
@@ -171,9 +174,8 @@ class Recorder {
       } catch (error) {
         if (!(error instanceof PollConnectionError) || !this.options.autoReconnect) throw error;
         this.summary.disconnects++;
-        this.options.log?.('warn', `connection lost: ${error.message}`);
         this.options.onConnectionLost?.(error);
-        await this.reconnect();
+        await this.reconnect(error);
         if (this.cancelled) break;
         // The failed tick and every slot that passed while reconnecting are late.
         now = process.hrtime.bigint();
@@ -183,6 +185,8 @@ class Recorder {
         continue;
       }
       const done = process.hrtime.bigint();
+      // Without a factory the same source came back: its first good poll is the reconnect.
+      if (this.reconnector.attempt > 0) this.reconnector.succeeded();
       this.tickDurationsMs.push(Number(done - now) / 1e6);
       // A week at 100 Hz would be 60 M figures: the newest are kept, which is what p99 is for.
       if (this.tickDurationsMs.length > TICK_HISTORY * 2) this.tickDurationsMs.splice(0, this.tickDurationsMs.length - TICK_HISTORY);
@@ -214,20 +218,20 @@ class Recorder {
     this.queue.offer(batch);
   }
 
-  private async reconnect(): Promise<void> {
-    const backoff = this.options.backoffS ?? RECONNECT_BACKOFF_S;
-    for (let attempt = 0; !this.cancelled; attempt++) {
-      const delayS = backoff[Math.min(attempt, backoff.length - 1)];
-      this.options.log?.('info', `reconnecting in ${delayS} s (attempt ${attempt + 1})`);
-      await this.sleepUntil(process.hrtime.bigint() + BigInt(Math.round(delayS * 1e9)));
-      if (this.cancelled) return;
+  /**
+   * Waits the backoff and rebuilds the source until it works or close() stops the reconnector.
+   * Without a factory the same source is polled again after one wait (the seed's behaviour).
+   */
+  private async reconnect(lost: PollConnectionError): Promise<void> {
+    let why = lostWhy(lost);
+    while (!this.cancelled && (await this.reconnector.wait(why))) {
       if (!this.options.reconnectFactory) return;
       try {
         this.source = await this.options.reconnectFactory();
-        this.options.log?.('info', 'reconnected');
+        this.reconnector.succeeded();
         return;
       } catch (error) {
-        this.options.log?.('warn', `reconnect failed: ${(error as Error).message}`);
+        why = lostWhy(error as Error, 'reconnect failed');
       }
     }
   }

@@ -4,6 +4,7 @@
 // (overrun, reconnect) are gaps, so file rows keep their place on the schedule.
 import { OverflowPolicy, record, type AcquisitionSummary, type PollBatch, type PollRecording, type PollSource } from './poll-recorder';
 import type { Source, SourceSink } from './source';
+import { cannotConnect } from '../transports/reconnect';
 
 export interface PollChannel {
   device: string;
@@ -47,7 +48,7 @@ export class PolledSource implements Source {
     this.sink = sink;
     sink.connecting(0);
     this.open().then((source) => this.run(source), (error: Error) => {
-      if (!this.stopped) sink.failed(new Error(`cannot connect to ${this.options.label}: ${error.message}`));
+      if (!this.stopped) sink.failed(cannotConnect(this.options.label, error));
     });
   }
 

@@ -74,5 +74,5 @@ export interface Source {
   summary?(): Record<string, unknown> | undefined;
 }
 
-/** Backoff used by every reconnecting source, in seconds (seed 001's schedule). */
-export const RECONNECT_BACKOFF_S = [0.5, 1, 2, 5, 10, 30];
+/** Backoff used by every reconnecting source; it lives with the one reconnect helper. */
+export { RECONNECT_BACKOFF_S } from '../transports/reconnect';

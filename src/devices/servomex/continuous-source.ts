@@ -3,7 +3,8 @@
 // one batch of the seed's long-format Samples; a bad one is an error sample and a counted reject.
 import { SerialPortStream } from '@serialport/stream';
 import { serialBinding } from '../../transports/serial-bridge';
-import { RECONNECT_BACKOFF_S, type Source, type SourceSink } from '../../core/source';
+import type { Source, SourceSink } from '../../core/source';
+import { cannotConnect, lostWhy, Reconnector } from '../../transports/reconnect';
 import type { ChannelInfo } from '../../core/types';
 import { LineSplitter, parseContinuousFrame, type ContinuousFrame } from './continuous-frame';
 import { errorSample, type Sample } from '../../core/sample';
@@ -35,10 +36,9 @@ export class ContinuousSource implements Source {
   /** The first good frame, held until the second one tells the period. */
   private held?: { frame: ContinuousFrame; hostNs: bigint; bytes: number };
   private lastNs?: bigint;
-  private attempt = 0;
+  private reconnector?: Reconnector;
   private opened = false;
   private stopped = false;
-  private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: ContinuousSourceOptions) {
     this.periodS = options.periodS;
@@ -46,12 +46,13 @@ export class ContinuousSource implements Source {
 
   start(sink: SourceSink): void {
     this.sink = sink;
+    this.reconnector = new Reconnector({ label: this.address, backoffS: this.options.backoffS, log: (level, text) => sink.log(level, text) });
     this.open();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.reconnector?.stop();
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) port.close(() => undefined);
@@ -63,7 +64,7 @@ export class ContinuousSource implements Source {
 
   private open(): void {
     const sink = this.sink!;
-    sink.connecting(this.attempt);
+    sink.connecting(this.reconnector!.attempt);
     const { path, baudRate, dataBits, parity, stopBits } = this.options.serial;
     const port = new SerialPortStream({ binding: serialBinding(), path, baudRate, dataBits, parity, stopBits, autoOpen: false });
     this.port = port;
@@ -74,14 +75,14 @@ export class ContinuousSource implements Source {
       }
       if (error) {
         if (!this.opened) {
-          sink.failed(new Error(`cannot open serial port ${this.address}: ${error.message}`));
+          sink.failed(cannotConnect(`serial port ${this.address}`, error, { verb: 'open' }));
           return;
         }
-        this.retry(`cannot reopen ${this.address}: ${error.message}`);
+        this.retry(lostWhy(error, 'cannot reopen'));
         return;
       }
       this.opened = true;
-      this.attempt = 0;
+      this.reconnector!.succeeded();
       sink.log('info', `listening for continuous frames on ${this.address}`);
     });
     port.on('data', (chunk: Buffer) => {
@@ -95,21 +96,16 @@ export class ContinuousSource implements Source {
     });
     port.on('close', () => {
       if (this.stopped || this.port !== port) return;
-      this.retry(`${this.address} closed`);
+      this.retry('closed');
     });
     port.on('error', (error) => {
       if (!this.stopped && this.opened) sink.log('warn', `${this.address}: ${error.message}`);
     });
   }
 
+  /** The port closed under us (unplugged, the pty's other end gone) or would not reopen: try again. */
   private retry(why: string): void {
-    const backoff = this.options.backoffS ?? RECONNECT_BACKOFF_S;
-    const delay = backoff[Math.min(this.attempt, backoff.length - 1)];
-    this.attempt++;
-    this.sink!.log('warn', `${why}; reopening in ${delay} s (attempt ${this.attempt})`);
-    this.timer = setTimeout(() => {
-      if (!this.stopped) this.open();
-    }, delay * 1000);
+    this.reconnector!.schedule(why, () => this.open());
   }
 
   private receive(chunk: Buffer): void {

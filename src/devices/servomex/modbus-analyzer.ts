@@ -7,6 +7,7 @@ import type { DescribedPollSource, PollChannel } from '../../core/polled-source'
 import { PollConnectionError } from '../../core/poll-recorder';
 import { errorSample, type Sample } from '../../core/sample';
 import { serialBinding } from '../../transports/serial-bridge';
+import { cannotConnect } from '../../transports/reconnect';
 import type { SerialSettings } from './continuous-source';
 import {
   FAULT_ADDRESS, INPUT_REGISTERS, slotsFromRegisters, STATUS_BITS, STATUS_BITS_PER_SLOT, valueOf, type SlotInfo,
@@ -44,9 +45,7 @@ export async function openModbus(transport: ModbusTransport, timeoutS = DEFAULT_
     }
   } catch (error) {
     closeQuietly(client);
-    const e = error as NodeJS.ErrnoException;
-    const hint = e.code === 'ECONNREFUSED' ? ' (is the Modbus server or gateway running on that port?)' : '';
-    throw new Error(`${describeTransport(transport)}: ${e.code ?? e.message}${hint}`);
+    throw cannotConnect(describeTransport(transport), error, { hint: 'is the Modbus server or gateway running on that port?' });
   }
   return client;
 }
