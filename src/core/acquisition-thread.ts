@@ -1,64 +1,59 @@
-// Entry point of a session's acquisition thread: a thin adapter between worker messages and
-// the Acquisition, so the same Acquisition can be driven directly in benchmarks.
+// The body of a session's acquisition thread: a thin adapter between the session's requests and
+// the Acquisition, so the same Acquisition can be driven directly in benchmarks and tests. The
+// entry point (src/acquisition-worker.ts) hands it the families, since the core imports none.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Acquisition } from './acquisition';
-import { createSource } from '../devices/index';
-import { setSerialBridgeRequester } from './serial-bridge';
-import { emptyStats, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
+import type { Families } from './registry';
+import { answerRequests, isRequest, type Request } from './request-reply';
+import { setSerialBridgeRequester } from '../transports/serial-bridge';
+import type { Command, Event, Replies, WorkerInit } from './worker-protocol';
 
-const port = parentPort!;
-const init = workerData as WorkerInit;
-const post = (message: FromWorker) => port.postMessage(message);
-setSerialBridgeRequester((serial) => port.postMessage({ kind: 'serial-bridge', port: serial } satisfies FromWorker, [serial]));
+export function runAcquisitionThread(families: Families): void {
+  const port = parentPort;
+  if (!port) throw new Error('runAcquisitionThread() runs inside a session\'s worker thread');
+  const init = workerData as WorkerInit;
+  const post = (message: Event) => port.postMessage(message);
+  setSerialBridgeRequester((serial) => port.postMessage({ kind: 'serial-bridge', port: serial } satisfies Event, [serial]));
 
-let acquisition: Acquisition | undefined;
-try {
-  acquisition = new Acquisition(createSource(init.uri, { backoffS: init.backoffS }), init.bufferSize, post);
-  acquisition.start();
-} catch (error) {
-  post({ kind: 'failed', message: (error as Error).message });
-}
-
-port.on('message', (message: ToWorker) => {
+  let acquisition: Acquisition | undefined;
   try {
-    switch (message.kind) {
+    acquisition = new Acquisition(families.createSource(init.uri, { backoffS: init.backoffS }), init.bufferSize, post);
+    acquisition.start();
+  } catch (error) {
+    post({ kind: 'failed', message: (error as Error).message });
+  }
+
+  const sourced = (what: string): Acquisition => {
+    if (!acquisition) throw new Error(`cannot ${what}: the session has no source`);
+    return acquisition;
+  };
+  const handle = (command: Command): Replies[Command['kind']] => {
+    switch (command.kind) {
       case 'record':
-        if (!acquisition) throw new Error('the session has no source');
-        acquisition.startRecording(message.request);
-        break;
+        return sourced('record').startRecording(command.request);
       case 'stop-recording':
-        acquisition?.stopRecording();
-        break;
+        return sourced('stop recording').stopRecording();
       case 'save-timelog':
-        if (!acquisition) throw new Error('the session has no source');
-        acquisition.saveTimelog(message.path);
-        break;
+        return sourced('save a timelog').saveTimelog(command.path);
       case 'pause':
-        if (!acquisition) throw new Error('the session has no source');
-        acquisition.pause();
-        break;
+        return sourced('pause').pause();
       case 'resume':
-        if (!acquisition) throw new Error('the session has no source');
-        acquisition.resume(message.from);
-        break;
+        return sourced('resume').resume(command.from);
       case 'refresh':
-        // Unanswered, the session's refresh() would wait for the thread to exit.
-        if (acquisition) acquisition.refresh(message.id);
-        else post({ kind: 'stats', stats: emptyStats(), refresh: message.id });
-        break;
+        acquisition?.refresh();
+        return null;
       case 'close':
         acquisition?.close();
-        post({ kind: 'closed' });
-        port.close();
-        break;
+        return null;
     }
-  } catch (error) {
-    const text = (error as Error).message;
-    // A refused request is answered as such, so the session's startRecording(), pause() or
-    // resume() rejects instead of waiting.
-    if (message.kind === 'record') post({ kind: 'recording-failed', message: text });
-    else if (message.kind === 'pause' || message.kind === 'resume') post({ kind: 'control-failed', request: message.kind, message: text });
-    else if (message.kind === 'save-timelog') post({ kind: 'timelog-failed', path: message.path, message: `cannot save the timelog to ${message.path}: ${text}` });
-    else post({ kind: 'log', level: 'error', text });
-  }
-});
+  };
+  const answer = answerRequests<Command, Replies[Command['kind']]>(handle, (reply) => port.postMessage(reply));
+  port.on('message', (message: unknown) => {
+    if (!isRequest(message)) return;
+    const request = message as Request<Command>;
+    void answer(request).then(() => {
+      // The reply to close is the thread's last word: with the port closed, the thread exits.
+      if (request.body.kind === 'close') port.close();
+    });
+  });
+}

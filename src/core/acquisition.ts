@@ -7,7 +7,7 @@ import { Timelog } from './timelog';
 import type { BlockInfo, Source, SourceSink, StreamFormat } from './source';
 import type { Sample } from './sample';
 import type { Anchor, Gap, Marker } from './types';
-import { emptyStats, type AcquisitionStats, type FromWorker, type RecordingRequest, type ResumeFrom } from './worker-protocol';
+import { emptyStats, type AcquisitionStats, type Event, type RecordingRequest, type RecordingSummary, type Replies, type ResumeFrom } from './worker-protocol';
 import { frameAtTime } from './frame-time';
 
 /** One anchor per second of data is enough to map frames to host time to well under a block. */
@@ -15,12 +15,17 @@ const ANCHOR_EVERY_S = 1;
 /** Block arrival times kept for the timelog (the seed keeps 100000). */
 const TIMELOG_MAX = 100_000;
 const STATS_EVERY_MS = 250;
+/** A live source is silent once it has sent nothing for max(this, SILENT_PERIODS of its periods). */
+const SILENT_MIN_S = 2;
+const SILENT_PERIODS = 3;
 
 export class Acquisition implements SourceSink {
   private ring?: NativeRing;
   private format_?: StreamFormat;
   private recording?: Recording;
   private recordingFamily = '';
+  /** Why the last recording could not be finished, for a stopRecording() that asked. */
+  private lastRecordingFailure?: string;
   private readonly stats: AcquisitionStats = emptyStats();
   /**
    * While paused: where the consumers stopped (the pause point). The ring goes on filling unless
@@ -40,11 +45,20 @@ export class Acquisition implements SourceSink {
   private awaitingData = true;
   /** Why the stream is over, once it is: a recording started later ends as soon as it drains. */
   private endedReason?: string;
+  /** Host time of the newest block, or of the (re)connect that is still waiting for one. */
+  private lastDataNs = process.hrtime.bigint();
+  /** Set while the source is silent (see silentS), so the log says so once, not every tick. */
+  private silentSince?: bigint;
+  /**
+   * A timed recording ends by this host time at the latest (its duration plus the silence grace),
+   * even if frames stopped coming: a silent device must not keep a `--duration` run waiting.
+   */
+  private recordingDeadlineNs?: bigint;
 
   constructor(
     private readonly source: Source,
     private readonly bufferSize: number,
-    private readonly post: (message: FromWorker) => void,
+    private readonly post: (message: Event) => void,
   ) {}
 
   start(): void {
@@ -77,6 +91,7 @@ export class Acquisition implements SourceSink {
       this.awaitingData = false;
       this.post({ kind: 'streaming' });
     }
+    this.heard(block.hostNs);
     this.stats.frames += block.frames;
     this.stats.blocks++;
     this.stats.bytes += block.bytes;
@@ -123,6 +138,7 @@ export class Acquisition implements SourceSink {
 
   connecting(attempt: number): void {
     this.awaitingData = true;
+    this.heard(process.hrtime.bigint());
     if (attempt > 0) this.stats.reconnects++;
     this.post({ kind: 'connecting', attempt });
   }
@@ -146,7 +162,7 @@ export class Acquisition implements SourceSink {
 
   // ---- requests from the session ----
 
-  startRecording(request: RecordingRequest): void {
+  startRecording(request: RecordingRequest): Replies['record'] {
     if (!this.ring || !this.format_) throw new Error('no data has arrived yet: nothing to record');
     if (this.recording) throw new Error(`already recording to ${this.recording.status().path}`);
     this.recordingFamily = request.family;
@@ -163,13 +179,21 @@ export class Acquisition implements SourceSink {
     recording.addMarkers(this.history.markers);
     for (const a of this.history.anchors) recording.addAnchor(a);
     this.recording = recording;
-    this.post({ kind: 'recording-started', path: request.path, format: request.format, startFrame: recording.startFrame });
+    this.recordingDeadlineNs =
+      request.durationS === undefined ? undefined : process.hrtime.bigint() + BigInt(Math.round((request.durationS + this.silenceGraceS()) * 1e9));
+    const started = { path: request.path, format: request.format, startFrame: recording.startFrame };
+    this.post({ kind: 'recording-started', ...started });
     this.drainRecording();
     if (this.endedReason) this.endRecording(this.endedReason);
+    return started;
   }
 
-  stopRecording(reason = 'stopped by the user'): void {
-    this.endRecording(reason);
+  /** Ends the recording and returns its summary; throws when there is none or it cannot be finished. */
+  stopRecording(reason = 'stopped by the user'): RecordingSummary {
+    if (!this.recording) throw new Error('not recording');
+    const summary = this.endRecording(reason);
+    if (!summary) throw new Error(this.lastRecordingFailure ?? 'the recording could not be finished');
+    return summary;
   }
 
   /**
@@ -219,14 +243,20 @@ export class Acquisition implements SourceSink {
     return { frame, skipped };
   }
 
-  /** The stats now, answering the session's refresh `id`. */
-  refresh(id: number): void {
-    this.postStats(id);
+  /** Posts the stats as they are now (the session's refresh is answered after them). */
+  refresh(): void {
+    this.postStats();
   }
 
-  saveTimelog(file: string): void {
-    fs.writeFileSync(file, this.timelog.toCsv());
-    this.post({ kind: 'timelog-saved', path: file, blocks: this.timelog.length });
+  saveTimelog(file: string): Replies['save-timelog'] {
+    try {
+      fs.writeFileSync(file, this.timelog.toCsv());
+    } catch (error) {
+      throw new Error(`cannot save the timelog to ${file}: ${(error as Error).message}`);
+    }
+    const saved = { path: file, blocks: this.timelog.length };
+    this.post({ kind: 'timelog-saved', ...saved });
+    return saved;
   }
 
   close(): void {
@@ -267,15 +297,61 @@ export class Acquisition implements SourceSink {
     }
   }
 
-  private endRecording(reason: string): void {
+  private endRecording(reason: string, endedShort?: string): RecordingSummary | undefined {
     const recording = this.recording;
-    if (!recording) return;
+    if (!recording) return undefined;
     this.recording = undefined;
+    this.recordingDeadlineNs = undefined;
     try {
       recording.drain(this.deliverable());
-      this.post({ kind: 'recording-ended', summary: recording.finish(reason) });
+      const summary = recording.finish(reason, endedShort);
+      this.post({ kind: 'recording-ended', summary });
+      return summary;
     } catch (error) {
-      this.post({ kind: 'recording-failed', message: `finishing ${recording.status().path} failed: ${(error as Error).message}` });
+      this.lastRecordingFailure = `finishing ${recording.status().path} failed: ${(error as Error).message}`;
+      this.post({ kind: 'recording-failed', message: this.lastRecordingFailure });
+      return undefined;
+    }
+  }
+
+  /** Seconds without data after which a live source counts as silent. */
+  private silenceGraceS(): number {
+    const rate = this.format_?.rate ?? 0;
+    return Math.max(SILENT_MIN_S, rate > 0 ? SILENT_PERIODS / rate : 0);
+  }
+
+  private heard(hostNs: bigint): void {
+    this.lastDataNs = hostNs;
+    if (this.silentSince === undefined) return;
+    const s = Number(hostNs - this.silentSince) / 1e9 + this.silenceGraceS();
+    this.silentSince = undefined;
+    this.stats.silentS = 0;
+    this.post({ kind: 'log', level: 'info', text: `data again after ${s.toFixed(1)} s without any` });
+  }
+
+  /**
+   * A live source that has sent nothing for longer than the grace is silent: said once in the
+   * log, and as `silentS` in every stats report until data comes again. A timed recording whose
+   * deadline has passed ends short, saying why; a held (paused) source is not silent.
+   */
+  private checkSilence(now: bigint): void {
+    const flowing = !this.finished && !this.endedReason && !this.paused?.held;
+    const quietS = Number(now - this.lastDataNs) / 1e9;
+    const grace = this.silenceGraceS();
+    if (flowing && quietS > grace) {
+      if (this.silentSince === undefined) {
+        this.silentSince = this.lastDataNs + BigInt(Math.round(grace * 1e9));
+        this.post({ kind: 'log', level: 'warn', text: `no data for ${Math.floor(quietS)} s (nothing has arrived since; is the device still sending?)` });
+      }
+      this.stats.silentS = Math.floor(quietS);
+    } else if (!flowing) {
+      this.stats.silentS = 0;
+    }
+    if (this.recording && this.recordingDeadlineNs !== undefined && now >= this.recordingDeadlineNs) {
+      const status = this.recording.status();
+      const why = `no data for ${Math.floor(quietS)} s: ${status.frames} of ${this.recording.expectedFrames} frames arrived before the duration (plus ${grace} s grace) was up`;
+      this.post({ kind: 'log', level: 'warn', text: `recording to ${status.path} ended short: ${why}` });
+      this.endRecording('ended short: the device stopped sending', why);
     }
   }
 
@@ -291,6 +367,7 @@ export class Acquisition implements SourceSink {
   }
 
   private tick(): void {
+    this.checkSilence(process.hrtime.bigint());
     if (this.recording) {
       try {
         this.recording.flush();
@@ -301,8 +378,8 @@ export class Acquisition implements SourceSink {
     this.postStats();
   }
 
-  private postStats(refresh?: number): void {
-    this.post({ kind: 'stats', stats: this.currentStats(), recording: this.recording?.status(), ...(refresh === undefined ? {} : { refresh }) });
+  private postStats(): void {
+    this.post({ kind: 'stats', stats: this.currentStats(), recording: this.recording?.status() });
   }
 
   /** The newest frame consumers may have: the pause point while paused. */

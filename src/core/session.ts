@@ -1,48 +1,31 @@
-// A Session is one connection to one device, as the UI, the CLI and tests see it. Acquisition
-// runs in a worker thread per session; the session mirrors its state and opens the same native
-// ring by id, so reads (scope, getData) never cross a thread boundary.
+// A Session is one connection to one device, as the UI, the CLI and tests see it: the seed's
+// lifecycle API (connect, pause/resume, record, close, delete, the is*() predicates) over an
+// AcquisitionClient that owns the session's worker thread. The session mirrors the thread's state
+// from its events and opens the same native ring by id, so reads (scope, getData) never cross a
+// thread boundary. Requests go through the client's one request/reply helper; state waits
+// (connect, joinStart, whenDone) watch the typed `state` event.
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { native, type NativeRing } from './native';
-import { resolveDevice, type RunningSimulator } from '../devices/index';
+import { AcquisitionClient } from './acquisition-client';
+import type { RunningSimulator } from './family';
+import { families, type ResolvedDevice } from './registry';
 import type { Sample } from './sample';
 import { serveSerialBridge } from '../transports/serial-bridge';
-import type { Anchor, ChannelInfo, Gap, Marker } from './types';
+import type { Anchor, ChannelInfo, Gap, Marker, Metadata } from './types';
 import {
-  emptyStats, type AcquisitionStats, type FromWorker, type RecordingRequest, type RecordingStatus, type RecordingSummary,
-  type ResumeFrom, type ToWorker, type WorkerInit,
+  emptyStats, type AcquisitionStats, type Event, type RecordingRequest, type RecordingStatus, type RecordingSummary, type Replies,
+  type ResumeFrom, type WorkerInit,
 } from './worker-protocol';
 import { SessionArtifacts } from './session-artifacts';
+import { FINISHED, TRANSITIONS, type SessionState } from './session-state';
 import { fileOf, socketOf, sourceName } from './source-info';
 import { formatFromPath } from './writers/read';
 import type { RecordingFormat } from './writers/types';
 
-export type SessionState = 'queued' | 'connecting' | 'active' | 'paused' | 'done' | 'error' | 'closed' | 'deleted';
-
-/**
- * Which state may follow which (ARCHITECTURE.md): anything else is a bug and is refused. A
- * reconnect while paused comes back paused. `done`, `error` and `closed` are the three ways a
- * session finishes (closing a finished one frees its thread but keeps how it finished);
- * `deleted` follows any of them once its files are removed.
- */
-const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
-  queued: ['connecting', 'error', 'closed'],
-  connecting: ['active', 'paused', 'connecting', 'done', 'error', 'closed'],
-  active: ['paused', 'connecting', 'done', 'error', 'closed'],
-  paused: ['active', 'connecting', 'done', 'error', 'closed'],
-  done: ['deleted'],
-  error: ['deleted'],
-  closed: ['deleted'],
-  deleted: [],
-};
-
-/** The seed's isdone(): finished for any reason. */
-const FINISHED: readonly SessionState[] = ['done', 'error', 'closed', 'deleted'];
-
-/** Tags given when a session is made (the seed's metadata); `tagsMatch` compares them. */
-export type Metadata = Readonly<Record<string, string | number | boolean>>;
+export type { SessionState } from './session-state';
+export type { Metadata } from './types';
 
 /** Where resume() lets a paused session's consumers go on: see Session.resume. */
 export type ResumePoint = Date | -1;
@@ -65,7 +48,22 @@ export interface StartRecordingOptions {
   fromFrame?: number;
 }
 
-export class Session extends EventEmitter {
+/** What a session tells its listeners, with the arguments each event carries. */
+export interface SessionEvents {
+  state: [next: SessionState, previous: SessionState];
+  log: [level: 'info' | 'warn' | 'error', text: string];
+  /** The acquisition thread's figures, 4 a second and after refresh(). */
+  stats: [stats: AcquisitionStats, recording: RecordingStatus | undefined];
+  samples: [samples: Sample[]];
+  markers: [markers: Marker[]];
+  gap: [gap: Gap];
+  'recording-started': [started: Replies['record']];
+  'recording-ended': [summary: RecordingSummary];
+  'recording-failed': [error: Error];
+  'timelog-saved': [saved: Replies['save-timelog']];
+}
+
+export class Session extends EventEmitter<SessionEvents> {
   readonly uri: string;
   readonly family: string;
   readonly bufferSize: number;
@@ -95,25 +93,21 @@ export class Session extends EventEmitter {
   /** Serial ports this session's worker uses through the main thread; closed with the session. */
   private readonly serialBridges: (() => Promise<void>)[] = [];
   private ring?: NativeRing;
-  private worker?: Worker;
+  private acquisition?: AcquisitionClient;
   private simulator?: RunningSimulator;
   private readonly backoffS?: number[];
-  private readonly device: ReturnType<typeof resolveDevice>;
+  private readonly device: ResolvedDevice;
   private latestStats: AcquisitionStats = emptyStats();
   /** Asked to pause (set before the worker confirms, so a second pause() is refused at once). */
   private held = false;
   private resuming = false;
-  private refreshes = 0;
-  private workerGone = false;
-  /** Requests waiting for the worker's answer; each returns true once it has its answer. */
-  private readonly waiting = new Set<(m: FromWorker | undefined) => boolean>();
   private closing?: Promise<void>;
   private deleting?: Promise<string[]>;
   private readonly artifactFiles = new SessionArtifacts();
 
   constructor(uri: string, options: SessionOptions = {}) {
     super();
-    this.device = resolveDevice(uri);
+    this.device = families().resolve(uri);
     this.uri = uri.trim();
     this.family = this.device.family.id;
     this.bufferSize = options.bufferSize ?? 300_000;
@@ -201,10 +195,9 @@ export class Session extends EventEmitter {
    * has seen arrive first). A session without a running thread is already as fresh as it gets.
    */
   async refresh(): Promise<this> {
-    if (!this.worker || this.workerGone) return this;
-    const id = ++this.refreshes;
+    if (!this.acquisition || this.acquisition.ended) return this;
     try {
-      await this.ask({ kind: 'refresh', id }, (m) => (m.kind === 'stats' && m.refresh === id ? true : undefined));
+      await this.acquisition.request({ kind: 'refresh' });
     } catch {
       // The thread ended meanwhile: what it reported last is final.
     }
@@ -271,15 +264,12 @@ export class Session extends EventEmitter {
       throw error;
     }
     const init: WorkerInit = { uri: target, bufferSize: this.bufferSize, backoffS: this.backoffS };
-    const script = workerScript();
-    this.worker = new Worker(script.code, { workerData: init, eval: script.eval });
-    this.worker.on('message', (m: FromWorker) => this.onWorker(m));
-    this.worker.on('error', (error) => this.fail(`acquisition thread crashed: ${error.message}`));
-    this.worker.on('exit', (code) => {
-      this.workerGone = true;
-      for (const answer of this.waiting) answer(undefined);
-      this.waiting.clear();
-      if (code !== 0 && !['closed', 'deleted', 'error'].includes(this.state)) this.fail(`acquisition thread exited with code ${code}`);
+    this.acquisition = new AcquisitionClient(init, {
+      event: (m) => this.onEvent(m),
+      crashed: (error) => this.fail(`acquisition thread crashed: ${error.message}`),
+      exited: (code) => {
+        if (code !== 0 && !['closed', 'deleted', 'error'].includes(this.state)) this.fail(`acquisition thread exited with code ${code}`);
+      },
     });
     await this.until(['active'], timeoutMs, 'the device sent no data');
   }
@@ -295,21 +285,28 @@ export class Session extends EventEmitter {
     const request: RecordingRequest = {
       path: path.resolve(file), format, durationS: options.durationS, deviceUri: this.uri, family: this.family, fromFrame: options.fromFrame,
     };
-    const started = this.next('recording-started', 'recording-failed');
-    this.send({ kind: 'record', request });
-    await started;
+    await this.client().request({ kind: 'record', request });
   }
 
   async stopRecording(): Promise<RecordingSummary> {
     if (!this.recording) throw new Error('not recording');
-    const ended = this.next<RecordingSummary>('recording-ended', 'recording-failed');
-    this.send({ kind: 'stop-recording' });
-    return ended;
+    return this.client().request({ kind: 'stop-recording' });
   }
 
-  /** Resolves with the summary when the current recording ends for any reason. */
+  /** Resolves with the summary when the current recording ends for any reason (rejects if it fails). */
   recordingEnded(): Promise<RecordingSummary> {
-    return this.next<RecordingSummary>('recording-ended', 'recording-failed');
+    return new Promise((resolve, reject) => {
+      const ended = (summary: RecordingSummary) => {
+        this.off('recording-failed', failed);
+        resolve(summary);
+      };
+      const failed = (error: Error) => {
+        this.off('recording-ended', ended);
+        reject(error);
+      };
+      this.once('recording-ended', ended);
+      this.once('recording-failed', failed);
+    });
   }
 
   /** Frames [start, end) or null when they are not in the ring (not yet, or overwritten). */
@@ -367,9 +364,12 @@ export class Session extends EventEmitter {
   }
 
   async saveTimelog(file: string): Promise<number> {
-    const saved = this.next<{ blocks: number }>('timelog-saved', 'timelog-failed');
-    this.send({ kind: 'save-timelog', path: path.resolve(file) });
-    return (await saved).blocks;
+    try {
+      return (await this.client().request({ kind: 'save-timelog', path: path.resolve(file) })).blocks;
+    } catch (error) {
+      this.log('error', (error as Error).message);
+      throw error;
+    }
   }
 
   /**
@@ -386,10 +386,7 @@ export class Session extends EventEmitter {
     }
     this.held = true;
     try {
-      await this.ask({ kind: 'pause' }, (m) => {
-        if (m.kind === 'control-failed' && m.request === 'pause') throw new Error(m.message);
-        return m.kind === 'paused' ? true : undefined;
-      });
+      await this.client().request({ kind: 'pause' });
     } catch (error) {
       this.held = false;
       throw new Error(`cannot pause ${this.uri}: ${(error as Error).message}`);
@@ -413,10 +410,9 @@ export class Session extends EventEmitter {
     const target = this.resumeTarget(from);
     this.resuming = true;
     try {
-      return await this.ask({ kind: 'resume', from: target }, (m) => {
-        if (m.kind === 'control-failed' && m.request === 'resume') throw new Error(`cannot resume ${this.uri}: ${m.message}`);
-        return m.kind === 'resumed' ? { frame: m.frame, skipped: m.skipped } : undefined;
-      });
+      return await this.client().request({ kind: 'resume', from: target });
+    } catch (error) {
+      throw new Error(`cannot resume ${this.uri}: ${(error as Error).message}`);
     } finally {
       this.resuming = false;
     }
@@ -460,16 +456,7 @@ export class Session extends EventEmitter {
   }
 
   private async teardown(): Promise<void> {
-    const worker = this.worker;
-    if (worker) {
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      this.send({ kind: 'close' });
-      // A worker stuck in a blocking write still gets terminated, but the timer must not keep
-      // the process alive once the worker has left on its own.
-      const timer = setTimeout(() => void worker.terminate(), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.acquisition?.close();
     await Promise.all(this.serialBridges.splice(0).map((close) => close()));
     await this.simulator?.stop();
     this.ring?.release();
@@ -477,7 +464,7 @@ export class Session extends EventEmitter {
     if (!this.isDone()) this.setState('closed');
   }
 
-  private onWorker(m: FromWorker): void {
+  private onEvent(m: Event): void {
     switch (m.kind) {
       case 'log':
         this.log(m.level, m.text);
@@ -505,8 +492,6 @@ export class Session extends EventEmitter {
         this.pausePoint = undefined;
         this.pausedAt = undefined;
         if (this.state === 'paused') this.setState('active');
-        break;
-      case 'control-failed':
         break;
       case 'stats':
         this.latestStats = m.stats;
@@ -541,7 +526,7 @@ export class Session extends EventEmitter {
       case 'recording-started':
         this.artifactFiles.addRecording(m.path);
         this.recording = { path: m.path, format: m.format, frames: 0, bytes: 0, gaps: 0, lostFrames: 0, elapsedS: 0 };
-        this.emit('recording-started', m);
+        this.emit('recording-started', { path: m.path, format: m.format, startFrame: m.startFrame });
         break;
       case 'recording-ended':
         this.recording = undefined;
@@ -552,49 +537,11 @@ export class Session extends EventEmitter {
         this.log('error', m.message);
         this.emit('recording-failed', new Error(m.message));
         break;
-      case 'timelog-failed':
-        this.log('error', m.message);
-        this.emit('timelog-failed', new Error(m.message));
-        break;
       case 'timelog-saved':
         this.artifactFiles.addTimelog(m.path);
-        this.emit('timelog-saved', m);
-        break;
-      case 'closed':
+        this.emit('timelog-saved', { path: m.path, blocks: m.blocks });
         break;
     }
-    for (const answer of this.waiting) if (answer(m)) this.waiting.delete(answer);
-  }
-
-  /**
-   * Sends `message` and resolves with the first reply `answer` maps to a value (it may throw to
-   * reject); rejects if the acquisition thread goes away first.
-   */
-  private ask<T>(message: ToWorker, answer: (m: FromWorker) => T | undefined): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const waiter = (m: FromWorker | undefined): boolean => {
-        if (!m) {
-          reject(new Error('the acquisition thread has ended'));
-          return true;
-        }
-        try {
-          const value = answer(m);
-          if (value === undefined) return false;
-          resolve(value);
-        } catch (error) {
-          reject(error);
-        }
-        return true;
-      };
-      if (this.workerGone) return void reject(new Error('the acquisition thread has ended'));
-      this.waiting.add(waiter);
-      try {
-        this.send(message);
-      } catch (error) {
-        this.waiting.delete(waiter);
-        reject(error);
-      }
-    });
   }
 
   private resumeTarget(from: ResumePoint | undefined): ResumeFrom {
@@ -616,9 +563,9 @@ export class Session extends EventEmitter {
     if (this.state === 'deleted') throw new Error(`cannot ${what} ${this.uri}: the session was deleted`);
   }
 
-  private send(message: ToWorker): void {
-    if (!this.worker) throw new Error(`the session is ${this.state}: it has no acquisition thread`);
-    this.worker.postMessage(message);
+  private client(): AcquisitionClient {
+    if (!this.acquisition) throw new Error(`the session is ${this.state}: it has no acquisition thread`);
+    return this.acquisition;
   }
 
   private setState(next: SessionState): void {
@@ -666,32 +613,6 @@ export class Session extends EventEmitter {
       check();
     });
   }
-
-  private next<T = unknown>(ok: string, bad?: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onOk = (value: T) => {
-        if (bad) this.off(bad, onBad);
-        resolve(value);
-      };
-      const onBad = (error: Error) => {
-        this.off(ok, onOk);
-        reject(error);
-      };
-      this.once(ok, onOk);
-      if (bad) this.once(bad, onBad);
-    });
-  }
-}
-
-/**
- * The worker is bundled next to the bundle that loads us. Run from sources (tests, benchmarks),
- * the .ts entry is loaded through tsx's require hook, registered inside the worker itself.
- */
-function workerScript(): { code: string; eval: boolean } {
-  const bundled = path.join(__dirname, 'acquisition-worker.js');
-  if (fs.existsSync(bundled)) return { code: bundled, eval: false };
-  const source = path.join(__dirname, 'acquisition-worker.ts');
-  return { code: `require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, eval: true };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,8 @@
 // Messages between a Session (main thread) and its acquisition worker. Both sides import these
-// types so a renamed field is a compile error, not a silent undefined.
+// types so a renamed field is a compile error, not a silent undefined. The session asks with
+// requests (request-reply.ts: each Command is answered by one Reply carrying Replies[kind]); the
+// worker tells what happens as Events, which arrive in the order they happened, and always before
+// the reply to a request that caused them.
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordingFormat } from './writers/types';
 import type { Sample } from './sample';
@@ -34,15 +37,26 @@ export interface RecordingRequest {
  */
 export type ResumeFrom = { kind: 'pause' } | { kind: 'live' } | { kind: 'time'; wallMs: number };
 
-export type ToWorker =
+export type Command =
   | { kind: 'record'; request: RecordingRequest }
   | { kind: 'stop-recording' }
   | { kind: 'save-timelog'; path: string }
   | { kind: 'pause' }
   | { kind: 'resume'; from: ResumeFrom }
-  /** Asks for the stats now rather than at the next tick; answered by a `stats` with this id. */
-  | { kind: 'refresh'; id: number }
+  /** Answered once the worker has posted its stats as they are now. */
+  | { kind: 'refresh' }
   | { kind: 'close' };
+
+/** What each command's reply carries. */
+export interface Replies {
+  record: { path: string; format: RecordingFormat; startFrame: number };
+  'stop-recording': RecordingSummary;
+  'save-timelog': { path: string; blocks: number };
+  pause: { frame: number; wallMs: number; held: boolean };
+  resume: { frame: number; skipped: number };
+  refresh: null;
+  close: null;
+}
 
 export interface AcquisitionStats {
   frames: number;
@@ -66,11 +80,16 @@ export interface AcquisitionStats {
   driftMs: number;
   /** The source's own summary (polled sources: the seed's AcquisitionSummary), when it has one. */
   source?: Record<string, unknown>;
+  /**
+   * Seconds since a live source last sent anything, once that is longer than max(2 s, 3 of its
+   * periods) (a silent device); 0 while data flows.
+   */
+  silentS: number;
 }
 
 /** Stats before anything has arrived. */
 export function emptyStats(): AcquisitionStats {
-  return { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0 };
+  return { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0, silentS: 0 };
 }
 
 export interface RecordingStatus {
@@ -87,9 +106,11 @@ export interface RecordingSummary extends RecordingStatus {
   sidecar: string;
   startFrame: number;
   reason: string;
+  /** Set when a timed recording ended before its frames were all in: why (a silent device). */
+  endedShort?: string;
 }
 
-export type FromWorker =
+export type Event =
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; text: string }
   /** A serial port for the main thread to open and serve (see serial-bridge.ts). */
   | { kind: 'serial-bridge'; port: MessagePort }
@@ -97,8 +118,7 @@ export type FromWorker =
   /** Data flows again after a (re)connect. */
   | { kind: 'streaming' }
   | { kind: 'format'; ringId: number; channels: ChannelInfo[]; rate: number; source?: Record<string, unknown> }
-  /** `refresh` answers the request with that id. */
-  | { kind: 'stats'; stats: AcquisitionStats; recording?: RecordingStatus; refresh?: number }
+  | { kind: 'stats'; stats: AcquisitionStats; recording?: RecordingStatus }
   | { kind: 'markers'; markers: Marker[] }
   | { kind: 'samples'; samples: Sample[] }
   | { kind: 'gap'; gap: Gap }
@@ -108,12 +128,8 @@ export type FromWorker =
   | { kind: 'paused'; frame: number; wallMs: number; held: boolean }
   /** Consumers go on from `frame`; `skipped` frames after the pause point were passed over. */
   | { kind: 'resumed'; frame: number; skipped: number }
-  /** A pause or resume the acquisition could not do, and why. */
-  | { kind: 'control-failed'; request: 'pause' | 'resume'; message: string }
   | { kind: 'failed'; message: string }
   | { kind: 'recording-started'; path: string; format: RecordingFormat; startFrame: number }
   | { kind: 'recording-ended'; summary: RecordingSummary }
   | { kind: 'recording-failed'; message: string }
-  | { kind: 'timelog-saved'; path: string; blocks: number }
-  | { kind: 'timelog-failed'; path: string; message: string }
-  | { kind: 'closed' };
+  | { kind: 'timelog-saved'; path: string; blocks: number };

@@ -12,6 +12,7 @@ import { encodeData, encodeStart, encodeStop } from '../../src/devices/rda/proto
 import { readNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
+import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const SIM = 'sim:rda?channels=2&rate=1000';
 
@@ -281,7 +282,7 @@ test('stats, sourceSeconds, metadata and source names; refreshSessions asks ever
     assert.equal(tagged.sourceName(), SIM);
     assert.equal(tagged.fromSocket(), false);
     assert.equal(tagged.sourceSeconds(), undefined, 'no rate before the format is known');
-    assert.deepEqual(tagged.stats(), { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0 });
+    assert.deepEqual(tagged.stats(), { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0, silentS: 0 });
 
     await Promise.all(sessions.map((s) => s.connect()));
     await waitFor('data everywhere', () => sessions.every((s) => s.lastSample >= 300));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Acquisition } from '../../src/core/acquisition';
 import type { Source, SourceSink } from '../../src/core/source';
-import type { FromWorker, RecordingRequest, RecordingSummary } from '../../src/core/worker-protocol';
+import type { Event, RecordingRequest, RecordingSummary } from '../../src/core/worker-protocol';
 import { readNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { frameAtTime } from '../../src/core/frame-time';
@@ -50,22 +50,24 @@ function expected(...ranges: [number, number][]): Float32Array {
 }
 
 function harness(source: ScriptedSource = new ScriptedSource()) {
-  const posted: FromWorker[] = [];
+  const posted: Event[] = [];
   const acquisition = new Acquisition(source, 10_000, (m) => posted.push(m));
   acquisition.start();
   const file = path.join(tmpDir(), 'rec.npy');
   const request: RecordingRequest = { path: file, format: 'npy', deviceUri: 'test:scripted', family: 'test', fromFrame: 0 };
   const stats = () => {
-    acquisition.refresh(1);
-    const answer = posted.filter((m) => m.kind === 'stats' && m.refresh === 1).at(-1);
-    assert.ok(answer && answer.kind === 'stats');
+    const before = posted.length;
+    acquisition.refresh();
+    const answer = posted.slice(before).find((m) => m.kind === 'stats');
+    assert.ok(answer && answer.kind === 'stats', 'refresh posts the stats at once');
     return answer;
   };
   const stop = (): RecordingSummary => {
-    acquisition.stopRecording();
+    const summary = acquisition.stopRecording();
     const ended = posted.find((m) => m.kind === 'recording-ended');
     assert.ok(ended && ended.kind === 'recording-ended', 'the recording ended');
-    return ended.summary;
+    assert.deepEqual(summary, ended.summary, 'stopRecording returns the summary it posted');
+    return summary;
   };
   return { source, acquisition, posted, file, request, stats, stop };
 }
