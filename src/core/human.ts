@@ -24,6 +24,11 @@ export function rate(hz: number): string {
   return `${+hz.toFixed(3)} Hz`;
 }
 
+/** `no data for 12 s` while a live source is silent (stats.silentS), else ''. */
+export function silence(stats: { silentS?: number } | undefined): string {
+  return stats?.silentS ? `no data for ${stats.silentS} s` : '';
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -146,13 +146,19 @@ export class Recording {
     };
   }
 
-  finish(reason: string): RecordingSummary {
+  /** Frames a timed recording is to hold (Infinity without a duration). */
+  get expectedFrames(): number {
+    return this.endFrame - this.startFrame;
+  }
+
+  /** Closes the file and writes the final sidecar; `endedShort` says why a timed one has fewer frames. */
+  finish(reason: string, endedShort?: string): RecordingSummary {
     if (!this.closed) {
       this.closed = true;
       this.writer.close();
-      this.writeSidecar(reason);
+      this.writeSidecar(reason, endedShort);
     }
-    return { ...this.status(), sidecar: this.sidecarPath, startFrame: this.startFrame, reason };
+    return { ...this.status(), sidecar: this.sidecarPath, startFrame: this.startFrame, reason, ...(endedShort ? { endedShort } : {}) };
   }
 
   private lose(frames: number, cause: Gap['cause']): void {
@@ -174,7 +180,7 @@ export class Recording {
     return frame - this.startFrame - skipped;
   }
 
-  private writeSidecar(endReason?: string): void {
+  private writeSidecar(endReason?: string, endedShort?: string): void {
     this.lastSidecar = Date.now();
     const sidecar: Sidecar = {
       labscope: 'recording',
@@ -193,6 +199,7 @@ export class Recording {
       gaps: this.gaps.map((g) => ({ row: g.row, fromFrame: g.fromFrame, frames: g.frames, cause: g.cause })),
       summary: { ...this.summary(), ...(endReason ? { ended: endReason } : {}) },
       source: this.context.source,
+      ...(endedShort ? { endedShort: { expectedFrames: this.expectedFrames, frames: this.writer.frames, reason: endedShort } } : {}),
     };
     writeSidecar(this.sidecarPath, sidecar);
   }

@@ -7,6 +7,8 @@ import type { Session } from '../core/session';
 import type { StreamBatch } from '../core/stream-batch';
 import { adviceFor } from '../core/advice';
 import * as human from '../core/human';
+import { families } from '../core/registry';
+import type { AcquisitionStats } from '../core/worker-protocol';
 import { batchItem, lifecycleFlags, STATE_ICONS, stateIcon, streamItem } from './stream-tree';
 
 export type TreeNode =
@@ -171,13 +173,14 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   const stats = session.isQueued() ? undefined : session.stats();
   item.description = session.recording
     ? recordingText(session)
-    : [session.state, shape(session), stats && stats.gaps ? human.plural(stats.gaps, 'gap') : '', human.pollSummary(stats?.source) ?? ''].filter(Boolean).join(' · ');
+    : [session.state, human.silence(stats), shape(session), stats && stats.gaps ? human.plural(stats.gaps, 'gap') : '', familySummary(session, stats)].filter(Boolean).join(' · ');
   const live = session === device.live;
   const streaming = live && (session.state === 'active' || session.state === 'paused');
   item.contextValue = ['session', live ? 'connected' : 'ended', session.recording ? 'recording' : streaming ? 'recordable' : '', streaming ? 'streaming' : '', ...lifecycleFlags(session)]
     .filter(Boolean).join(' ');
   const lines = [`${session.state} since ${session.createdAt.toLocaleString()}`];
   if (stats) lines.push(`${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, drift ${stats.driftMs.toFixed(1)} ms`);
+  if (stats?.silentS) lines.push(`${human.silence(stats)}: nothing has arrived from the device since`);
   if (stats?.errors) lines.push(`${human.plural(stats.errors, 'bad input')} rejected (checksums, malformed frames)`);
   lines.push(human.pollSummaryDetail(stats?.source) ?? '');
   if (session.recording) lines.push(`recording to ${session.recording.path}`);
@@ -201,4 +204,10 @@ function channelItem(device: Device, session: Session, index: number): vscode.Tr
 
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** The family's own one-line summary of its source (a polled analyser's late ticks and drift). */
+function familySummary(session: Session, stats: AcquisitionStats | undefined): string {
+  if (!stats?.source) return '';
+  return families().byId(session.family)?.summaryLine?.(stats.source) ?? '';
 }

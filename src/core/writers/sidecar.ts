@@ -67,6 +67,8 @@ export interface Sidecar {
   /** Acquisition summary. */
   summary: Record<string, unknown>;
   source?: Record<string, unknown>;
+  /** A timed recording that got fewer frames than its duration asked for, and why (a silent device). */
+  endedShort?: { expectedFrames: number; frames: number; reason: string };
 }
 
 /** `<dir>/<name without extension>.labscope.json`. */
