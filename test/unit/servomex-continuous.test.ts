@@ -4,10 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import {
   checksumOf, formatContinuousFrame, LineSplitter, parseAnalyserClock, parseContinuousFrame, type ContinuousFrame,
 } from '../../src/devices/servomex/continuous-frame';
-import { fuzz } from '../support/fuzz';
+import { fuzz, fuzzInputs, REPLAYING } from '../support/property';
 
 const CAPTURE = fs.readFileSync(path.resolve(__dirname, '../../../shared/data/servomex/continuous_4100_idle_5ch.bin'));
 
@@ -135,22 +136,73 @@ test('a line without a line end cannot grow without bound', () => {
   assert.ok(!('error' in parseContinuousFrame(lines[1])));
 });
 
-test('fuzz: the splitter and the parser never throw, and what they accept is consistent', () => {
+/** `bytes` with the checksum of every line that looks like a frame made right (the fuzzer's repair). */
+function withChecksumsFixed(bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  for (let from = 0; from < out.length;) {
+    let end = out.indexOf(0x0a, from);
+    if (end < 0) end = out.length;
+    const next = end + 1;
+    if (end > from && out[end - 1] === 0x0d) end--;
+    // The frame starts at the last " dd-mm-yy;hh:mm:ss;", or failing that the last " ????????;????????;".
+    const head = (p: number, dashes: boolean) => out[p] === 0x20 && out[p + 9] === 0x3b && out[p + 18] === 0x3b && (!dashes || (out[p + 3] === 0x2d && out[p + 6] === 0x2d));
+    let start = -1;
+    for (const dashes of [true, false]) {
+      for (let p = end - 24; p >= from && start < 0; p--) if (head(p, dashes)) start = p;
+      if (start >= 0) break;
+    }
+    if (start >= 0 && out[end - 1] === 0x3b) {
+      out.set(Buffer.from(checksumOf(out.subarray(start + 1, end - 5)).toString(16).toUpperCase().padStart(4, '0'), 'latin1'), end - 5);
+    }
+    from = next;
+  }
+  return out;
+}
+
+test('fuzz: the splitter and the parser never throw, and what they accept is consistent', (t) => {
   const corpus = captureLines().map((l) => Uint8Array.from(Buffer.concat([l, Buffer.from('\n')])));
-  const tried = fuzz(corpus, (input) => {
-    const { lines } = new LineSplitter().push(input);
+  // One stream of several frames too, so mutations can join, split and cut lines.
+  const seeds = [...corpus, Uint8Array.from(Buffer.concat(corpus))];
+  const input = fc.record({ bytes: fuzzInputs(seeds, { repair: withChecksumsFixed }), cut: fc.integer({ min: 0, max: 0xffff }) });
+  let accepted = 0;
+  let refused = 0;
+  const tried = fuzz(t, 'servomex continuous frames', input, ({ bytes, cut }) => {
+    const { lines } = new LineSplitter().push(bytes);
+    // The same bytes in two chunks split anywhere give the same lines (within the line limit,
+    // 4096: the inputs are shorter than that).
+    const at = Math.floor((cut * (bytes.length + 1)) / 0x10000);
+    const splitter = new LineSplitter();
+    const twice = [...splitter.push(bytes.subarray(0, at)).lines, ...splitter.push(bytes.subarray(at)).lines];
+    if (bytes.length <= 4096) assert.deepEqual(twice, lines, `split at ${at}`);
     for (const line of lines) {
       const result = parseContinuousFrame(line);
       if ('error' in result) {
         assert.equal(typeof result.error, 'string');
+        assert.ok(result.error.length > 0);
+        refused++;
         continue;
       }
-      // Accepted frames are self-consistent: the checksum holds and every entry is complete.
+      accepted++;
+      // Accepted frames are self-consistent: the frame is " date;time;…;CCCC;" at the end of the
+      // line, CCCC is the sum of the bytes between, it has the fields N announces, garbage before it
+      // does not change it, and every entry is complete.
+      const text = Buffer.from(line).toString('latin1');
+      assert.match(text, /;[0-9A-Fa-f]{4};$/);
+      assert.equal(parseInt(text.slice(-5, -1), 16), result.checksum);
+      const head = ` ${result.clockText.slice(0, 8)};${result.clockText.slice(9)};`;
+      const starts: number[] = [];
+      for (let p = text.indexOf(head); p >= 0; p = text.indexOf(head, p + 1)) starts.push(p);
+      const start = starts.find((p) => checksumOf(line.subarray(p + 1, line.length - 5)) === result.checksum
+        && text.slice(p + 1).split(';').length - 1 === 5 + 8 * result.entries.length + 1);
+      assert.ok(start !== undefined, `no "${head}" in the line starts a frame with this checksum and ${result.entries.length} entries`);
+      if (start > 0) assert.deepEqual(parseContinuousFrame(line.subarray(start)), result, 'the frame without what came before it');
       for (const e of result.entries) {
         assert.equal(typeof e.id, 'string');
         assert.ok(e.value === null || Number.isFinite(e.value));
       }
     }
   });
-  assert.ok(tried > 1000);
+  t.diagnostic(`frames accepted ${accepted}, refused ${refused}`);
+  // A fuzzer that never got past the checksum, or never made the parser refuse, would test nothing.
+  if (!REPLAYING) assert.ok(accepted > tried / 20 && refused > tried / 20, `accepted ${accepted}, refused ${refused} of ${tried} inputs`);
 });
