@@ -1,10 +1,10 @@
 // Audio test material: WAV files built byte by byte (so each case is exactly the structure it
 // names), and the independent Python decoder (test/fixtures/audio_reference.py) to judge ours by.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PYTHON } from './python';
-import { prng } from '../support/fuzz';
 
 export const AUDIO_DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'audio');
 const REFERENCE = path.resolve(__dirname, '..', 'fixtures', 'audio_reference.py');
@@ -78,10 +78,9 @@ export function dataChunk(bytes: Uint8Array): Chunk {
   return { id: 'data', body: bytes };
 }
 
-/** Seeded bytes, so every run tests the same samples. */
+/** Bytes that depend only on `seed` (SHAKE-256 of it), so every run tests the same samples. */
 export function seededBytes(length: number, seed: number): Buffer {
-  const random = prng(seed);
-  return Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
+  return createHash('shake256', { outputLength: length }).update(`seeded bytes ${seed}`).digest();
 }
 
 export type RawSpec = { encoding: string; width: number; channels: number; endian: 'little' | 'big' };

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { SampleDecoder } from '../../src/devices/audio/decoder';
 import { encodeSamples } from '../../src/devices/audio/encoder';
 import { FrameAssembler } from '../../src/devices/audio/frame-assembler';
@@ -12,7 +13,7 @@ import { readAudioFile } from '../../src/devices/audio/file';
 import { AudioFormatError, type SampleFormat } from '../../src/devices/audio/format';
 import { ALAW_TO_LINEAR, linearToAlaw, linearToUlaw, ULAW_TO_LINEAR } from '../../src/devices/audio/g711';
 import { checkRawParams, parseRate } from '../../src/devices/audio/raw-params';
-import { prng } from '../support/fuzz';
+import { checkProperty, propertyParameters } from '../support/property';
 import { PYTHON } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
 import { firstBitDifference, referenceDecode, referenceEncode, seededBytes, type RawSpec } from '../helpers/audio';
@@ -124,15 +125,18 @@ test('what audioop encodes from a signal, we decode back to that signal (within 
   }
 });
 
-test('our encoder (the simulator\'s wire) and decoder round-trip every representable value', () => {
-  const random = prng(7);
+test('our encoder (the simulator\'s wire) and decoder round-trip every representable value', (t) => {
+  const formats = (['little', 'big'] as const).flatMap((endian) => (
+    [['SPCM', 1], ['SPCM', 2], ['SPCM', 3], ['SPCM', 4], ['UPCM', 1], ['UPCM', 2], ['UPCM', 3], ['FLOAT', 4], ['FLOAT', 8]] as const
+  ).map(([encoding, width]) => fmt({ encoding, width, endian, channels: 2 })));
+  // Stereo frames of 24-bit values, cut to the format's resolution: every value it can represent in [-1, 1).
+  const frames = fc.array(fc.tuple(fc.integer({ min: -(2 ** 23), max: 2 ** 23 - 1 }), fc.integer({ min: -(2 ** 23), max: 2 ** 23 - 1 })), { maxLength: 100 });
+  checkProperty(t, fc.property(fc.constantFrom(...formats), frames, (f, pairs) => {
+    const bits = Math.min(f.width * 8, 24);
+    const values = Float32Array.from([-(2 ** 23), 0, ...pairs.flat()], (v) => Math.floor(v / 2 ** (24 - bits)) / 2 ** (bits - 1));
+    assert.deepEqual(new SampleDecoder(f).decode(encodeSamples(values, f)), values, `${f.encoding} ${f.width} ${f.endian}`);
+  }), propertyParameters(500));
   for (const endian of ['little', 'big'] as const) {
-    for (const [encoding, width] of [['SPCM', 1], ['SPCM', 2], ['SPCM', 3], ['SPCM', 4], ['UPCM', 1], ['UPCM', 2], ['UPCM', 3], ['FLOAT', 4], ['FLOAT', 8]] as const) {
-      const f = fmt({ encoding, width, endian, channels: 2 });
-      const bits = Math.min(width * 8, 24);
-      const values = Float32Array.from({ length: 200 }, (_, i) => (i < 2 ? [-1, 0][i] : Math.floor((random() * 2 - 1) * 2 ** (bits - 1)) / 2 ** (bits - 1)));
-      assert.deepEqual(new SampleDecoder(f).decode(encodeSamples(values, f)), values, `${encoding} ${width} ${endian}`);
-    }
     for (const encoding of ['ULAW', 'ALAW'] as const) {
       const f = fmt({ encoding, width: 1, endian });
       const table = encoding === 'ULAW' ? ULAW_TO_LINEAR : ALAW_TO_LINEAR;
@@ -145,22 +149,24 @@ test('our encoder (the simulator\'s wire) and decoder round-trip every represent
   assert.deepEqual([...clipped], [32767 / 32768, -1, 0]);
 });
 
-test('a stream cut anywhere (mid-sample, mid-frame, byte by byte) decodes as if whole', () => {
+test('a stream cut anywhere (mid-sample, mid-frame, byte by byte) decodes as if whole', (t) => {
   const f = fmt({ width: 3, channels: 3, endian: 'big' });
   const bytes = seededBytes(9 * 500, 5);
   const whole = new SampleDecoder(f).decode(bytes);
-  const random = prng(11);
-  for (const maxPiece of [1, 2, 4, 9, 10, 64, 1000]) {
+  // The stream in pieces of these sizes, over and over; the examples always run: byte by byte,
+  // pieces of 2, 4, 9 (a frame) and 10, and a mix.
+  const pieces = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 20 });
+  checkProperty(t, fc.property(pieces, (sizes) => {
     const assembler = new FrameAssembler(new SampleDecoder(f));
     const got: number[] = [];
-    for (let at = 0; at < bytes.length;) {
-      const n = 1 + Math.floor(random() * maxPiece);
+    for (let at = 0, k = 0; at < bytes.length; k++) {
+      const n = sizes[k % sizes.length];
       got.push(...assembler.push(bytes.subarray(at, at + n)));
       at += n;
     }
     assert.equal(assembler.pending, 0);
-    assert.deepEqual(Float32Array.from(got), whole, `pieces up to ${maxPiece} bytes`);
-  }
+    assert.deepEqual(Float32Array.from(got), whole);
+  }), propertyParameters(200, { examples: [[[1]], [[2]], [[4]], [[9]], [[10]], [[64, 1, 3]]] }));
   const assembler = new FrameAssembler(new SampleDecoder(f));
   assembler.push(bytes.subarray(0, 13));
   assert.equal(assembler.pending, 4, 'a partial frame waits');
