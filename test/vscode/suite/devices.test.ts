@@ -95,6 +95,13 @@ describe('Labscope in the extension host', function () {
 
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Typo', uri: 'rdb://10.0.0.1' });
     assert.equal(settings().length, before, 'a bad URI is not saved');
+    // The parameters are the family's declared ones, as the CLI and sessions take them.
+    await vscode.commands.executeCommand('labscope.addDevice', { name: 'Extra', uri: 'rda://127.0.0.1:1?foo=1' });
+    assert.equal(settings().length, before, 'an unknown parameter is not saved');
+    await vscode.commands.executeCommand('labscope.addDevice', { name: 'Fast RTU', uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200' });
+    assert.deepEqual(settings().at(-1), { name: 'Fast RTU', uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200' });
+    await vscode.commands.executeCommand('labscope.removeDevice', 'Fast RTU');
+    assert.equal(settings().length, before);
 
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Nobody home', uri: 'rda://127.0.0.1:9' });
     assert.deepEqual(settings().at(-1), { name: 'Nobody home', uri: 'rda://127.0.0.1:9' });
