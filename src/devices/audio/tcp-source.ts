@@ -1,8 +1,8 @@
 // Raw PCM from a TCP server (the seed's socket Stream): no header and no framing, so the format
 // comes from the URI and the stream is whatever bytes arrive until the server closes it. A
 // closed connection is the end of the stream, not a fault: there is nothing to resume from.
-import * as net from 'node:net';
 import type { Source, SourceSink } from '../../core/source';
+import { TcpClient } from '../../transports/tcp';
 import { channelNames, describeFormat, type SampleFormat } from './format';
 import { SampleDecoder } from './decoder';
 import { FrameAssembler } from './frame-assembler';
@@ -15,9 +15,8 @@ export interface AudioTcpSourceOptions {
 
 export class AudioTcpSource implements Source {
   private sink?: SourceSink;
-  private socket?: net.Socket;
+  private tcp?: TcpClient;
   private readonly assembler: FrameAssembler;
-  private connected = false;
   private over = false;
   /** Bytes received since the last block was handed on (a piece may complete no frame). */
   private unreported = 0;
@@ -33,51 +32,51 @@ export class AudioTcpSource implements Source {
 
   start(sink: SourceSink): void {
     this.sink = sink;
-    sink.connecting(0);
-    const socket = net.connect({ host: this.options.host, port: this.options.port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      if (this.over) return;
-      this.connected = true;
-      const { format } = this.options;
-      sink.log('info', `connected to ${this.address} (${format.channels} ch, ${format.rate} Hz, ${format.encoding} ${format.width * 8}-bit ${format.endian}-endian)`);
-      sink.format({
-        channels: channelNames(format.channels).map((name) => ({ name, unit: '' })),
-        rate: format.rate,
-        source: { container: 'socket', address: this.address, ...describeFormat(format) },
-      });
-    });
-    socket.on('data', (piece: Buffer) => {
-      if (this.over) return;
-      this.unreported += piece.length;
-      const samples = this.assembler.push(piece);
-      if (samples.length === 0) return;
-      sink.frames(samples, { hostNs: process.hrtime.bigint(), bytes: this.unreported, markers: [] });
-      this.unreported = 0;
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.over) return;
-      if (!this.connected) {
+    this.tcp = new TcpClient({
+      host: this.options.host,
+      port: this.options.port,
+      label: this.address,
+      hint: 'is the audio server running and listening on that port?',
+      log: (level, text) => sink.log(level, text),
+      onConnecting: (attempt) => sink.connecting(attempt),
+      onConnect: () => {
+        if (this.over) return;
+        const { format } = this.options;
+        sink.log('info', `connected to ${this.address} (${format.channels} ch, ${format.rate} Hz, ${format.encoding} ${format.width * 8}-bit ${format.endian}-endian)`);
+        sink.format({
+          channels: channelNames(format.channels).map((name) => ({ name, unit: '' })),
+          rate: format.rate,
+          source: { container: 'socket', address: this.address, ...describeFormat(format) },
+        });
+      },
+      onData: (piece) => {
+        if (this.over) return;
+        this.unreported += piece.length;
+        const samples = this.assembler.push(piece);
+        if (samples.length === 0) return;
+        sink.frames(samples, { hostNs: process.hrtime.bigint(), bytes: this.unreported, markers: [] });
+        this.unreported = 0;
+      },
+      onFailed: (error) => {
+        if (this.over) return;
         this.over = true;
-        const hint = error.code === 'ECONNREFUSED' ? ' (is the audio server running and listening on that port?)' : '';
-        sink.failed(new Error(`cannot connect to ${this.address}: ${error.code ?? error.message}${hint}`));
-      } else {
-        sink.log('warn', `${this.address}: ${error.message}`);
-      }
+        sink.failed(error);
+      },
+      // Never reconnects: a raw stream has no position to resume from, so a close is its end.
+      onClose: ({ error }) => {
+        if (this.over) return;
+        this.over = true;
+        if (error) sink.log('warn', `${this.address}: ${error.message}`);
+        const pending = this.assembler.pending;
+        if (pending > 0) sink.rejected(`${this.address}: the stream ended inside a frame; its last ${pending} byte${pending === 1 ? '' : 's'} (of ${this.options.format.width * this.options.format.channels} per frame) were dropped`);
+        sink.ended('connection closed by the server');
+      },
     });
-    socket.on('close', () => {
-      if (this.over || !this.connected) return;
-      this.over = true;
-      const pending = this.assembler.pending;
-      if (pending > 0) sink.rejected(`${this.address}: the stream ended inside a frame; its last ${pending} byte${pending === 1 ? '' : 's'} (of ${this.options.format.width * this.options.format.channels} per frame) were dropped`);
-      sink.ended('connection closed by the server');
-    });
+    this.tcp.connect();
   }
 
   stop(): void {
     this.over = true;
-    this.socket?.destroy();
-    this.socket = undefined;
+    this.tcp?.close();
   }
 }

@@ -1,8 +1,9 @@
 // BrainVision RDA over TCP: framing in JS, validation and decoding in the native addon, which
 // writes samples straight into the session's ring.
-import * as net from 'node:net';
 import { native, type NativeRdaDecoder, type NativeRing } from '../../core/native';
-import { RECONNECT_BACKOFF_S, type Source, type SourceSink } from '../../core/source';
+import type { Source, SourceSink } from '../../core/source';
+import { lostWhy } from '../../transports/reconnect';
+import { TcpClient } from '../../transports/tcp';
 
 const TYPE_OFFSET = 20;
 const HEADER = 24;
@@ -22,7 +23,7 @@ export interface RdaSourceOptions {
 
 export class RdaSource implements Source {
   private sink?: SourceSink;
-  private socket?: net.Socket;
+  private tcp?: TcpClient;
   private readonly decoder: NativeRdaDecoder = new (native().RdaDecoder)();
   private ring?: NativeRing;
   /**
@@ -32,38 +33,25 @@ export class RdaSource implements Source {
   private buffer = Buffer.allocUnsafe(RECEIVE_BYTES);
   private filled = 0;
   private lastBlock: number | undefined;
-  private connectedOnce = false;
-  private attempt = 0;
   private stopped = false;
   private ended = false;
-  private timer?: NodeJS.Timeout;
   private warnedEarlyData = false;
 
   constructor(private readonly options: RdaSourceOptions) {}
 
   start(sink: SourceSink): void {
     this.sink = sink;
-    this.connect();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.socket?.destroy();
-    this.socket = undefined;
-  }
-
-  private get address(): string {
-    return `rda://${this.options.host}:${this.options.port}`;
-  }
-
-  private connect(): void {
-    const sink = this.sink!;
-    sink.connecting(this.attempt);
-    this.filled = 0;
-    const socket = net.connect({
+    this.tcp = new TcpClient({
       host: this.options.host,
       port: this.options.port,
+      label: this.address,
+      hint: 'is the RDA server running and sending on that port?',
+      backoffS: this.options.backoffS,
+      log: (level, text) => sink.log(level, text),
+      onConnecting: (attempt) => {
+        sink.connecting(attempt);
+        this.filled = 0;
+      },
       onread: {
         buffer: () => this.readSpace(),
         callback: (bytes: number) => {
@@ -77,56 +65,41 @@ export class RdaSource implements Source {
           return true;
         },
       },
+      onConnect: () => sink.log('info', `connected to ${this.address}`),
+      onFailed: (error) => this.fail(error),
+      onClose: ({ error }) => {
+        if (this.stopped || this.ended) return;
+        // A reconnect names the error in its own line; the other ways out log it here.
+        if (error && (this.filled > 0 || this.options.reconnect === false)) sink.log('warn', `${this.address}: ${error.message}`);
+        if (this.filled > 0) {
+          const expected = this.filled >= HEADER ? `${this.messageSize(0)}` : 'at least 24';
+          this.fail(new Error(`RDA message truncated: the connection closed after ${this.filled} of ${expected} bytes`));
+          return;
+        }
+        if (this.options.reconnect === false) {
+          sink.ended('connection closed by the server');
+          this.ended = true;
+          return;
+        }
+        this.tcp!.reconnect(lostWhy(error));
+      },
     });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      this.connectedOnce = true;
-      this.attempt = 0;
-      sink.log('info', `connected to ${this.address}`);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.stopped || this.ended) return;
-      if (!this.connectedOnce) {
-        const hint = error.code === 'ECONNREFUSED' ? ' (is the RDA server running and sending on that port?)' : '';
-        this.fail(new Error(`cannot connect to ${this.address}: ${error.code ?? error.message}${hint}`));
-      } else {
-        sink.log('warn', `${this.address}: ${error.message}`);
-      }
-    });
-    socket.on('close', () => {
-      if (this.stopped || this.ended || this.socket !== socket) return;
-      if (!this.connectedOnce) return;
-      if (this.filled > 0) {
-        const expected = this.filled >= HEADER ? `${this.messageSize(0)}` : 'at least 24';
-        this.fail(new Error(`RDA message truncated: the connection closed after ${this.filled} of ${expected} bytes`));
-        return;
-      }
-      if (this.options.reconnect === false) {
-        sink.ended('connection closed by the server');
-        this.ended = true;
-        return;
-      }
-      this.scheduleReconnect();
-    });
+    this.tcp.connect();
   }
 
-  private scheduleReconnect(): void {
-    const backoff = this.options.backoffS ?? RECONNECT_BACKOFF_S;
-    const delay = backoff[Math.min(this.attempt, backoff.length - 1)];
-    this.attempt++;
-    this.sink!.log('warn', `${this.address}: connection lost; reconnecting in ${delay} s (attempt ${this.attempt})`);
-    // A reconnect is tried even if the first attempt is refused: the server may be restarting.
-    this.connectedOnce = true;
-    this.timer = setTimeout(() => {
-      if (!this.stopped) this.connect();
-    }, delay * 1000);
+  stop(): void {
+    this.stopped = true;
+    this.tcp?.close();
+  }
+
+  private get address(): string {
+    return `rda://${this.options.host}:${this.options.port}`;
   }
 
   private fail(error: Error): void {
     if (this.stopped || this.ended) return;
     this.ended = true;
-    this.socket?.destroy();
+    this.tcp?.close();
     this.sink!.failed(error);
   }
 
@@ -221,7 +194,7 @@ export class RdaSource implements Source {
       });
     } else if (decoded.type === 3) {
       this.ended = true;
-      this.socket?.end();
+      this.tcp?.end();
       sink.ended('the server sent a stop message');
     }
   }
