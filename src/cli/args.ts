@@ -9,7 +9,11 @@ export function args<T extends NonNullable<Parameters<typeof parseArgs>[0]>['opt
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const e = error as Error & { code?: string };
+    // Node's own wording quotes unevenly and names no way out; say which option and where to look.
+    const option = /option '([^']+)'/.exec(e.message)?.[1];
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UsageError(`unknown option ${option} (labscope --help lists them)`);
+    throw new UsageError(e.message);
   }
 }
 

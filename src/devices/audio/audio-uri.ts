@@ -54,11 +54,19 @@ export const AUDIO_PARAMS: readonly Param[] = [
   { ...speedParam({ description: 'files: times real time, or max', example: '1', default: '1' }), schemes: ['audio'] },
 ];
 
+const SIMULATOR_RAW: Partial<Record<RawKey, Partial<Param>>> = {
+  rate: { description: 'sample rate, 8000–48000 Hz', default: '16k' },
+  encoding: { default: 'SPCM' },
+  channels: { default: '1' },
+  endian: { default: 'little' },
+};
+
 /** Parameters of `sim:audio`. */
 export const AUDIO_SIMULATOR_PARAMS: readonly Param[] = [
   textParam({ key: 'file', description: 'a WAV file to stream instead of the tone', example: 'tone.wav', nonEmpty: true }),
   numberParam({ key: 'freq', description: 'tone frequency in Hz (channel N plays N × freq)', example: '440', default: String(DEFAULT_FREQ), min: 0.001, max: 1e6 }),
-  ...RAW_KEYS.map(rawParam).map((p) => (p.key === 'rate' ? { ...p, description: 'sample rate, 8000–48000 Hz' } : p)),
+  // The tone's defaults: 16 kHz signed 16-bit mono, little-endian (width follows a G.711 encoding).
+  ...RAW_KEYS.map(rawParam).map((p) => ({ ...p, ...SIMULATOR_RAW[p.key as RawKey] })),
   numberParam({ key: 'seconds', description: 'stop after this long (default: never)', example: '60', min: 0.001, max: 1e9 }),
   listenPortParam({ description: 'TCP port to listen on (0: any free one)', example: '0', default: '0' }),
 ];
