@@ -26,21 +26,23 @@ export const PYTHON = '/usr/bin/python3';
  */
 export const CHECKS = [
   { package: 'cmake', command: 'cmake', for: 'cmake-js (the addon) and native/test/run.sh' },
-  { package: 'g++', command: 'g++', for: 'the addon, the C++ unit tests, code-server\'s native modules' },
+  { package: 'g++', command: 'g++', for: "the addon, the C++ unit tests, code-server's native modules" },
   { package: 'g++', gcclib: 'libasan.so', for: 'the C++ unit tests under AddressSanitizer' },
   { package: 'g++', gcclib: 'libubsan.so', for: 'the C++ unit tests under UndefinedBehaviorSanitizer' },
-  { package: 'make', command: 'make', for: 'cmake\'s builds and code-server\'s node-gyp' },
+  { package: 'make', command: 'make', for: "cmake's builds and code-server's node-gyp" },
   { package: 'clang', command: 'clang++', for: 'the ThreadSanitizer and libFuzzer builds (native/test/run.sh)' },
   { package: 'libclang-rt-14-dev', runtime: 'fuzzer', for: 'libFuzzer (-fsanitize=fuzzer)' },
   { package: 'libclang-rt-14-dev', runtime: 'tsan', for: 'ThreadSanitizer (-fsanitize=thread)' },
-  { package: 'libclang-rt-14-dev', runtime: 'asan', for: 'the fuzzer\'s AddressSanitizer' },
-  { package: 'libclang-rt-14-dev', runtime: 'ubsan_standalone', for: 'the fuzzer\'s UndefinedBehaviorSanitizer' },
+  { package: 'libclang-rt-14-dev', runtime: 'asan', for: "the fuzzer's AddressSanitizer" },
+  { package: 'libclang-rt-14-dev', runtime: 'ubsan_standalone', for: "the fuzzer's UndefinedBehaviorSanitizer" },
   { package: 'clang-format', command: 'clang-format', for: '`npm run format` / `format:check` on native/' },
   { package: 'python3', file: PYTHON, for: 'the independent readers in the tests' },
   { package: 'python3', python: 'wave', for: 'test/fixtures/audio_reference.py' },
   {
-    package: 'python3', python: 'audioop', for: 'test/fixtures/audio_reference.py (G.711)',
-    note: 'audioop is in Python\'s standard library up to 3.12 only (Debian 12 has 3.11)',
+    package: 'python3',
+    python: 'audioop',
+    for: 'test/fixtures/audio_reference.py (G.711)',
+    note: "audioop is in Python's standard library up to 3.12 only (Debian 12 has 3.11)",
   },
   { package: 'python3-numpy', python: 'numpy', for: 'reading NPY recordings' },
   { package: 'python3-scipy', python: 'scipy.io', for: 'reading MAT recordings' },
@@ -48,11 +50,11 @@ export const CHECKS = [
   { package: 'python3-pymodbus', python: 'pymodbus.server', for: 'the Modbus server test/fixtures/pymodbus_4100.py' },
   { package: 'python3-pymodbus', python: 'pymodbus.datastore', for: 'test/fixtures/pymodbus_4100.py' },
   { package: 'python3-pymodbus', python: 'pymodbus.transaction', for: 'test/fixtures/pymodbus_4100.py' },
-  { package: 'python3-serial', python: 'serial', for: 'pymodbus\'s serial (RTU) server' },
+  { package: 'python3-serial', python: 'serial', for: "pymodbus's serial (RTU) server" },
   { package: 'chromium', file: '/usr/bin/chromium', env: 'LABSCOPE_CHROMIUM', for: 'the e2e and extension-host suites' },
-  { package: 'ripgrep', command: 'rg', for: 'code-server\'s @vscode/ripgrep (scripts/vscode/setup.mjs)' },
-  { package: 'libkrb5-dev', file: '/usr/include/krb5.h', for: 'code-server\'s kerberos module' },
-  { package: 'libkrb5-dev', file: '/usr/include/gssapi/gssapi.h', for: 'code-server\'s kerberos module' },
+  { package: 'ripgrep', command: 'rg', for: "code-server's @vscode/ripgrep (scripts/vscode/setup.mjs)" },
+  { package: 'libkrb5-dev', file: '/usr/include/krb5.h', for: "code-server's kerberos module" },
+  { package: 'libkrb5-dev', file: '/usr/include/gssapi/gssapi.h', for: "code-server's kerberos module" },
   { package: 'socat', command: 'socat', for: 'serial pty pairs (Servomex tests)' },
   { package: 'mbpoll', command: 'mbpoll', for: 'the independent Modbus client' },
   { package: 'procps', command: 'ps', for: 'finding leftover child processes (family conformance)' },
@@ -60,7 +62,10 @@ export const CHECKS = [
 
 /** The packages of a package list: separated by white space, '#' starts a comment (as .ci/run reads it). */
 export function parsePackages(text) {
-  return text.split('\n').flatMap((line) => line.replace(/#.*/, '').trim().split(/\s+/)).filter(Boolean);
+  return text
+    .split('\n')
+    .flatMap((line) => line.replace(/#.*/, '').trim().split(/\s+/))
+    .filter(Boolean);
 }
 
 export function readPackages(file = PACKAGES_FILE) {
@@ -138,27 +143,31 @@ export async function checkMachine({ env = process.env, root = '/', checks = CHE
   const modules = checks.filter((c) => c.python);
   const python = under(root, PYTHON);
   if (modules.length && isExecutable(python)) {
-    jobs.push((async () => {
-      const names = [...new Set(modules.map((c) => c.python))];
-      let failed;
-      const all = await run(python, ['-c', IMPORT_ALL, ...names], env);
-      try {
-        failed = JSON.parse(lastLine(all.stdout));
-      } catch {
-        failed = {};
-        await Promise.all(names.map(async (name) => {
-          const one = await run(python, ['-c', IMPORT_ALL, name], env);
-          let result;
-          try {
-            result = JSON.parse(lastLine(one.stdout));
-          } catch {
-            result = { [name]: lastLine(one.stderr) || `exit ${one.error?.code ?? '?'}` };
-          }
-          Object.assign(failed, result);
-        }));
-      }
-      for (const c of modules) if (failed[c.python]) miss(c, `${python} cannot import ${c.python} (${failed[c.python]})`);
-    })());
+    jobs.push(
+      (async () => {
+        const names = [...new Set(modules.map((c) => c.python))];
+        let failed;
+        const all = await run(python, ['-c', IMPORT_ALL, ...names], env);
+        try {
+          failed = JSON.parse(lastLine(all.stdout));
+        } catch {
+          failed = {};
+          await Promise.all(
+            names.map(async (name) => {
+              const one = await run(python, ['-c', IMPORT_ALL, name], env);
+              let result;
+              try {
+                result = JSON.parse(lastLine(one.stdout));
+              } catch {
+                result = { [name]: lastLine(one.stderr) || `exit ${one.error?.code ?? '?'}` };
+              }
+              Object.assign(failed, result);
+            }),
+          );
+        }
+        for (const c of modules) if (failed[c.python]) miss(c, `${python} cannot import ${c.python} (${failed[c.python]})`);
+      })(),
+    );
   } else {
     for (const c of modules) miss(c, `cannot import ${c.python}: no ${python}`);
   }
@@ -166,21 +175,26 @@ export async function checkMachine({ env = process.env, root = '/', checks = CHE
   // clang's runtimes: where clang++ says they are, else wherever Debian's llvm-N puts them.
   const runtimes = checks.filter((c) => c.runtime);
   if (runtimes.length) {
-    jobs.push((async () => {
-      const dirs = [];
-      const clang = which('clang++', searchPath) ?? which('clang', searchPath);
-      if (clang) {
-        const r = await run(clang, ['-print-runtime-dir'], env);
-        if (r.ok && r.stdout.trim()) dirs.push(r.stdout.trim());
-      }
-      dirs.push(...llvmRuntimeDirs(root));
-      for (const c of runtimes) {
-        const name = `libclang_rt.${c.runtime}-${RUNTIME_ARCH}.a`;
-        if (!dirs.some((dir) => existsSync(path.join(dir, name)))) {
-          miss(c, `no ${name} (looked in ${dirs.length ? dirs.join(', ') : `clang++ -print-runtime-dir and ${under(root, '/usr/lib/llvm-*')}`})`);
+    jobs.push(
+      (async () => {
+        const dirs = [];
+        const clang = which('clang++', searchPath) ?? which('clang', searchPath);
+        if (clang) {
+          const r = await run(clang, ['-print-runtime-dir'], env);
+          if (r.ok && r.stdout.trim()) dirs.push(r.stdout.trim());
         }
-      }
-    })());
+        dirs.push(...llvmRuntimeDirs(root));
+        for (const c of runtimes) {
+          const name = `libclang_rt.${c.runtime}-${RUNTIME_ARCH}.a`;
+          if (!dirs.some((dir) => existsSync(path.join(dir, name)))) {
+            miss(
+              c,
+              `no ${name} (looked in ${dirs.length ? dirs.join(', ') : `clang++ -print-runtime-dir and ${under(root, '/usr/lib/llvm-*')}`})`,
+            );
+          }
+        }
+      })(),
+    );
   }
 
   // g++'s sanitizer libraries: -print-file-name prints the bare name back when it has none.
@@ -192,11 +206,13 @@ export async function checkMachine({ env = process.env, root = '/', checks = CHE
         miss(c, `no g++ on PATH, so no ${c.gcclib}`);
         continue;
       }
-      jobs.push((async () => {
-        const r = await run(gxx, [`-print-file-name=${c.gcclib}`], env);
-        const found = r.stdout.trim();
-        if (!r.ok || !path.isAbsolute(found) || !existsSync(found)) miss(c, `g++ has no ${c.gcclib}`);
-      })());
+      jobs.push(
+        (async () => {
+          const r = await run(gxx, [`-print-file-name=${c.gcclib}`], env);
+          const found = r.stdout.trim();
+          if (!r.ok || !path.isAbsolute(found) || !existsSync(found)) miss(c, `g++ has no ${c.gcclib}`);
+        })(),
+      );
     }
   }
 
@@ -260,14 +276,18 @@ async function main() {
   const result = await checkMachine({ packageList });
   const text = report(result);
   const problems = [];
-  if (unchecked.length) problems.push(`preflight: .ci/apt-packages.txt lists packages scripts/preflight.mjs does not check: ${unchecked.join(', ')}`);
-  if (unlisted.length) problems.push(`preflight: scripts/preflight.mjs checks packages .ci/apt-packages.txt does not list: ${unlisted.join(', ')}`);
+  if (unchecked.length)
+    problems.push(`preflight: .ci/apt-packages.txt lists packages scripts/preflight.mjs does not check: ${unchecked.join(', ')}`);
+  if (unlisted.length)
+    problems.push(`preflight: scripts/preflight.mjs checks packages .ci/apt-packages.txt does not list: ${unlisted.join(', ')}`);
   if (text) problems.unshift(text);
   if (problems.length) {
     console.error(problems.join('\n'));
     process.exit(1);
   }
-  console.log(`preflight: all ${packageList.length} Debian packages the tests use are here (${CHECKS.length} checks, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `preflight: all ${packageList.length} Debian packages the tests use are here (${CHECKS.length} checks, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main();

@@ -55,7 +55,10 @@ function fakeMachine(p: Preflight, fake: Fake = {}): { root: string; env: NodeJS
       'if len(sys.argv) > 2 and any(m in crash for m in sys.argv[1:]): os._exit(134)',
       'for m in sys.argv[1:]: sys.modules[m] = None if m in fail else types.ModuleType(m)',
     ].join('\n');
-    script(path.join(root, p.PYTHON), `#!/bin/sh\n[ "$1" = -c ] || exit 2\nbody="$2"; shift 2\nexec ${p.PYTHON} -S -c '${prelude}'"\n$body" "$@"\n`);
+    script(
+      path.join(root, p.PYTHON),
+      `#!/bin/sh\n[ "$1" = -c ] || exit 2\nbody="$2"; shift 2\nexec ${p.PYTHON} -S -c '${prelude}'"\n$body" "$@"\n`,
+    );
   }
   return { root, env: { PATH: bin } };
 }
@@ -92,7 +95,10 @@ test('a python3 that crashes on the joint import is asked module by module, and 
   const { root, env } = fakeMachine(p, { crashOn: ['mne'], failImports: ['mne'] });
   const result = await p.checkMachine({ root, env });
   assert.deepEqual(result.packages, ['python3-mne']);
-  assert.deepEqual(result.missing.map((m) => m.check.python), ['mne']);
+  assert.deepEqual(
+    result.missing.map((m) => m.check.python),
+    ['mne'],
+  );
 });
 
 test('no /usr/bin/python3 at all: python3 and every python module package', async () => {
@@ -102,7 +108,7 @@ test('no /usr/bin/python3 at all: python3 and every python module package', asyn
   assert.deepEqual(result.packages, ['python3', 'python3-numpy', 'python3-scipy', 'python3-mne', 'python3-pymodbus', 'python3-serial']);
 });
 
-test('clang without its ThreadSanitizer runtime, no chromium, no krb5 headers, no ps: their packages, in the list\'s order', async () => {
+test("clang without its ThreadSanitizer runtime, no chromium, no krb5 headers, no ps: their packages, in the list's order", async () => {
   const p = await load();
   const { root, env } = fakeMachine(p, {
     withoutRuntimes: ['tsan'],
