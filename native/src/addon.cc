@@ -52,16 +52,14 @@ struct Span {
 };
 
 template <class T>
-Span<T> typed_arg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type want, const char* what,
-                  const char* type_name) {
+Span<T> typed_arg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type want, const char* what, const char* type_name) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
   const napi_value v = info[i];
   bool is_typed = false;
   napi_is_typedarray(info.Env(), v, &is_typed);
-  if (!is_typed || napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
-      type != want) {
+  if (!is_typed || napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != want) {
     throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a " + type_name);
   }
   return {static_cast<T*>(data), length};
@@ -75,25 +73,21 @@ Span<uint8_t> bytes_arg(const Napi::CallbackInfo& info, size_t i, const char* wh
   return typed_arg<uint8_t>(info, i, napi_uint8_array, what, "Uint8Array (or Buffer)");
 }
 
-std::string range_text(uint64_t start, uint64_t end) {
-  return "frames [" + std::to_string(start) + ", " + std::to_string(end) + ")";
-}
+std::string range_text(uint64_t start, uint64_t end) { return "frames [" + std::to_string(start) + ", " + std::to_string(end) + ")"; }
 
 // Turns a non-ok ring status into the coded JS error the contract promises.
-[[noreturn]] void throw_status(Napi::Env env, const std::string& method, Ring::Status s, const Ring& ring,
-                               uint64_t start, uint64_t end) {
+[[noreturn]] void throw_status(Napi::Env env, const std::string& method, Ring::Status s, const Ring& ring, uint64_t start, uint64_t end) {
   switch (s) {
     case Ring::Status::not_yet:
-      throw coded(env, method + ": " + range_text(start, end) + " not written yet (written " +
-                           std::to_string(ring.written()) + ")", "ENOTYET");
+      throw coded(env, method + ": " + range_text(start, end) + " not written yet (written " + std::to_string(ring.written()) + ")",
+                  "ENOTYET");
     case Ring::Status::overwritten:
-      throw coded(env, method + ": " + range_text(start, end) + " overwritten (oldest now " +
-                           std::to_string(ring.oldest()) + ")", "EOVERWRITTEN");
+      throw coded(env, method + ": " + range_text(start, end) + " overwritten (oldest now " + std::to_string(ring.oldest()) + ")",
+                  "EOVERWRITTEN");
     case Ring::Status::busy:
       throw coded(env, method + ": another thread is writing to this ring (single writer only)", "EBUSY");
     default:
-      throw coded(env, method + ": start " + std::to_string(start) + " is after end " + std::to_string(end),
-                  "ERANGE");
+      throw coded(env, method + ": start " + std::to_string(start) + " is after end " + std::to_string(end), "ERANGE");
   }
 }
 
@@ -103,7 +97,6 @@ class LabscopeAddon : public Napi::Addon<LabscopeAddon> {
  public:
   LabscopeAddon(Napi::Env env, Napi::Object exports);
   Napi::FunctionReference ring_ctor;
-
 
   RingHandle& unwrap_ring(const Napi::Value& v, const char* what);
 
@@ -122,16 +115,11 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Ring",
-                       {StaticMethod<&RingHandle::Open>("open"),
-                        InstanceAccessor<&RingHandle::Id>("id"),
-                        InstanceAccessor<&RingHandle::Channels>("channels"),
-                        InstanceAccessor<&RingHandle::Capacity>("capacity"),
-                        InstanceMethod<&RingHandle::Write>("write"),
-                        InstanceMethod<&RingHandle::Written>("written"),
-                        InstanceMethod<&RingHandle::Oldest>("oldest"),
-                        InstanceMethod<&RingHandle::Read>("read"),
-                        InstanceMethod<&RingHandle::ReadInto>("readInto"),
-                        InstanceMethod<&RingHandle::Release>("release")});
+                       {StaticMethod<&RingHandle::Open>("open"), InstanceAccessor<&RingHandle::Id>("id"),
+                        InstanceAccessor<&RingHandle::Channels>("channels"), InstanceAccessor<&RingHandle::Capacity>("capacity"),
+                        InstanceMethod<&RingHandle::Write>("write"), InstanceMethod<&RingHandle::Written>("written"),
+                        InstanceMethod<&RingHandle::Oldest>("oldest"), InstanceMethod<&RingHandle::Read>("read"),
+                        InstanceMethod<&RingHandle::ReadInto>("readInto"), InstanceMethod<&RingHandle::Release>("release")});
   }
 
   explicit RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHandle>(info) {
@@ -147,8 +135,8 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
       const uint64_t channels = index_arg(info, 0, "Ring: channels");
       const uint64_t capacity = index_arg(info, 1, "Ring: capacity");
       if (channels < 1 || channels > Ring::kMaxChannels) {
-        throw Napi::RangeError::New(env, "Ring: channels must be 1.." + std::to_string(Ring::kMaxChannels) +
-                                             " (got " + std::to_string(channels) + ")");
+        throw Napi::RangeError::New(
+            env, "Ring: channels must be 1.." + std::to_string(Ring::kMaxChannels) + " (got " + std::to_string(channels) + ")");
       }
       if (capacity < 1) throw Napi::RangeError::New(env, "Ring: capacity must be at least 1 frame (got 0)");
       try {
@@ -182,17 +170,15 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
 
   Napi::Value Id(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), id_); }
   Napi::Value Channels(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), channels_); }
-  Napi::Value Capacity(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(capacity_));
-  }
+  Napi::Value Capacity(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(capacity_)); }
 
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto ring = live(env, "Ring.write");
     const Span<float> frames = float32_arg(info, 0, "Ring.write: frames");
     if (frames.length % channels_ != 0) {
-      throw Napi::TypeError::New(env, "Ring.write: frames length " + std::to_string(frames.length) +
-                                          " is not a multiple of channels (" + std::to_string(channels_) + ")");
+      throw Napi::TypeError::New(env, "Ring.write: frames length " + std::to_string(frames.length) + " is not a multiple of channels (" +
+                                          std::to_string(channels_) + ")");
     }
     const Ring::Status s = ring->write(frames.data, frames.length / channels_);
     if (s != Ring::Status::ok) throw_status(env, "Ring.write", s, *ring, 0, 0);
@@ -260,8 +246,8 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
     if (start > end) throw_status(env, "Ring.readInto", Ring::Status::range, *ring, start, end);
     const uint64_t need = (end - start) * channels_;
     if (out.length < need) {
-      throw Napi::RangeError::New(env, "Ring.readInto: out holds " + std::to_string(out.length) +
-                                           " floats, " + std::to_string(need) + " needed");
+      throw Napi::RangeError::New(
+          env, "Ring.readInto: out holds " + std::to_string(out.length) + " floats, " + std::to_string(need) + " needed");
     }
     const Ring::Status s = ring->read_into(start, end, out.data);
     if (s != Ring::Status::ok) throw_status(env, "Ring.readInto", s, *ring, start, end);
@@ -285,8 +271,7 @@ class RdaDecoderHandle : public Napi::ObjectWrap<RdaDecoderHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "RdaDecoder",
-                       {InstanceMethod<&RdaDecoderHandle::Decode>("decode"),
-                        InstanceAccessor<&RdaDecoderHandle::Started>("started"),
+                       {InstanceMethod<&RdaDecoderHandle::Decode>("decode"), InstanceAccessor<&RdaDecoderHandle::Started>("started"),
                         InstanceAccessor<&RdaDecoderHandle::Channels>("channels")});
   }
   explicit RdaDecoderHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RdaDecoderHandle>(info) {}
@@ -317,8 +302,7 @@ Napi::Value RdaDecoderHandle::Decode(const Napi::CallbackInfo& info) {
   const Span<uint8_t> msg = bytes_arg(info, 0, "RdaDecoder.decode: message");
   std::shared_ptr<Ring> ring;
   if (!info[1].IsUndefined() && !info[1].IsNull()) {
-    ring = env.GetInstanceData<LabscopeAddon>()->unwrap_ring(info[1], "RdaDecoder.decode: ring")
-               .live(env, "RdaDecoder.decode");
+    ring = env.GetInstanceData<LabscopeAddon>()->unwrap_ring(info[1], "RdaDecoder.decode: ring").live(env, "RdaDecoder.decode");
   }
   const Span<double> head_arg = typed_arg<double>(info, 2, napi_float64_array, "RdaDecoder.decode: head", "Float64Array");
   if (head_arg.length < 4) throw Napi::TypeError::New(env, "RdaDecoder.decode: head must hold 4 numbers");
@@ -395,8 +379,7 @@ Napi::Value LabscopeAddon::DecimateMinMax(const Napi::CallbackInfo& info) {
                                          " floats, channels × buckets × 2 = " + std::to_string(need) + " needed");
   }
   uint64_t used_start = 0, used_end = 0;
-  const Ring::Status s = labscope::decimate_min_max(*ring, start, end, static_cast<uint32_t>(buckets), out.data,
-                                                    &used_start, &used_end);
+  const Ring::Status s = labscope::decimate_min_max(*ring, start, end, static_cast<uint32_t>(buckets), out.data, &used_start, &used_end);
   if (s != Ring::Status::ok) throw_status(env, "decimateMinMax", s, *ring, start, end);
   Napi::Array used = Napi::Array::New(env, 2);
   used.Set(0u, static_cast<double>(used_start));

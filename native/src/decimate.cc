@@ -18,8 +18,7 @@ struct Accumulator {
   std::vector<float> lane_min, lane_max, ch_min, ch_max;
 
   explicit Accumulator(uint32_t c)
-      : channels(c), per_row(c >= 16 ? 1 : (16 + c - 1) / c), width(per_row * c),
-        lane_min(width), lane_max(width), ch_min(c), ch_max(c) {}
+      : channels(c), per_row(c >= 16 ? 1 : (16 + c - 1) / c), width(per_row * c), lane_min(width), lane_max(width), ch_min(c), ch_max(c) {}
 
   void reset() {
     std::fill(lane_min.begin(), lane_min.end(), kInf);
@@ -69,9 +68,7 @@ struct Accumulator {
 struct Buckets {
   uint64_t start, len;
   uint32_t count;
-  uint64_t first(uint32_t b) const {
-    return start + static_cast<uint64_t>(static_cast<unsigned __int128>(b) * len / count);
-  }
+  uint64_t first(uint32_t b) const { return start + static_cast<uint64_t>(static_cast<unsigned __int128>(b) * len / count); }
   // The last bucket whose first frame is <= f (empty buckets share a first frame with the next).
   uint32_t of(uint64_t f) const {
     const unsigned __int128 x = f - start;
@@ -80,8 +77,7 @@ struct Buckets {
 };
 
 // Recomputes buckets [b0, b1] over their frames within [from, to).
-void scan(const Ring& ring, const Buckets& bk, uint32_t b0, uint32_t b1, uint64_t from, uint64_t to,
-          Accumulator& acc, float* out) {
+void scan(const Ring& ring, const Buckets& bk, uint32_t b0, uint32_t b1, uint64_t from, uint64_t to, Accumulator& acc, float* out) {
   for (uint32_t b = b0; b <= b1; ++b) {
     acc.reset();
     uint64_t f = std::max(bk.first(b), from);
@@ -98,8 +94,8 @@ void scan(const Ring& ring, const Buckets& bk, uint32_t b0, uint32_t b1, uint64_
 
 }  // namespace
 
-Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out,
-                              uint64_t* used_start, uint64_t* used_end) {
+Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
+                              uint64_t* used_end) {
   if (start > end || buckets == 0) return Ring::Status::range;
   std::fill(out, out + uint64_t{ring.channels()} * buckets * 2, kNaN);
   // written() (acquire) before held_from(): claimed_ >= the written value we saw, so held <= w

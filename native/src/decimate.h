@@ -14,7 +14,7 @@ namespace labscope {
 // it is held) and buckets without frames get NaN. Frames the writer
 // overwrites during the scan are dropped by moving the used start forward and rescanning only
 // the buckets it touched. Returns Status::range when start > end or buckets == 0.
-Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out,
-                              uint64_t* used_start, uint64_t* used_end);
+Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
+                              uint64_t* used_end);
 
 }  // namespace labscope

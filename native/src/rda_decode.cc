@@ -33,8 +33,8 @@ bool all_zero(const uint8_t* p, const uint8_t* end) {
 // One frame per outer pass with restrict pointers, so the compiler vectorises the channel loop
 // (no aliasing between message, slots and resolutions is possible).
 template <class Sample>
-LABSCOPE_SEQLOCK_RACY void scale_into(float* __restrict slots, const uint8_t* __restrict src, uint64_t samples,
-                                      const float* __restrict res, uint32_t channels) {
+LABSCOPE_SEQLOCK_RACY void scale_into(float* __restrict slots, const uint8_t* __restrict src, uint64_t samples, const float* __restrict res,
+                                      uint32_t channels) {
   for (uint64_t f = 0; f < samples; f += channels) {
     float* __restrict out = slots + f;
     const uint8_t* __restrict in = src + f * sizeof(Sample);
@@ -147,8 +147,8 @@ void Decoder::decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r)
   const uint32_t sample_size = r.type == kData16 ? 2 : 4;
   const uint64_t data_bytes = uint64_t{r.points} * channels * sample_size;  // < 2^50: no overflow
   if (data_bytes > static_cast<uint64_t>(end - p)) {
-    return fail(str(r.points) + " points × " + str(channels) + " channels × " + str(sample_size) +
-                " bytes overrun the message (" + str(end - p) + " bytes left)");
+    return fail(str(r.points) + " points × " + str(channels) + " channels × " + str(sample_size) + " bytes overrun the message (" +
+                str(end - p) + " bytes left)");
   }
   const uint8_t* const samples = p;
   p += data_bytes;
@@ -203,11 +203,13 @@ void Decoder::decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r)
 }
 
 std::string cp1252_to_utf8(const char* s, size_t n) {
-  // 0x80..0x9F; the rest of the upper half equals Latin-1 (U+00A0..U+00FF).
+  // 0x80..0x9F; the rest of the upper half equals Latin-1 (U+00A0..U+00FF). Eight a row.
+  // clang-format off
   static const uint16_t k80[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
                                    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
                                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  // clang-format on
   std::string out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {

@@ -12,12 +12,11 @@
 namespace labscope {
 namespace rda {
 
-constexpr uint8_t kGuid[16] = {0x8E, 0x45, 0x58, 0x43, 0x96, 0xC9, 0x86, 0x4C,
-                               0xAF, 0x4A, 0x98, 0xBB, 0xF6, 0xC9, 0x14, 0x50};
-constexpr size_t kHeaderSize = 24;                  // GUID, uint32 nSize, uint32 nType
-constexpr uint32_t kMaxMessage = 64u << 20;         // larger nSize is refused as corrupt
+constexpr uint8_t kGuid[16] = {0x8E, 0x45, 0x58, 0x43, 0x96, 0xC9, 0x86, 0x4C, 0xAF, 0x4A, 0x98, 0xBB, 0xF6, 0xC9, 0x14, 0x50};
+constexpr size_t kHeaderSize = 24;           // GUID, uint32 nSize, uint32 nType
+constexpr uint32_t kMaxMessage = 64u << 20;  // larger nSize is refused as corrupt
 constexpr uint32_t kMaxChannels = 65535;
-constexpr size_t kMarkerFixed = 16;                 // nSize, nPosition, nPoints, nChannel
+constexpr size_t kMarkerFixed = 16;  // nSize, nPosition, nPoints, nChannel
 
 enum Type : uint32_t { kStart = 1, kData16 = 2, kStop = 3, kData32 = 4 };
 
@@ -59,7 +58,7 @@ class Decoder {
   void decode_start(const uint8_t* msg, size_t len, Result& r);
   void decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r);
   std::vector<float> resolutions_;  // µV per unit, per channel; empty until a start message
-  bool unit_resolutions_ = false;    // all 1.0: float32 data is already µV and is copied as is
+  bool unit_resolutions_ = false;   // all 1.0: float32 data is already µV and is copied as is
 };
 
 // cp1252 bytes to UTF-8; the five undefined bytes map to U+0081 etc. like WHATWG's decoder.

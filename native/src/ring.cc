@@ -31,9 +31,7 @@ void copy_slots(float* dst, const float* src, size_t count) { seqlock_copy(dst, 
 
 Ring::Status Ring::write(const float* frames, uint64_t n) {
   const uint32_t ch = channels_;
-  return write_with(n, [frames, ch](float* slots, uint64_t first, uint64_t count) {
-    copy_slots(slots, frames + first * ch, count * ch);
-  });
+  return write_with(n, [frames, ch](float* slots, uint64_t first, uint64_t count) { copy_slots(slots, frames + first * ch, count * ch); });
 }
 
 Ring::Status Ring::locate(uint64_t start, uint64_t end, const float** slots) const {

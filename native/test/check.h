@@ -37,30 +37,29 @@ inline void fail(const char* file, int line, const std::string& what) {
 
 }  // namespace check
 
-#define TEST(name)                                          \
-  static void name();                                       \
+#define TEST(name)                                             \
+  static void name();                                          \
   static const check::Register name##_registered(#name, name); \
   static void name()
 
-#define CHECK(cond) \
-  do {              \
+#define CHECK(cond)                                                          \
+  do {                                                                       \
     if (!(cond)) check::fail(__FILE__, __LINE__, "CHECK(" #cond ") failed"); \
   } while (0)
 
 // Operands are copied: (a) may be a reference to a temporary (std::min of rvalues).
-#define CHECK_EQ(a, b)                                                                            \
-  do {                                                                                            \
-    const auto check_a = (a);                                                                     \
-    const auto check_b = (b);                                                                     \
-    if (!(check_a == check_b))                                                                    \
-      check::fail(__FILE__, __LINE__,                                                             \
-                  "CHECK_EQ(" #a ", " #b "): " + check::show(check_a) + " != " + check::show(check_b)); \
+#define CHECK_EQ(a, b)                                                                                                      \
+  do {                                                                                                                      \
+    const auto check_a = (a);                                                                                               \
+    const auto check_b = (b);                                                                                               \
+    if (!(check_a == check_b))                                                                                              \
+      check::fail(__FILE__, __LINE__, "CHECK_EQ(" #a ", " #b "): " + check::show(check_a) + " != " + check::show(check_b)); \
   } while (0)
 
 // The error text must mention `part` (faults are identified by what the message names).
-#define CHECK_HAS(text, part)                                                                  \
-  do {                                                                                         \
-    const std::string check_t = (text);                                                        \
-    if (check_t.find(part) == std::string::npos)                                               \
+#define CHECK_HAS(text, part)                                                                     \
+  do {                                                                                            \
+    const std::string check_t = (text);                                                           \
+    if (check_t.find(part) == std::string::npos)                                                  \
       check::fail(__FILE__, __LINE__, "\"" + check_t + "\" does not mention \"" + (part) + "\""); \
   } while (0)

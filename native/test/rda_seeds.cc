@@ -35,12 +35,12 @@ int main(int argc, char** argv) {
   const Bytes start4 = rdatest::start({0.1, 0.1, 0.5, 1}, {"Fp1", "Fp2", "C\xE4", "EOG"}, 2000);
   const Bytes start1 = rdatest::start({1}, {"X"}, 0.001);
   const std::vector<std::pair<std::string, Bytes>> seeds = {
-      {"int16_stream", cat({start4, rdatest::data<int16_t>(0, 20, 4, wave), rdatest::data<int16_t>(1, 20, 4, wave),
-                            rdatest::message(3, {})})},
+      {"int16_stream",
+       cat({start4, rdatest::data<int16_t>(0, 20, 4, wave), rdatest::data<int16_t>(1, 20, 4, wave), rdatest::message(3, {})})},
       {"float32_markers",
        cat({start4, rdatest::data<float>(0, 10, 4, wave, {{0, 1, -1, "Stimulus", "S  1"}, {3, 2, 1, "Comment", "\x80"}})})},
-      {"unknown_types", cat({start1, rdatest::message(10000, Bytes(6, 1)), rdatest::message(5, {}),
-                             rdatest::data<int16_t>(9, 3, 1, wave)})},
+      {"unknown_types",
+       cat({start1, rdatest::message(10000, Bytes(6, 1)), rdatest::message(5, {}), rdatest::data<int16_t>(9, 3, 1, wave)})},
       {"restart", cat({start4, rdatest::data<int16_t>(0, 2, 4, wave), start1, rdatest::data<float>(1, 2, 1, wave)})},
       {"start_only", start4},
   };

@@ -82,12 +82,15 @@ void copier(uint32_t id, unsigned seed, Counts* counts) {
           }
         }
         break;
-      case Ring::Status::not_yet: ++counts->not_yet; break;
+      case Ring::Status::not_yet:
+        ++counts->not_yet;
+        break;
       case Ring::Status::overwritten:
         ++counts->overwritten;
         if (start >= held) ++counts->torn;
         break;
-      default: report("unexpected status", start, end);
+      default:
+        report("unexpected status", start, end);
     }
   }
 }
@@ -140,14 +143,13 @@ int main() {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds / 2));
   stop = true;
   for (auto& t : threads) t.join();
-  const Counts c{copies[0].ok + copies[1].ok, copies[0].not_yet + copies[1].not_yet,
-                 copies[0].overwritten + copies[1].overwritten, copies[0].torn + copies[1].torn};
-  std::printf("stress: copies ok %llu, not yet %llu, overwritten %llu (%llu of them during the copy); decimations "
-              "%llu (+%llu fully overwritten); %llu bad\n",
-              (unsigned long long)c.ok, (unsigned long long)c.not_yet, (unsigned long long)c.overwritten,
-              (unsigned long long)c.torn,
-              (unsigned long long)decimations.ok, (unsigned long long)decimations.overwritten,
-              (unsigned long long)bad.load());
+  const Counts c{copies[0].ok + copies[1].ok, copies[0].not_yet + copies[1].not_yet, copies[0].overwritten + copies[1].overwritten,
+                 copies[0].torn + copies[1].torn};
+  std::printf(
+      "stress: copies ok %llu, not yet %llu, overwritten %llu (%llu of them during the copy); decimations "
+      "%llu (+%llu fully overwritten); %llu bad\n",
+      (unsigned long long)c.ok, (unsigned long long)c.not_yet, (unsigned long long)c.overwritten, (unsigned long long)c.torn,
+      (unsigned long long)decimations.ok, (unsigned long long)decimations.overwritten, (unsigned long long)bad.load());
   const bool exercised = c.ok > 0 && c.overwritten > 0 && decimations.ok > 0;
   if (!exercised) std::fprintf(stderr, "stress: too few reads to mean anything\n");
   return bad.load() == 0 && exercised ? 0 : 1;

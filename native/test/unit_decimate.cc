@@ -63,8 +63,9 @@ TEST(decimate_matches_naive) {
       CHECK_EQ(lo, want_lo);
       CHECK_EQ(hi, std::max<uint64_t>(std::min<uint64_t>(b, 2500), want_lo));
       if (!same(out, naive(r, a, b, buckets, lo, hi))) {
-        check::fail(__FILE__, __LINE__, "mismatch: ch " + std::to_string(ch) + " [" + std::to_string(a) + ", " +
-                                            std::to_string(b) + ") buckets " + std::to_string(buckets));
+        check::fail(__FILE__, __LINE__,
+                    "mismatch: ch " + std::to_string(ch) + " [" + std::to_string(a) + ", " + std::to_string(b) + ") buckets " +
+                        std::to_string(buckets));
       }
     }
   }

@@ -130,10 +130,8 @@ TEST(rda_float32_data_and_markers) {
   decode(d, rdatest::start({0.1, 1, 4}, {"A", "B", "C"}));
   Ring ring(3, 16);
   const auto value = [](uint32_t p, uint32_t c) { return float(p) * 1.5f - float(c); };
-  const Result r = decode(d,
-                          rdatest::data<float>(1, 5, 3, value,
-                                               {{0, 1, -1, "Stimulus", "S  1"}, {4, 2, 2, "Comment", "caf\xE9"}}),
-                          &ring);
+  const Result r =
+      decode(d, rdatest::data<float>(1, 5, 3, value, {{0, 1, -1, "Stimulus", "S  1"}, {4, 2, 2, "Comment", "caf\xE9"}}), &ring);
   CHECK(r.ok);
   CHECK_EQ(r.type, 4u);
   CHECK_EQ(r.markers.size(), 2u);
@@ -157,8 +155,7 @@ TEST(rda_float32_data_and_markers) {
 
 TEST(rda_data_faults) {
   Decoder fresh;
-  expect_fault(fresh, rdatest::data<int16_t>(0, 1, 2, [](uint32_t, uint32_t) { return 0; }),
-               "RDA data message before a start message");
+  expect_fault(fresh, rdatest::data<int16_t>(0, 1, 2, [](uint32_t, uint32_t) { return 0; }), "RDA data message before a start message");
   Decoder d = started(32);
   Ring ring(32, 64), narrow(4, 64);
   const auto zero = [](uint32_t, uint32_t) { return 0; };
