@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each against a baseline measured in this same run.
+import * as os from 'node:os';
 import { benchRdaDecode } from './rda-decode';
 import { benchRing } from './ring';
 import { benchIngest } from './ingest';
@@ -10,7 +11,7 @@ import { printRows } from './report';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  console.log(`Labscope benchmarks — node ${process.version}, ${require('node:os').cpus().length} cores`);
+  console.log(`Labscope benchmarks — node ${process.version}, ${os.cpus().length} cores`);
   if (!only || only === 'decode') printRows('(a) RDA decode, 64 channels × 512 points per message', benchRdaDecode());
   if (!only || only === 'ring') printRows('(b) ring write + read, 64-channel 32-frame blocks', benchRing());
   if (!only || only === 'ingest') printRows('(c) loopback ingest to NPY', await benchIngest());

@@ -1,7 +1,7 @@
 // Servomex device URIs: what each part means, and a message naming the part a typo broke.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FAMILIES, registry } from '../../src/devices/index';
+import { registry } from '../../src/devices/index';
 import * as human from '../../src/core/human';
 
 test('every Servomex URI kind resolves to the Servomex family', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDeviceUri } from '../../src/core/uri';
-import { FAMILIES, registry } from '../../src/devices/index';
+import { registry } from '../../src/devices/index';
 import { parseSpeed } from '../../src/core/family';
 
 test('device URIs: host, port, path and parameters', () => {

@@ -35,6 +35,7 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const tmp = (name: string) => path.join(dir, name);
 
 /** Runs a Python snippet that prints one JSON value; argv[1:] are `args`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each caller knows the JSON shape its snippet prints
 function py(script: string, ...args: string[]): any {
   const r = spawnSync(PYTHON, ['-c', `import json, sys\nimport numpy as np\n${script}`, ...args], { encoding: 'utf8' });
   assert.equal(r.status, 0, `python failed: ${r.stderr}`);
