@@ -51,13 +51,14 @@ export const CHECKS = [
   { package: 'python3-pymodbus', python: 'pymodbus.datastore', for: 'test/fixtures/pymodbus_4100.py' },
   { package: 'python3-pymodbus', python: 'pymodbus.transaction', for: 'test/fixtures/pymodbus_4100.py' },
   { package: 'python3-serial', python: 'serial', for: "pymodbus's serial (RTU) server" },
+  { package: 'python3-serial-asyncio', python: 'serial_asyncio', for: 'pymodbus.server, which imports it whatever the transport' },
   { package: 'chromium', file: '/usr/bin/chromium', env: 'LABSCOPE_CHROMIUM', for: 'the e2e and extension-host suites' },
   { package: 'ripgrep', command: 'rg', for: "code-server's @vscode/ripgrep (scripts/vscode/setup.mjs)" },
   { package: 'libkrb5-dev', file: '/usr/include/krb5.h', for: "code-server's kerberos module" },
   { package: 'libkrb5-dev', file: '/usr/include/gssapi/gssapi.h', for: "code-server's kerberos module" },
   { package: 'socat', command: 'socat', for: 'serial pty pairs (Servomex tests)' },
   { package: 'mbpoll', command: 'mbpoll', for: 'the independent Modbus client' },
-  { package: 'procps', command: 'ps', for: 'finding leftover child processes (family conformance)' },
+  { package: 'util-linux', command: 'setpriv', for: 'the subprocess transport, whose children die with their thread (setpriv --pdeathsig)' },
 ];
 
 /** The packages of a package list: separated by white space, '#' starts a comment (as .ci/run reads it). */
