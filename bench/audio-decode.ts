@@ -76,7 +76,13 @@ export function benchAudioDecode(): Row[] {
       fast = Math.max(fast, cpuRate(() => decoder.decode(bytes, ours)) * mb);
       naive = Math.max(naive, cpuRate(() => naiveDecode(format, bytes, theirs)) * mb);
     }
-    rows.push({ name: `audio decode ${name} → float32`, ours: fast, baseline: naive, baselineName: 'per-sample DataView decoder', unit: 'MB/s (of CPU time)' });
+    rows.push({
+      name: `audio decode ${name} → float32`,
+      ours: fast,
+      baseline: naive,
+      baselineName: 'per-sample DataView decoder',
+      unit: 'MB/s (of CPU time)',
+    });
   }
   return rows;
 }

@@ -58,7 +58,14 @@ export async function benchHostLoad(): Promise<Row[]> {
     const pipe = await measure(() => mainThreadPipe(sim.port, path.join(dir, 'pipe.bin')));
     const note = (l: Load) => `${l.mb.toFixed(0)} MB, loop delay p99 ${l.delayP99Ms.toFixed(2)} ms, max ${l.delayMaxMs.toFixed(1)} ms`;
     return [
-      { name: `main-thread busy while recording ${CHANNELS} ch × ${RATE / 1000} kHz (worker does the work)`, ours: ours.elu * 100, baseline: pipe.elu * 100, baselineName: 'main-thread socket→file pipe', unit: '% ELU', note: `ours: ${note(ours)}; pipe: ${note(pipe)}; lower is better` },
+      {
+        name: `main-thread busy while recording ${CHANNELS} ch × ${RATE / 1000} kHz (worker does the work)`,
+        ours: ours.elu * 100,
+        baseline: pipe.elu * 100,
+        baselineName: 'main-thread socket→file pipe',
+        unit: '% ELU',
+        note: `ours: ${note(ours)}; pipe: ${note(pipe)}; lower is better`,
+      },
     ];
   } finally {
     sim.child.kill();

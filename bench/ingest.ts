@@ -42,8 +42,20 @@ function settle(): void {
  * (/dev/shm) it is our pipeline's. Both run, each against its own pipe baseline.
  */
 export async function benchIngest(): Promise<Row[]> {
-  const targets = [['disk', os.tmpdir()], ['tmpfs', '/dev/shm']].filter(([, dir]) => fs.existsSync(dir));
-  const { child, port } = await startRdaSimulator(['--channels', String(CHANNELS), '--rate', '1000000', '--speed', 'max', '--block-frames', '1024']);
+  const targets = [
+    ['disk', os.tmpdir()],
+    ['tmpfs', '/dev/shm'],
+  ].filter(([, dir]) => fs.existsSync(dir));
+  const { child, port } = await startRdaSimulator([
+    '--channels',
+    String(CHANNELS),
+    '--rate',
+    '1000000',
+    '--speed',
+    'max',
+    '--block-frames',
+    '1024',
+  ]);
   const rows: Row[] = [];
   try {
     for (const [where, parent] of targets) {
@@ -56,7 +68,11 @@ export async function benchIngest(): Promise<Row[]> {
         const ours = await session(port, path.join(dir, 'ingest.npy'));
         rows.push({
           name: `loopback RDA 64 ch float32 → session → NPY on ${where} (${SECONDS} s, ${ours.frames} frames, ${ours.lost} lost)`,
-          ours: ours.mbps, baseline: pipe, baselineName: `Node TCP→file pipe on ${where}`, unit: 'MB/s', target: 0.6,
+          ours: ours.mbps,
+          baseline: pipe,
+          baselineName: `Node TCP→file pipe on ${where}`,
+          unit: 'MB/s',
+          target: 0.6,
           note: `lossless at ≥ 670 MB/s: ${ours.lost === 0 && ours.mbps >= 670 ? 'met' : 'not met'}`,
         });
       } finally {

@@ -14,8 +14,11 @@ export function printRows(title: string, rows: Row[]): void {
   console.log(`\n## ${title}`);
   for (const r of rows) {
     const ratio = r.ours / r.baseline;
-    const verdict = r.target === undefined ? '' : ratio >= r.target ? `  (target ≥ ${r.target}×: met)` : `  (target ≥ ${r.target}×: MISSED)`;
-    console.log(`${r.name}: ${fmt(r.ours)} ${r.unit}  vs ${r.baselineName}: ${fmt(r.baseline)} ${r.unit}  → ${ratio.toFixed(2)}×${verdict}${r.note ? `  [${r.note}]` : ''}`);
+    const verdict =
+      r.target === undefined ? '' : ratio >= r.target ? `  (target ≥ ${r.target}×: met)` : `  (target ≥ ${r.target}×: MISSED)`;
+    console.log(
+      `${r.name}: ${fmt(r.ours)} ${r.unit}  vs ${r.baselineName}: ${fmt(r.baseline)} ${r.unit}  → ${ratio.toFixed(2)}×${verdict}${r.note ? `  [${r.note}]` : ''}`,
+    );
   }
 }
 

@@ -13,24 +13,34 @@ export function benchRing(): Row[] {
   const mb = (block.byteLength * 2) / 1e6; // written once, read once
 
   const ring = new (native().Ring)(channels, capacity);
-  const ours = rate(() => {
-    const end = ring.write(block);
-    ring.readInto(end - frames, end, out);
-  }) * mb;
-  const view = rate(() => {
-    const end = ring.write(block);
-    ring.read(end - frames, end);
-  }) * mb;
+  const ours =
+    rate(() => {
+      const end = ring.write(block);
+      ring.readInto(end - frames, end, out);
+    }) * mb;
+  const view =
+    rate(() => {
+      const end = ring.write(block);
+      ring.read(end - frames, end);
+    }) * mb;
   ring.release();
 
   const ts = new TsRing(channels, capacity);
-  const baseline = rate(() => {
-    ts.write(block);
-    const end = ts.written();
-    ts.readInto(end - frames, end, out);
-  }) * mb;
+  const baseline =
+    rate(() => {
+      ts.write(block);
+      const end = ts.written();
+      ts.readInto(end - frames, end, out);
+    }) * mb;
   return [
     { name: 'native ring write + readInto (copy)', ours, baseline, baselineName: 'TS ring on SharedArrayBuffer', unit: 'MB/s', target: 2 },
-    { name: 'native ring write + read (view)', ours: view, baseline, baselineName: 'TS ring on SharedArrayBuffer', unit: 'MB/s', target: 2 },
+    {
+      name: 'native ring write + read (view)',
+      ours: view,
+      baseline,
+      baselineName: 'TS ring on SharedArrayBuffer',
+      unit: 'MB/s',
+      target: 2,
+    },
   ];
 }

@@ -129,8 +129,10 @@ function checkFrame(columns: number, series: number): { minmax: Float32Array; ga
       let mn: number;
       let mx: number;
       if (gap(s, c)) mn = mx = NaN;
-      else if (c >= 300 && c < 400) mn = mx = Math.floor(c / 10) % 2 ? 50 : -50; // jumps: joins
-      else if (c >= 900 && c < 1000) [mn, mx] = [-50, 50]; // full-lane spans
+      else if (c >= 300 && c < 400)
+        mn = mx = Math.floor(c / 10) % 2 ? 50 : -50; // jumps: joins
+      else if (c >= 900 && c < 1000)
+        [mn, mx] = [-50, 50]; // full-lane spans
       else {
         const v = 45 * Math.sin((2 * Math.PI * c) / (150 + s));
         [mn, mx] = c === 701 ? [v, v] : [v - 3, v + 3]; // 701: a lone flat column between gaps
@@ -215,7 +217,8 @@ function check(kind: RendererKind): CheckResult {
       const gTop = gotRows[0];
       const gBot = gotRows.at(-1)!;
       if (exact) {
-        if (gTop !== refTop[x] || gBot !== refBot[x] || gotRows.length !== gBot - gTop + 1) fail(`series ${s} column ${x}: rows ${gTop}–${gBot}, expected ${want}`);
+        if (gTop !== refTop[x] || gBot !== refBot[x] || gotRows.length !== gBot - gTop + 1)
+          fail(`series ${s} column ${x}: rows ${gTop}–${gBot}, expected ${want}`);
       } else if (aa) {
         // A stroked join is a diagonal shared by two columns (the reference gives it to the later
         // one) and may start anywhere in the previous column's span: allow the neighbours' joined
@@ -223,7 +226,8 @@ function check(kind: RendererKind): CheckResult {
         let lo = refTop[x];
         let hi = refBot[x];
         for (const n of [x - 1, x + 1]) if (n >= 0 && refTop[n] >= 0) [lo, hi] = [Math.min(lo, refTop[n]), Math.max(hi, refBot[n])];
-        if (gTop < lo - 1 || gBot > hi + 1) fail(`series ${s} column ${x}: rows ${gTop}–${gBot}, expected within ${lo}–${hi} (this column and its neighbours)`);
+        if (gTop < lo - 1 || gBot > hi + 1)
+          fail(`series ${s} column ${x}: rows ${gTop}–${gBot}, expected within ${lo}–${hi} (this column and its neighbours)`);
       } else if (Math.abs(gTop - refTop[x]) > 1 || Math.abs(gBot - refBot[x]) > 1) {
         fail(`series ${s} column ${x}: rows ${gTop}–${gBot}, expected ${want}`);
       } else if (gTop !== refTop[x] || gBot !== refBot[x]) offByOne++;
@@ -274,7 +278,15 @@ async function run(kind: RendererKind, mode: Mode, ms: number, feed = '/frame'):
   renderer.resize(W, H);
   const laneList = lanes(mode);
   const out: Samples = { total: [], host: [], transfer: [], draw: [], drawCall: [], latency: [], bytes: [], elapsed: 0 };
-  const request: Record<string, unknown> & { seq: number } = { type: 'request', seq: 0, columns: W, windowS: scene.windowS, end: null, channels: laneList.map((_, i) => i), have: null };
+  const request: Record<string, unknown> & { seq: number } = {
+    type: 'request',
+    seq: 0,
+    columns: W,
+    windowS: scene.windowS,
+    end: null,
+    channels: laneList.map((_, i) => i),
+    have: null,
+  };
   // As the scope page does: keep the columns sent, so live frames carry only the new ones.
   const store = new ColumnStore();
   await nextAnimationFrame();
@@ -354,7 +366,17 @@ async function uplotRun(mode: Mode, frames: number): Promise<Samples & { deinter
   };
   const plot = new uPlot(opts, [x, ...first.ys], div);
   current!.plot = plot;
-  const out = { total: [] as number[], host: [] as number[], transfer: [] as number[], draw: [] as number[], drawCall: [] as number[], latency: [] as number[], bytes: [] as number[], deinterleave: [] as number[], elapsed: 0 };
+  const out = {
+    total: [] as number[],
+    host: [] as number[],
+    transfer: [] as number[],
+    draw: [] as number[],
+    drawCall: [] as number[],
+    latency: [] as number[],
+    bytes: [] as number[],
+    deinterleave: [] as number[],
+    elapsed: 0,
+  };
   const started = performance.now();
   for (let f = 0; f < frames; f++) {
     await nextAnimationFrame();

@@ -66,7 +66,14 @@ export async function benchScope(): Promise<Row[]> {
     browser = await chromium.launch({
       executablePath: process.env.LABSCOPE_CHROMIUM ?? '/usr/bin/chromium',
       // playwright adds --enable-unsafe-swiftshader: WebGL runs on SwiftShader without a GPU.
-      args: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run', ...CHROMIUM_ARGS],
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--no-first-run',
+        ...CHROMIUM_ARGS,
+      ],
     });
     const gpu = await gpuStatus(browser);
     const tab = await browser.newPage({ viewport: { width: SCENE.width, height: SCENE.height }, deviceScaleFactor: 1 });
@@ -75,35 +82,64 @@ export async function benchScope(): Promise<Row[]> {
     await tab.goto(url);
     await tab.evaluate((s) => window.scopeBench.setScene(s), SCENE);
     const webgl = await tab.evaluate(() => window.scopeBench.webglInfo());
-    console.log(`\nchromium ${CHROMIUM_ARGS.join(' ')}: 2d_canvas ${gpu['2d_canvas']}, webgl ${gpu.webgl}, compositing ${gpu.gpu_compositing}; WebGL renderer: ${webgl}`);
+    console.log(
+      `\nchromium ${CHROMIUM_ARGS.join(' ')}: 2d_canvas ${gpu['2d_canvas']}, webgl ${gpu.webgl}, compositing ${gpu.gpu_compositing}; WebGL renderer: ${webgl}`,
+    );
 
     const checks: CheckResult[] = [];
     for (const kind of RENDERER_KINDS) checks.push(await tab.evaluate((k) => window.scopeBench.check(k), kind));
-    for (const c of checks) console.log(`pixel check ${c.kind}: ${c.ok ? 'ok' : 'WRONG'} (${c.summary})${c.ok ? '' : `\n  ${c.errors.join('\n  ')}`}`);
-    if (checks.some((c) => !c.ok)) throw new Error(`renderer pixel check failed: ${checks.filter((c) => !c.ok).map((c) => c.kind).join(', ')}`);
+    for (const c of checks)
+      console.log(`pixel check ${c.kind}: ${c.ok ? 'ok' : 'WRONG'} (${c.summary})${c.ok ? '' : `\n  ${c.errors.join('\n  ')}`}`);
+    if (checks.some((c) => !c.ok))
+      throw new Error(
+        `renderer pixel check failed: ${checks
+          .filter((c) => !c.ok)
+          .map((c) => c.kind)
+          .join(', ')}`,
+      );
 
     // The ring must hold the whole window before the loop starts (one column of slack).
     const needed = Math.round(SCENE.windowS * RATE) + RATE / 10;
     while (session.lastSample < needed) await sleep(100);
     checkCachedFeed(session);
     const clock = await tab.evaluate(() => window.scopeBench.calibrate());
-    console.log(`clock: Node − page ${clock.offset.toFixed(2)} ms (±${(clock.rtt / 2).toFixed(1)}, half the best round trip of an empty request), applied to latencies`);
+    console.log(
+      `clock: Node − page ${clock.offset.toFixed(2)} ms (±${(clock.rtt / 2).toFixed(1)}, half the best round trip of an empty request), applied to latencies`,
+    );
 
     const measured: Measured[] = [];
     for (const kind of RENDERER_KINDS) {
-      for (const [mode, seconds] of [['stacked', STACKED_S], ['overlaid', OVERLAID_S]] as const) {
+      for (const [mode, seconds] of [
+        ['stacked', STACKED_S],
+        ['overlaid', OVERLAID_S],
+      ] as const) {
         const elu = performance.eventLoopUtilization();
-        const samples = await tab.evaluate(([k, m, ms]) => window.scopeBench.run(k, m, ms), [kind, mode, seconds * 1000] as [RendererKind, Mode, number]);
+        const samples = await tab.evaluate(([k, m, ms]) => window.scopeBench.run(k, m, ms), [kind, mode, seconds * 1000] as [
+          RendererKind,
+          Mode,
+          number,
+        ]);
         measured.push({ kind, mode, samples, hostElu: performance.eventLoopUtilization(elu).utilization });
       }
     }
     {
       const elu = performance.eventLoopUtilization();
-      const samples = await tab.evaluate(([k, ms]) => window.scopeBench.run(k, 'stacked', ms, '/frame-rescan'), [DEFAULT_RENDERER, CACHED_S * 1000] as [RendererKind, number]);
-      measured.push({ kind: `${DEFAULT_RENDERER}+rescan`, mode: 'stacked', samples, hostElu: performance.eventLoopUtilization(elu).utilization });
+      const samples = await tab.evaluate(([k, ms]) => window.scopeBench.run(k, 'stacked', ms, '/frame-rescan'), [
+        DEFAULT_RENDERER,
+        CACHED_S * 1000,
+      ] as [RendererKind, number]);
+      measured.push({
+        kind: `${DEFAULT_RENDERER}+rescan`,
+        mode: 'stacked',
+        samples,
+        hostElu: performance.eventLoopUtilization(elu).utilization,
+      });
     }
     const uplot: Measured[] = [];
-    for (const [mode, frames] of [['stacked', UPLOT_FRAMES], ['overlaid', Math.max(1, UPLOT_FRAMES - 1)]] as const) {
+    for (const [mode, frames] of [
+      ['stacked', UPLOT_FRAMES],
+      ['overlaid', Math.max(1, UPLOT_FRAMES - 1)],
+    ] as const) {
       const elu = performance.eventLoopUtilization();
       const samples = await tab.evaluate(([m, n]) => window.scopeBench.uplotRun(m, n), [mode, frames] as [Mode, number]);
       uplot.push({ kind: 'uPlot raw', mode, samples, hostElu: performance.eventLoopUtilization(elu).utilization });
@@ -181,14 +217,21 @@ function send(res: http.ServerResponse, head: object, payload: ArrayBuffer | Flo
 
 /** The column cache must answer exactly as a full rescan does, for a window it has to fill and a live step. */
 function checkCachedFeed(session: Session): void {
-  const request = { type: 'request', seq: 1, columns: SCENE.width, windowS: SCENE.windowS, channels: Array.from({ length: CHANNELS }, (_, i) => i) } as const;
+  const request = {
+    type: 'request',
+    seq: 1,
+    columns: SCENE.width,
+    windowS: SCENE.windowS,
+    channels: Array.from({ length: CHANNELS }, (_, i) => i),
+  } as const;
   const cached = new ScopeFeed(session);
   const plain = new ScopeFeed(session, { columnCache: false });
   const end = session.lastSample - RATE;
   for (const e of [end - 3000, end]) {
     const a = new Uint32Array(cached.frame({ ...request, end: e }).minmax);
     const b = new Uint32Array(plain.frame({ ...request, end: e }).minmax);
-    if (a.length !== b.length || a.some((v, i) => v !== b[i])) throw new Error(`ScopeFeed's column cache differs from a full rescan at end ${e}`);
+    if (a.length !== b.length || a.some((v, i) => v !== b[i]))
+      throw new Error(`ScopeFeed's column cache differs from a full rescan at end ${e}`);
   }
 }
 
@@ -213,7 +256,9 @@ const p = (values: number[], q: number) => quantile(values, q).toFixed(q === 0.5
 const fps = (s: Samples) => (s.total.length / s.elapsed) * 1000;
 
 function printDetails(all: Measured[]): void {
-  console.log('\nrenderer   lanes     frames  fps    frame p50/p95   host p50/p95   transfer p50/p95  draw p50/p95 (call p50)  latency p50/p99  KB/frame  host loop busy');
+  console.log(
+    '\nrenderer   lanes     frames  fps    frame p50/p95   host p50/p95   transfer p50/p95  draw p50/p95 (call p50)  latency p50/p99  KB/frame  host loop busy',
+  );
   for (const m of all) {
     const s = m.samples;
     console.log(
@@ -232,7 +277,9 @@ function printDetails(all: Measured[]): void {
       ].join('  '),
     );
   }
-  console.log('(ms; frame = request sent → drawn and flushed; host = ScopeFeed.frame(); transfer = the rest of the round trip; latency = drawn − simulator send of the newest frame in the window)');
+  console.log(
+    '(ms; frame = request sent → drawn and flushed; host = ScopeFeed.frame(); transfer = the rest of the round trip; latency = drawn − simulator send of the newest frame in the window)',
+  );
 }
 
 function summaryRows(measured: Measured[], uplot: Measured[]): Row[] {
@@ -241,12 +288,16 @@ function summaryRows(measured: Measured[], uplot: Measured[]): Row[] {
   const verdict = (value: number, limit: number) => `target ≤ ${limit} ms: ${value <= limit ? 'met' : 'MISSED'}`;
   const rows: Row[] = [];
   for (const mode of ['stacked', 'overlaid'] as const) {
-    const lanesText = mode === 'stacked' ? `${CHANNELS} lanes of ~${Math.round(SCENE.height / CHANNELS)} px` : `${CHANNELS} series overlaid in one lane`;
+    const lanesText =
+      mode === 'stacked' ? `${CHANNELS} lanes of ~${Math.round(SCENE.height / CHANNELS)} px` : `${CHANNELS} series overlaid in one lane`;
     for (const kind of RENDERER_KINDS) {
       const s = get(kind, mode);
       rows.push({
         name: `draw ms p50, ${kind}${kind === DEFAULT_RENDERER ? ' (default)' : ''}, ${lanesText}`,
-        ours: quantile(s.draw, 0.5), baseline: quantile(base(mode).draw, 0.5), baselineName: 'uPlot raw', unit: 'ms',
+        ours: quantile(s.draw, 0.5),
+        baseline: quantile(base(mode).draw, 0.5),
+        baselineName: 'uPlot raw',
+        unit: 'ms',
         note: `lower is better; p95 ${p(s.draw, 0.95)} vs ${p(base(mode).draw, 0.95)}`,
       });
     }
@@ -255,25 +306,55 @@ function summaryRows(measured: Measured[], uplot: Measured[]): Row[] {
   const b = base('stacked');
   rows.push(
     {
-      name: `frame cost p95 (request → drawn), ${DEFAULT_RENDERER}`, ours: quantile(d.total, 0.95), baseline: quantile(b.total, 0.95), baselineName: 'uPlot raw (fetch + deinterleave + draw)', unit: 'ms',
+      name: `frame cost p95 (request → drawn), ${DEFAULT_RENDERER}`,
+      ours: quantile(d.total, 0.95),
+      baseline: quantile(b.total, 0.95),
+      baselineName: 'uPlot raw (fetch + deinterleave + draw)',
+      unit: 'ms',
       note: `lower is better; ${verdict(quantile(d.total, 0.95), TARGET_FRAME_MS)}; p95 parts: host ${p(d.host, 0.95)}, transfer ${p(d.transfer, 0.95)}, draw ${p(d.draw, 0.95)} ms`,
     },
     {
-      name: `wire-to-pixel latency p99, ${DEFAULT_RENDERER}`, ours: quantile(d.latency, 0.99), baseline: quantile(b.latency, 0.99), baselineName: 'uPlot raw', unit: 'ms',
+      name: `wire-to-pixel latency p99, ${DEFAULT_RENDERER}`,
+      ours: quantile(d.latency, 0.99),
+      baseline: quantile(b.latency, 0.99),
+      baselineName: 'uPlot raw',
+      unit: 'ms',
       note: `lower is better; p50 ${p(d.latency, 0.5)} ms; ${verdict(quantile(d.latency, 0.99), TARGET_LATENCY_MS)}`,
     },
-    { name: `frames per second, ${DEFAULT_RENDERER}`, ours: fps(d), baseline: fps(b), baselineName: 'uPlot raw', unit: 'fps', note: 'higher is better; paced by requestAnimationFrame' },
-    { name: 'bytes per frame', ours: quantile(d.bytes, 0.5) / 1024, baseline: quantile(b.bytes, 0.5) / 1024, baselineName: 'uPlot raw samples', unit: 'KiB', note: 'lower is better' },
+    {
+      name: `frames per second, ${DEFAULT_RENDERER}`,
+      ours: fps(d),
+      baseline: fps(b),
+      baselineName: 'uPlot raw',
+      unit: 'fps',
+      note: 'higher is better; paced by requestAnimationFrame',
+    },
+    {
+      name: 'bytes per frame',
+      ours: quantile(d.bytes, 0.5) / 1024,
+      baseline: quantile(b.bytes, 0.5) / 1024,
+      baselineName: 'uPlot raw samples',
+      unit: 'KiB',
+      note: 'lower is better',
+    },
   );
   const c = measured.find((m) => m.kind.endsWith('+rescan'))?.samples;
   if (c) {
     rows.push(
       {
-        name: `frame cost p95, ${DEFAULT_RENDERER}, host without the column cache (full rescan)`, ours: quantile(c.total, 0.95), baseline: quantile(b.total, 0.95), baselineName: 'uPlot raw', unit: 'ms',
+        name: `frame cost p95, ${DEFAULT_RENDERER}, host without the column cache (full rescan)`,
+        ours: quantile(c.total, 0.95),
+        baseline: quantile(b.total, 0.95),
+        baselineName: 'uPlot raw',
+        unit: 'ms',
         note: `lower is better; ${verdict(quantile(c.total, 0.95), TARGET_FRAME_MS)}; p95 parts: host ${p(c.host, 0.95)}, transfer ${p(c.transfer, 0.95)}, draw ${p(c.draw, 0.95)} ms`,
       },
       {
-        name: `wire-to-pixel latency p99, ${DEFAULT_RENDERER}, host without the column cache`, ours: quantile(c.latency, 0.99), baseline: quantile(b.latency, 0.99), baselineName: 'uPlot raw', unit: 'ms',
+        name: `wire-to-pixel latency p99, ${DEFAULT_RENDERER}, host without the column cache`,
+        ours: quantile(c.latency, 0.99),
+        baseline: quantile(b.latency, 0.99),
+        baselineName: 'uPlot raw',
+        unit: 'ms',
         note: `lower is better; p50 ${p(c.latency, 0.5)} ms; ${verdict(quantile(c.latency, 0.99), TARGET_LATENCY_MS)}`,
       },
     );

@@ -63,7 +63,10 @@ function countLongIntervals(startsNs: bigint[]): number {
   return long;
 }
 
-async function ours(client: ServomexModbus, durationS: number): Promise<PollerFigures & { maxDriftMs: number; tickP50: number; tickP99: number }> {
+async function ours(
+  client: ServomexModbus,
+  durationS: number,
+): Promise<PollerFigures & { maxDriftMs: number; tickP50: number; tickP99: number }> {
   const startsNs: bigint[] = [];
   const endsNs: bigint[] = [];
   const tickMs: number[] = [];
@@ -89,8 +92,17 @@ async function ours(client: ServomexModbus, durationS: number): Promise<PollerFi
   // Batch i is poll i: BLOCK never drops, and the consumer above keeps up.
   const { driftMs, schedulerDriftMs } = drifts(startsNs, endsNs, ticks);
   return {
-    ticks: summary.samplesEmitted, late: summary.samplesLate, driftMs, schedulerDriftMs, tickMs, scheduled: Math.max(1, Math.round(durationS * RATE_HZ)),
-    longIntervals: countLongIntervals(startsNs), overlongPolls: tickMs.filter((t) => t > PERIOD_MS).length, maxDriftMs: summary.maxDriftMs, tickP50: summary.tickDurationMsP50, tickP99: summary.tickDurationMsP99,
+    ticks: summary.samplesEmitted,
+    late: summary.samplesLate,
+    driftMs,
+    schedulerDriftMs,
+    tickMs,
+    scheduled: Math.max(1, Math.round(durationS * RATE_HZ)),
+    longIntervals: countLongIntervals(startsNs),
+    overlongPolls: tickMs.filter((t) => t > PERIOD_MS).length,
+    maxDriftMs: summary.maxDriftMs,
+    tickP50: summary.tickDurationMsP50,
+    tickP99: summary.tickDurationMsP99,
   };
 }
 
@@ -119,21 +131,41 @@ async function naive(client: ServomexModbus, durationS: number): Promise<PollerF
       }
       busy = true;
       startsNs.push(now);
-      client.pollSamples().then((batch) => {
-        if (batch.some((s) => s.error)) failure ??= new Error(`a poll failed: ${batch.find((s) => s.error)!.error}`);
-        const end = process.hrtime.bigint();
-        endsNs.push(end);
-        tickMs.push(Number(end - now) / 1e6);
-      }, (error: Error) => (failure ??= error)).finally(() => (busy = false));
+      client
+        .pollSamples()
+        .then(
+          (batch) => {
+            if (batch.some((s) => s.error)) failure ??= new Error(`a poll failed: ${batch.find((s) => s.error)!.error}`);
+            const end = process.hrtime.bigint();
+            endsNs.push(end);
+            tickMs.push(Number(end - now) / 1e6);
+          },
+          (error: Error) => (failure ??= error),
+        )
+        .finally(() => (busy = false));
     }, PERIOD_MS);
   });
   if (failure) throw failure;
   // The n-th poll stands for tick n: a poller without a schedule has no other notion of its slot.
-  const { driftMs, schedulerDriftMs } = drifts(startsNs, endsNs, startsNs.map((_, n) => n));
+  const { driftMs, schedulerDriftMs } = drifts(
+    startsNs,
+    endsNs,
+    startsNs.map((_, n) => n),
+  );
   const scheduled = Math.max(1, Math.round(durationS * RATE_HZ));
   const longIntervals = countLongIntervals(startsNs);
   const overlongPolls = tickMs.filter((t) => t > PERIOD_MS).length;
-  return { ticks: startsNs.length, late: longIntervals, driftMs, schedulerDriftMs, tickMs, scheduled, longIntervals, overlongPolls, skipped };
+  return {
+    ticks: startsNs.length,
+    late: longIntervals,
+    driftMs,
+    schedulerDriftMs,
+    tickMs,
+    scheduled,
+    longIntervals,
+    overlongPolls,
+    skipped,
+  };
 }
 
 async function startServer(): Promise<{ port: number; stop(): Promise<void> }> {
@@ -200,28 +232,54 @@ export async function benchServomexPoll(): Promise<{ rows: Row[]; verdict: strin
     const [bTick50, bTick99] = percentiles(b.tickMs, [50, 99]);
     const base = { baselineName: 'naive setInterval(10 ms)' };
     const rows: Row[] = [
-      { ...base, name: `ticks polled in ${durationS} s at ${RATE_HZ} Hz (of ${a.scheduled} scheduled)`, ours: a.ticks, baseline: b.ticks, unit: 'ticks' },
       {
-        ...base, name: 'late ticks (ours: the recorder\'s samples_late; naive: poll starts > 1.5 periods apart)', ours: a.late, baseline: b.late, unit: 'ticks',
+        ...base,
+        name: `ticks polled in ${durationS} s at ${RATE_HZ} Hz (of ${a.scheduled} scheduled)`,
+        ours: a.ticks,
+        baseline: b.ticks,
+        unit: 'ticks',
+      },
+      {
+        ...base,
+        name: "late ticks (ours: the recorder's samples_late; naive: poll starts > 1.5 periods apart)",
+        ours: a.late,
+        baseline: b.late,
+        unit: 'ticks',
         note: `ours: ${a.longIntervals} intervals > 1.5 periods; naive: ${b.skipped} interval callbacks skipped while a poll was out, ${b.scheduled - b.ticks} scheduled ticks never polled; lower is better`,
       },
       { ...base, name: 'drift vs the ideal schedule at tick start, p50', ours: aP50, baseline: bP50, unit: 'ms', note: 'lower is better' },
       {
-        ...base, name: 'drift vs the ideal schedule at tick start, p99', ours: aP99, baseline: bP99, unit: 'ms',
+        ...base,
+        name: 'drift vs the ideal schedule at tick start, p99',
+        ours: aP99,
+        baseline: bP99,
+        unit: 'ms',
         note: `over the ticks whose previous reply came before their slot (the scheduler's own share): ours ${ms(aSchedP99)} ms of ${a.schedulerDriftMs.length} ticks, naive ${ms(bSchedP99)} ms of ${b.schedulerDriftMs.length}; lower is better`,
       },
-      { ...base, name: 'drift vs the ideal schedule at tick start, max', ours: aMax, baseline: bMax, unit: 'ms', note: `ours per the recorder's own max_drift_ms: ${ms(a.maxDriftMs)} ms; lower is better` },
+      {
+        ...base,
+        name: 'drift vs the ideal schedule at tick start, max',
+        ours: aMax,
+        baseline: bMax,
+        unit: 'ms',
+        note: `ours per the recorder's own max_drift_ms: ${ms(a.maxDriftMs)} ms; lower is better`,
+      },
       { ...base, name: 'tick (pollSamples) duration p50', ours: a.tickP50, baseline: bTick50, unit: 'ms' },
       {
-        ...base, name: 'tick (pollSamples) duration p99', ours: a.tickP99, baseline: bTick99, unit: 'ms',
+        ...base,
+        name: 'tick (pollSamples) duration p99',
+        ours: a.tickP99,
+        baseline: bTick99,
+        unit: 'ms',
         note: `polls longer than a period (${PERIOD_MS} ms), which no schedule can keep: ours ${a.overlongPolls}, naive ${b.overlongPolls}`,
       },
     ];
     const met = a.late === 0 && aP99 <= 1;
     // The host is shared: a busy machine delays the server's replies and this thread alike.
     const load = `load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after, ${os.cpus().length} cores`;
-    const verdict = `target (ours 0 late, p99 drift ≤ 1 ms): ${met ? 'met' : 'MISSED'} — ours ${a.late} late, p99 ${ms(aP99)} ms, max ${ms(aMax)} ms, `
-      + `${a.overlongPolls} replies slower than a period (${load})`;
+    const verdict =
+      `target (ours 0 late, p99 drift ≤ 1 ms): ${met ? 'met' : 'MISSED'} — ours ${a.late} late, p99 ${ms(aP99)} ms, max ${ms(aMax)} ms, ` +
+      `${a.overlongPolls} replies slower than a period (${load})`;
     return { rows, verdict };
   } finally {
     await client.close();

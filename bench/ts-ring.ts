@@ -5,7 +5,10 @@ export class TsRing {
   readonly data: Float32Array;
   private readonly index: BigInt64Array;
 
-  constructor(readonly channels: number, readonly capacity: number) {
+  constructor(
+    readonly channels: number,
+    readonly capacity: number,
+  ) {
     this.data = new Float32Array(new SharedArrayBuffer(channels * capacity * 4));
     this.index = new BigInt64Array(new SharedArrayBuffer(16));
   }

@@ -34,16 +34,31 @@ const common = {
 
 await Promise.all([
   // The banner's timestamp lets activate() report activation time including loading the bundle.
-  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __labscopeLoadStart = performance.now();' } }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    banner: { js: 'var __labscopeLoadStart = performance.now();' },
+  }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.build({ ...common, entryPoints: ['src/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
   // The scope runs in a webview (Chromium): one self-contained script, loaded under a nonce CSP.
   esbuild.build({
-    entryPoints: ['webview/scope/main.ts'], outfile: 'dist/webview/scope.js', bundle: true, platform: 'browser',
-    format: 'iife', target: 'chrome120', minify: true, sourcemap: false, logLevel: 'warning',
+    entryPoints: ['webview/scope/main.ts'],
+    outfile: 'dist/webview/scope.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
   }),
 ]);
 mkdirSync('dist/webview', { recursive: true });
-copyFileSync(require('node-gyp-build').path(require('path').dirname(require.resolve('@serialport/bindings-cpp/package.json'))), 'dist/serialport.node');
+copyFileSync(
+  require('node-gyp-build').path(require('path').dirname(require.resolve('@serialport/bindings-cpp/package.json'))),
+  'dist/serialport.node',
+);
 copyFileSync('webview/scope/scope.css', 'dist/webview/scope.css');
 chmodSync('dist/cli.js', 0o755);

@@ -11,4 +11,6 @@ const cli = (...args) => {
 console.log('Labscope demo: recording 5 s of a simulated 32-channel, 1 kHz EEG amplifier over RDA…');
 cli('record', 'sim:rda?channels=32&rate=1000', '--out', 'recordings/demo.npy', '--duration', '5');
 cli('info', 'recordings/demo.npy');
-console.log('\nOpen it in Python: numpy.load("recordings/demo.npy"); channel names, units and markers are in recordings/demo.labscope.json');
+console.log(
+  '\nOpen it in Python: numpy.load("recordings/demo.npy"); channel names, units and markers are in recordings/demo.labscope.json',
+);

@@ -12,7 +12,10 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspace = path.join(repo, 'demo', 'workspace');
 
 // The extension host loads these two; without them it would fail after the window opens.
-for (const [file, fix] of [['dist/extension.js', 'npm run build'], ['build/native/Release/labscope.node', 'npm run build:native']]) {
+for (const [file, fix] of [
+  ['dist/extension.js', 'npm run build'],
+  ['build/native/Release/labscope.node', 'npm run build:native'],
+]) {
   if (!existsSync(path.join(repo, file))) {
     console.error(`demo: ${file} is missing: run "${fix}" first`);
     process.exit(1);
@@ -27,11 +30,16 @@ function writeDemoTones() {
   const dir = path.join(workspace, 'audio');
   mkdirSync(dir, { recursive: true });
   const rate = 16000;
-  for (const [name, freq] of [['a4-440Hz', 440], ['e5-659Hz', 659.25], ['a5-880Hz', 880]]) {
+  for (const [name, freq] of [
+    ['a4-440Hz', 440],
+    ['e5-659Hz', 659.25],
+    ['a5-880Hz', 880],
+  ]) {
     const file = path.join(dir, `${name}.wav`);
     if (existsSync(file)) continue;
     const data = Buffer.alloc(rate * 2);
-    for (let i = 0; i < rate; i++) data.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * freq * i) / rate) * Math.min(1, (rate - i) / 2000)), 2 * i);
+    for (let i = 0; i < rate; i++)
+      data.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * freq * i) / rate) * Math.min(1, (rate - i) / 2000)), 2 * i);
     const header = Buffer.alloc(44);
     header.write('RIFF', 0, 'latin1');
     header.writeUInt32LE(36 + data.length, 4);
@@ -116,8 +124,10 @@ async function browserDemo() {
   // row (4 s) mean it is gone, and the user should hear why rather than stare at a dead tab.
   let misses = 0;
   watch = setInterval(async () => {
-    const alive = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(1500) })
-      .then((r) => r.ok, () => false);
+    const alive = await fetch(`${server.base}/healthz`, { signal: AbortSignal.timeout(1500) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     misses = alive ? 0 : misses + 1;
     if (misses >= 2 && !stopping) {
       console.error(`\ndemo: code-server stopped answering at ${server.base}. Last lines of ${server.logFile}:`);

@@ -13,7 +13,13 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
 
 // What the installed extension cannot run without: the package is refused if one is missing.
-const REQUIRED = ['package.json', 'dist/extension.js', 'dist/acquisition-worker.js', 'dist/serialport.node', 'build/native/Release/labscope.node'];
+const REQUIRED = [
+  'package.json',
+  'dist/extension.js',
+  'dist/acquisition-worker.js',
+  'dist/serialport.node',
+  'build/native/Release/labscope.node',
+];
 // What must never ship (sources, dependencies, test data, the local code-server).
 const FORBIDDEN = /^(node_modules|src|native|test|bench|webview|scripts|demo|\.code-server|recordings)\//;
 
@@ -60,7 +66,9 @@ for (const file of REQUIRED.slice(1)) {
  * pattern), and .vscodeignore, copied along, still decides file by file.
  */
 function stage() {
-  const rules = readFileSync(path.join(repo, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  const rules = readFileSync(path.join(repo, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   const roots = rules.filter((l) => l.startsWith('!')).map((l) => literalPrefix(l.slice(1)));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'labscope-package-'));
   for (const root of new Set(['package.json', 'README.md', '.vscodeignore', ...roots])) {
@@ -90,7 +98,9 @@ try {
 }
 
 const entries = listVsix(packagePath);
-console.log(`\n${packagePath}  ${(statSync(packagePath).size / 1024).toFixed(1)} KB  (${target ?? 'any platform'}, ${Date.now() - started} ms)`);
+console.log(
+  `\n${packagePath}  ${(statSync(packagePath).size / 1024).toFixed(1)} KB  (${target ?? 'any platform'}, ${Date.now() - started} ms)`,
+);
 console.log('     bytes  file');
 for (const { name, size } of entries) console.log(`${String(size).padStart(10)}  ${name}`);
 

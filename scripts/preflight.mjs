@@ -58,7 +58,11 @@ export const CHECKS = [
   { package: 'libkrb5-dev', file: '/usr/include/gssapi/gssapi.h', for: "code-server's kerberos module" },
   { package: 'socat', command: 'socat', for: 'serial pty pairs (Servomex tests)' },
   { package: 'mbpoll', command: 'mbpoll', for: 'the independent Modbus client' },
-  { package: 'util-linux', command: 'setpriv', for: 'the subprocess transport, whose children die with their thread (setpriv --pdeathsig)' },
+  {
+    package: 'util-linux',
+    command: 'setpriv',
+    for: 'the subprocess transport, whose children die with their thread (setpriv --pdeathsig)',
+  },
 ];
 
 /** The packages of a package list: separated by white space, '#' starts a comment (as .ci/run reads it). */

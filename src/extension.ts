@@ -35,13 +35,22 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   }));
   const tree = new DeviceTree(devices);
   const view = vscode.window.createTreeView<TreeNode>('labscope.devices', { treeDataProvider: tree, showCollapseAll: true });
-  const commands = new Commands(devices, log, (device) => void view.reveal(tree.deviceNode(device), { select: true }).then(undefined, () => undefined));
+  const commands = new Commands(
+    devices,
+    log,
+    (device) => void view.reveal(tree.deviceNode(device), { select: true }).then(undefined, () => undefined),
+  );
   const statusBar = new RecordingStatusBar(devices);
   const scopes = new Scopes(context.extensionUri, devices, log);
   commands.scopes = scopes;
-  const streamCommands = new StreamCommands(devices, log, (message) => commands.fail(message), (batch) => {
-    void view.reveal(tree.batchNode(batch), { expand: true }).then(undefined, () => undefined);
-  });
+  const streamCommands = new StreamCommands(
+    devices,
+    log,
+    (message) => commands.fail(message),
+    (batch) => {
+      void view.reveal(tree.batchNode(batch), { expand: true }).then(undefined, () => undefined);
+    },
+  );
 
   devices.on('log', (level, text) => log[level](text));
   devices.on('session-error', (device, _session, message) => commands.fail(`${device.name} stopped: ${message}`));
@@ -51,7 +60,9 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   const load = () => {
     const { devices: configs, problems } = readDeviceSettings();
     for (const problem of problems) log.warn(problem);
-    return devices.update(configs, vscode.workspace.isTrusted).then(undefined, (error: Error) => log.error(`updating devices: ${error.message}`));
+    return devices
+      .update(configs, vscode.workspace.isTrusted)
+      .then(undefined, (error: Error) => log.error(`updating devices: ${error.message}`));
   };
   void load();
   if (!vscode.workspace.isTrusted) {

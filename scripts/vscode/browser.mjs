@@ -54,7 +54,8 @@ export async function runCommand(page, title, { timeout = 30_000 } = {}) {
       break;
     } catch (error) {
       await page.keyboard.press('Escape');
-      if (Date.now() >= deadline) throw new Error(`command "${title}" not in the command palette after ${timeout / 1000} s`, { cause: error });
+      if (Date.now() >= deadline)
+        throw new Error(`command "${title}" not in the command palette after ${timeout / 1000} s`, { cause: error });
     }
   }
   // Enter runs the focused row; a fuzzy match may rank another command first, then click ours.
@@ -74,12 +75,17 @@ export async function notifications(page) {
     toasts.map((toast) => {
       // The icon carries the severity as a codicon class (codicon-error / -warning / -info).
       const icon = toast.querySelector('.notification-list-item-icon')?.className ?? '';
-      const severity = /\bcodicon-(?:notifications-)?error\b/.test(icon) ? 'error'
-        : /\bcodicon-(?:notifications-)?warning\b/.test(icon) ? 'warning'
-          : /\bcodicon-(?:notifications-)?info\b/.test(icon) ? 'info' : 'unknown';
+      const severity = /\bcodicon-(?:notifications-)?error\b/.test(icon)
+        ? 'error'
+        : /\bcodicon-(?:notifications-)?warning\b/.test(icon)
+          ? 'warning'
+          : /\bcodicon-(?:notifications-)?info\b/.test(icon)
+            ? 'info'
+            : 'unknown';
       const message = toast.querySelector('.notification-list-item-message')?.textContent?.trim() ?? '';
       return { severity, message };
-    }));
+    }),
+  );
 }
 
 /**

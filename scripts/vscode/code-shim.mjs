@@ -21,7 +21,8 @@ const log = (line) => console.log(`[code-shim] ${line}`);
 const VALUE_FLAGS = ['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir'];
 // Desktop (Electron) switches that mean nothing here: no sandbox, GPU, updater or welcome page to
 // turn off; trust is chosen by --labscope-trust; other extensions are not installed anyway.
-const IGNORED = /^--(no-sandbox|disable-gpu-sandbox|disable-gpu|disable-updates|skip-welcome|skip-release-notes|disable-workspace-trust|disable-extensions?|disable-telemetry|disable-chromium-sandbox|new-window|wait|verbose|crash-reporter-directory|logsPath|log)(=|$)/;
+const IGNORED =
+  /^--(no-sandbox|disable-gpu-sandbox|disable-gpu|disable-updates|skip-welcome|skip-release-notes|disable-workspace-trust|disable-extensions?|disable-telemetry|disable-chromium-sandbox|new-window|wait|verbose|crash-reporter-directory|logsPath|log)(=|$)/;
 
 function parseArgs(argv) {
   const options = { extensionDevelopmentPath: [], trust: process.env.LABSCOPE_TRUST === '1', folder: undefined };
@@ -55,23 +56,24 @@ async function main() {
 
   // Every way out goes through here once: screenshot on failure, then no process left behind.
   let finishing;
-  const finish = (code, reason, { interrupted = false } = {}) => (finishing ??= (async () => {
-    if (reason) console.error(`[code-shim] ${reason}`);
-    if (code !== 0 && page && !interrupted) {
-      try {
-        mkdirSync(path.dirname(screenshotFile), { recursive: true });
-        await page.screenshot({ path: screenshotFile, timeout: 10_000 });
-        console.error(`[code-shim] screenshot of the workbench: ${path.relative(process.cwd(), screenshotFile)}`);
-      } catch (error) {
-        console.error(`[code-shim] no screenshot: ${error.message}`);
+  const finish = (code, reason, { interrupted = false } = {}) =>
+    (finishing ??= (async () => {
+      if (reason) console.error(`[code-shim] ${reason}`);
+      if (code !== 0 && page && !interrupted) {
+        try {
+          mkdirSync(path.dirname(screenshotFile), { recursive: true });
+          await page.screenshot({ path: screenshotFile, timeout: 10_000 });
+          console.error(`[code-shim] screenshot of the workbench: ${path.relative(process.cwd(), screenshotFile)}`);
+        } catch (error) {
+          console.error(`[code-shim] no screenshot: ${error.message}`);
+        }
+        if (consoleErrors.length) console.error(`[code-shim] workbench console errors:\n  ${consoleErrors.join('\n  ')}`);
       }
-      if (consoleErrors.length) console.error(`[code-shim] workbench console errors:\n  ${consoleErrors.join('\n  ')}`);
-    }
-    if (code !== 0 && server) console.error(tail(server.logFile));
-    await browser?.close().catch(() => {});
-    await server?.stop().catch((error) => console.error(`[code-shim] stopping code-server: ${error.message}`));
-    process.exit(code);
-  })());
+      if (code !== 0 && server) console.error(tail(server.logFile));
+      await browser?.close().catch(() => {});
+      await server?.stop().catch((error) => console.error(`[code-shim] stopping code-server: ${error.message}`));
+      process.exit(code);
+    })());
 
   const timer = setTimeout(() => finish(1, `timed out after ${timeoutSeconds} s (LABSCOPE_VSCODE_TIMEOUT_S)`), timeoutSeconds * 1000);
   timer.unref();
@@ -96,7 +98,9 @@ async function main() {
     // The web workbench reports the extension host's test run through these window functions;
     // they must exist before the page loads.
     let exitSuite;
-    const suiteExit = new Promise((resolve) => { exitSuite = resolve; });
+    const suiteExit = new Promise((resolve) => {
+      exitSuite = resolve;
+    });
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       // type is info / warn / error; args are printf-style console.* arguments, from the
       // extension host (the suite) and from the workbench itself (its startup chatter).

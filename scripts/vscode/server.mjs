@@ -51,21 +51,28 @@ export async function startCodeServer({ userSettings = {}, trust = false, userDa
   const commonArgs = ['--config', configFile, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData];
   const logFile = path.join(root, 'code-server.log');
   const logFd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [
-    entry, ...commonArgs,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-getting-started-override',
-    '--ignore-last-opened',
-    ...(trust ? [] : ['--disable-workspace-trust']),
-  ], {
-    env,
-    // Its own process group, so stop() can end the file watcher, pty host and extension hosts too.
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      entry,
+      ...commonArgs,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      ...(trust ? [] : ['--disable-workspace-trust']),
+    ],
+    {
+      env,
+      // Its own process group, so stop() can end the file watcher, pty host and extension hosts too.
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+    },
+  );
   closeSync(logFd);
   const pgid = child.pid;
 
@@ -138,7 +145,9 @@ async function writeSettings(userDataDir, settings) {
   let existing = {};
   try {
     existing = JSON.parse(await readFile(file, 'utf8'));
-  } catch { /* none yet (or JSONC we cannot parse: replace it) */ }
+  } catch {
+    /* none yet (or JSONC we cannot parse: replace it) */
+  }
   await writeFile(file, JSON.stringify({ ...existing, ...settings }, null, 2) + '\n');
 }
 
@@ -165,14 +174,18 @@ function freePort() {
 
 async function waitForHealth(base, child, logFile) {
   let exited = null;
-  child.once('exit', (code, signal) => { exited = code ?? signal; });
+  child.once('exit', (code, signal) => {
+    exited = code ?? signal;
+  });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exited !== null) throw new Error(`code-server exited (${exited}) before answering /healthz\n${tail(logFile)}`);
     try {
       const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await sleep(200);
   }
   throw new Error(`code-server did not answer ${base}/healthz within 60 s\n${tail(logFile)}`);
@@ -182,12 +195,16 @@ function runCli(entry, args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0
-      ? resolve(output)
-      : reject(new Error(`code-server ${args.slice(-2).join(' ')} failed (exit ${code}):\n${output}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`code-server ${args.slice(-2).join(' ')} failed (exit ${code}):\n${output}`)),
+    );
   });
 }
 
@@ -204,13 +221,18 @@ function treePids(pgid) {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (state !== 'Z') procs.push({ pid: Number(name), ppid: Number(ppid), pgrp: Number(pgrp) });
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   const found = new Set(procs.filter((p) => p.pgrp === pgid).map((p) => p.pid));
   for (let grew = true; grew;) {
     grew = false;
     for (const p of procs) {
-      if (!found.has(p.pid) && found.has(p.ppid)) { found.add(p.pid); grew = true; }
+      if (!found.has(p.pid) && found.has(p.ppid)) {
+        found.add(p.pid);
+        grew = true;
+      }
     }
   }
   return [...found];
@@ -224,7 +246,11 @@ function killTree(pgid, sig, seen = new Set()) {
 }
 
 function signal(pid, sig) {
-  try { process.kill(pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Alive and not a zombie waiting to be reaped. */

@@ -53,14 +53,23 @@ async function install() {
   checkPrerequisites();
   await rm(marker, { force: true });
   await writeFile(logFile, '');
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(repo, installDir)}/ (about a minute; npm output in ${path.relative(repo, logFile)})`);
+  log(
+    `installing code-server ${CODE_SERVER_VERSION} into ${path.relative(repo, installDir)}/ (about a minute; npm output in ${path.relative(repo, logFile)})`,
+  );
 
   // Its own package.json so npm never walks up into the project's.
-  await writeFile(path.join(installDir, 'package.json'), JSON.stringify({
-    name: 'labscope-code-server',
-    private: true,
-    description: 'Real VS Code for the e2e and extension-host tests; installed by scripts/vscode/setup.mjs',
-  }, null, 2) + '\n');
+  await writeFile(
+    path.join(installDir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'labscope-code-server',
+        private: true,
+        description: 'Real VS Code for the e2e and extension-host tests; installed by scripts/vscode/setup.mjs',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 
   step('npm install --ignore-scripts');
   await npm(['install', '--ignore-scripts', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`]);
@@ -100,8 +109,10 @@ function checkPrerequisites() {
   if (!which('make')) missing.push('make');
   if (!which('python3')) missing.push('python3');
   if (missing.length) {
-    throw new Error(`a real VS Code for the tests needs Debian packages that are missing: ${missing.join(', ')}\n` +
-      `  install them with: apt-get install ${missing.join(' ')}`);
+    throw new Error(
+      `a real VS Code for the tests needs Debian packages that are missing: ${missing.join(', ')}\n` +
+        `  install them with: apt-get install ${missing.join(' ')}`,
+    );
   }
 }
 
@@ -166,7 +177,9 @@ async function failWithLog(message) {
   let tail = '';
   try {
     tail = (await readFile(logFile, 'utf8')).split('\n').slice(-40).join('\n');
-  } catch { /* no log yet */ }
+  } catch {
+    /* no log yet */
+  }
   throw new Error(`${message}\n--- last lines of ${logFile} ---\n${tail}`);
 }
 

@@ -16,16 +16,31 @@ export async function info(argv: string[]): Promise<number> {
   const described = describeRecording(file);
   const sidecar = described.sidecar;
   const channels = sidecar?.channels.map((c) => (c.unit ? `${c.name} [${c.unit}]` : c.name)) ?? described.channels ?? [];
-  console.log(`${file}: ${described.format.toUpperCase()}, shape ${described.shape.join(' × ')}${described.dtype ? `, ${described.dtype}` : ''}`);
+  console.log(
+    `${file}: ${described.format.toUpperCase()}, shape ${described.shape.join(' × ')}${described.dtype ? `, ${described.dtype}` : ''}`,
+  );
   const rate = described.rate;
   if (rate) console.log(`  rate: ${rate} Hz (${(described.shape[0] / rate).toFixed(3)} s)`);
   if (channels.length) console.log(`  channels (${channels.length}): ${channels.join(', ')}`);
   if (sidecar) {
     console.log(`  device: ${sidecar.device.uri}; started ${sidecar.startTime}`);
-    console.log(`  markers: ${sidecar.markers.length}${sidecar.markers.slice(0, 5).map((m) => `\n    row ${m.row}: ${m.type} ${m.text}`).join('')}${sidecar.markers.length > 5 ? '\n    …' : ''}`);
+    console.log(
+      `  markers: ${sidecar.markers.length}${sidecar.markers
+        .slice(0, 5)
+        .map((m) => `\n    row ${m.row}: ${m.type} ${m.text}`)
+        .join('')}${sidecar.markers.length > 5 ? '\n    …' : ''}`,
+    );
     const lost = sidecar.gaps.reduce((sum, g) => sum + g.frames, 0);
-    console.log(`  gaps: ${sidecar.gaps.length} (${lost} frames lost)${sidecar.gaps.slice(0, 5).map((g) => `\n    at row ${g.row}: ${g.frames} frames`).join('')}`);
-    if (sidecar.frames !== described.shape[0]) console.log(`  note: the sidecar counts ${sidecar.frames} frames, the file holds ${described.shape[0]} (the recording did not close cleanly)`);
+    console.log(
+      `  gaps: ${sidecar.gaps.length} (${lost} frames lost)${sidecar.gaps
+        .slice(0, 5)
+        .map((g) => `\n    at row ${g.row}: ${g.frames} frames`)
+        .join('')}`,
+    );
+    if (sidecar.frames !== described.shape[0])
+      console.log(
+        `  note: the sidecar counts ${sidecar.frames} frames, the file holds ${described.shape[0]} (the recording did not close cleanly)`,
+      );
   } else {
     console.log('  no sidecar (.labscope.json) beside it');
   }
@@ -40,7 +55,9 @@ export async function recover(argv: string[]): Promise<number> {
   if (result.droppedBytes === 0 && result.headerFrames === result.frames) {
     console.log(`${file}: intact, ${result.frames} frames × ${result.channels} channels`);
   } else {
-    console.log(`${file}: repaired: ${result.frames} frames × ${result.channels} channels (header said ${result.headerFrames}; dropped ${result.droppedBytes} bytes of a cut-off frame)`);
+    console.log(
+      `${file}: repaired: ${result.frames} frames × ${result.channels} channels (header said ${result.headerFrames}; dropped ${result.droppedBytes} bytes of a cut-off frame)`,
+    );
   }
   return 0;
 }

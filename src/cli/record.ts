@@ -23,7 +23,8 @@ export async function record(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     fast: { type: 'boolean' },
   });
-  if (positionals.length !== 1) throw new UsageError('record needs exactly one device URI, e.g. labscope record rda://127.0.0.1:51244 --out eeg.npy');
+  if (positionals.length !== 1)
+    throw new UsageError('record needs exactly one device URI, e.g. labscope record rda://127.0.0.1:51244 --out eeg.npy');
   if (!values.out) throw new UsageError('record needs --out FILE.npy|.csv|.mat');
   const format = (() => {
     try {
@@ -54,7 +55,9 @@ export async function record(argv: string[]): Promise<number> {
     await session.connect(timeoutS * 1000);
     const ended = session.recordingEnded();
     await session.startRecording(values.out, { format, durationS, fromFrame: 0 });
-    progress.note(`recording ${session.channels.length} channels at ${session.rate} Hz from ${session.uri} to ${values.out}${durationS ? ` for ${durationS} s` : ' (Ctrl+C stops)'}`);
+    progress.note(
+      `recording ${session.channels.length} channels at ${session.rate} Hz from ${session.uri} to ${values.out}${durationS ? ` for ${durationS} s` : ' (Ctrl+C stops)'}`,
+    );
     session.on('stats', (stats: AcquisitionStats, status?: RecordingStatus) => {
       if (status) progress.update(status, session.rate, human.pollSummary(stats.source), human.silence(stats));
     });
@@ -91,7 +94,10 @@ function fast(text: string, bufferSize: number | undefined): { uri: string; buff
   if (bufferSize !== undefined) return { uri: file.uri, bufferSize };
   try {
     const { frames, format } = probeAudioFile(path.resolve(file.path), file.declared);
-    return { uri: file.uri, bufferSize: Math.max(DEFAULT_RING_FRAMES, Math.min(frames + 1, Math.floor(MAX_FAST_RING_SAMPLES / format.channels))) };
+    return {
+      uri: file.uri,
+      bufferSize: Math.max(DEFAULT_RING_FRAMES, Math.min(frames + 1, Math.floor(MAX_FAST_RING_SAMPLES / format.channels))),
+    };
   } catch {
     // An unreadable file is the session's to report, in the words it uses for every source.
     return { uri: file.uri, bufferSize };
@@ -99,14 +105,20 @@ function fast(text: string, bufferSize: number | undefined): { uri: string; buff
 }
 
 function print(summary: RecordingSummary, session: Session, json: boolean): void {
-  const markers = session.markers.filter((m) => m.frame >= summary.startFrame && m.frame < summary.startFrame + summary.frames + summary.lostFrames).length;
+  const markers = session.markers.filter(
+    (m) => m.frame >= summary.startFrame && m.frame < summary.startFrame + summary.frames + summary.lostFrames,
+  ).length;
   if (json) {
     console.log(JSON.stringify({ ...summary, channels: session.channels.length, rate: session.rate, markers }));
     return;
   }
   const seconds = session.rate > 0 ? summary.frames / session.rate : 0;
-  console.log(`recorded ${summary.frames} frames × ${session.channels.length} channels (${seconds.toFixed(2)} s at ${session.rate} Hz) to ${shown(summary.path)}`);
-  console.log(`  ${human.bytes(summary.bytes)} in ${summary.elapsedS.toFixed(1)} s; gaps: ${summary.gaps} (${summary.lostFrames} frames lost); markers: ${markers}; ${summary.reason}`);
+  console.log(
+    `recorded ${summary.frames} frames × ${session.channels.length} channels (${seconds.toFixed(2)} s at ${session.rate} Hz) to ${shown(summary.path)}`,
+  );
+  console.log(
+    `  ${human.bytes(summary.bytes)} in ${summary.elapsedS.toFixed(1)} s; gaps: ${summary.gaps} (${summary.lostFrames} frames lost); markers: ${markers}; ${summary.reason}`,
+  );
   if (summary.endedShort) console.log(`  ended short: ${summary.endedShort}`);
   console.log(`  sidecar: ${shown(summary.sidecar)}`);
 }

@@ -10,15 +10,23 @@ import { args, UsageError } from './args';
 export async function simulate(argv: string[]): Promise<number> {
   const first = argv[0];
   const registry = families();
-  if (first === undefined || first.startsWith('-')) throw new UsageError(`simulate needs a family: labscope simulate <${registry.list.map((f) => f.id).join('|')}> …`);
+  if (first === undefined || first.startsWith('-'))
+    throw new UsageError(`simulate needs a family: labscope simulate <${registry.list.map((f) => f.id).join('|')}> …`);
   const base = first.startsWith('sim:') ? first : `sim:${first}`;
   let family: Family;
   try {
     family = registry.of(parseDeviceUri(base));
   } catch (error) {
-    throw new UsageError(error instanceof UriError ? `no simulator for "${first}" (available: ${registry.list.map((f) => f.id).join(', ')})` : (error as Error).message);
+    throw new UsageError(
+      error instanceof UriError
+        ? `no simulator for "${first}" (available: ${registry.list.map((f) => f.id).join(', ')})`
+        : (error as Error).message,
+    );
   }
-  const options = Object.fromEntries([...family.simulatorParams.map((p) => [p.key, { type: 'string' as const }]), ['host', { type: 'string' as const }]]);
+  const options = Object.fromEntries([
+    ...family.simulatorParams.map((p) => [p.key, { type: 'string' as const }]),
+    ['host', { type: 'string' as const }],
+  ]);
   const { values, positionals } = args(argv.slice(1), options);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const flags = values as Record<string, string | undefined>;
@@ -37,7 +45,9 @@ export async function simulate(argv: string[]): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   const simulator = await family.simulate(resolved.uri, { host: flags.host });
-  console.log(`${family.label} simulator running${simulator.description ? ` (${simulator.description})` : ''}; connect with ${simulator.uri}`);
+  console.log(
+    `${family.label} simulator running${simulator.description ? ` (${simulator.description})` : ''}; connect with ${simulator.uri}`,
+  );
   console.log(`record from it with: labscope record "${simulator.uri}" --out FILE.npy`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -52,7 +62,10 @@ export function simulateUsage(): string {
   return families()
     .list.map((family) => {
       const flags = family.simulatorParams.map((p) => `[--${p.key} ${p.example}]`).join(' ');
-      const details = family.simulatorParams.map((p) => `      --${p.key.padEnd(13)}${p.description}${p.default !== undefined ? ` (default ${family.cliDefault?.(p.key, new Map()) ?? p.default})` : ''}`);
+      const details = family.simulatorParams.map(
+        (p) =>
+          `      --${p.key.padEnd(13)}${p.description}${p.default !== undefined ? ` (default ${family.cliDefault?.(p.key, new Map()) ?? p.default})` : ''}`,
+      );
       return [`  simulate ${family.id} ${flags} [--host H]`, ...details].join('\n');
     })
     .join('\n');

@@ -10,7 +10,7 @@ import type { Command, Event, Replies, WorkerInit } from './worker-protocol';
 
 export function runAcquisitionThread(families: Families): void {
   const port = parentPort;
-  if (!port) throw new Error('runAcquisitionThread() runs inside a session\'s worker thread');
+  if (!port) throw new Error("runAcquisitionThread() runs inside a session's worker thread");
   const init = workerData as WorkerInit;
   const post = (message: Event) => port.postMessage(message);
   setSerialBridgeRequester((serial) => port.postMessage({ kind: 'serial-bridge', port: serial } satisfies Event, [serial]));

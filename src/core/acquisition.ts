@@ -7,7 +7,15 @@ import { Timelog } from './timelog';
 import type { BlockInfo, Source, SourceSink, StreamFormat } from './source';
 import type { Sample } from './sample';
 import type { Anchor, Gap, Marker } from './types';
-import { emptyStats, type AcquisitionStats, type Event, type RecordingRequest, type RecordingSummary, type Replies, type ResumeFrom } from './worker-protocol';
+import {
+  emptyStats,
+  type AcquisitionStats,
+  type Event,
+  type RecordingRequest,
+  type RecordingSummary,
+  type Replies,
+  type ResumeFrom,
+} from './worker-protocol';
 import { frameAtTime } from './frame-time';
 
 /** One anchor per second of data is enough to map frames to host time to well under a block. */
@@ -71,10 +79,14 @@ export class Acquisition implements SourceSink {
   format(format: StreamFormat): NativeRing {
     if (this.ring && this.format_) {
       const before = this.format_;
-      const same = before.rate === format.rate && before.channels.length === format.channels.length
-        && before.channels.every((c, i) => c.name === format.channels[i].name);
+      const same =
+        before.rate === format.rate &&
+        before.channels.length === format.channels.length &&
+        before.channels.every((c, i) => c.name === format.channels[i].name);
       if (!same) {
-        throw new Error(`the device changed its format mid-session (was ${before.channels.length} channels at ${before.rate} Hz, now ${format.channels.length} at ${format.rate} Hz); start a new session`);
+        throw new Error(
+          `the device changed its format mid-session (was ${before.channels.length} channels at ${before.rate} Hz, now ${format.channels.length} at ${format.rate} Hz); start a new session`,
+        );
       }
       return this.ring;
     }
@@ -97,7 +109,8 @@ export class Acquisition implements SourceSink {
     this.stats.bytes += block.bytes;
     const wallMs = Date.now();
     this.timelog.add(block.deviceBlock ?? this.stats.blocks - 1, firstFrame, block.hostNs, wallMs);
-    if (firstFrame - this.lastAnchorFrame >= ANCHOR_EVERY_S * this.format_!.rate) this.anchor({ frame: firstFrame, hostNs: block.hostNs, wallMs });
+    if (firstFrame - this.lastAnchorFrame >= ANCHOR_EVERY_S * this.format_!.rate)
+      this.anchor({ frame: firstFrame, hostNs: block.hostNs, wallMs });
     if (block.markers.length > 0) {
       remember(this.history.markers, block.markers);
       this.recording?.addMarkers(block.markers);
@@ -180,7 +193,9 @@ export class Acquisition implements SourceSink {
     for (const a of this.history.anchors) recording.addAnchor(a);
     this.recording = recording;
     this.recordingDeadlineNs =
-      request.durationS === undefined ? undefined : process.hrtime.bigint() + BigInt(Math.round((request.durationS + this.silenceGraceS()) * 1e9));
+      request.durationS === undefined
+        ? undefined
+        : process.hrtime.bigint() + BigInt(Math.round((request.durationS + this.silenceGraceS()) * 1e9));
     const started = { path: request.path, format: request.format, startFrame: recording.startFrame };
     this.post({ kind: 'recording-started', ...started });
     this.drainRecording();
@@ -341,7 +356,11 @@ export class Acquisition implements SourceSink {
     if (flowing && quietS > grace) {
       if (this.silentSince === undefined) {
         this.silentSince = this.lastDataNs + BigInt(Math.round(grace * 1e9));
-        this.post({ kind: 'log', level: 'warn', text: `no data for ${Math.floor(quietS)} s (nothing has arrived since; is the device still sending?)` });
+        this.post({
+          kind: 'log',
+          level: 'warn',
+          text: `no data for ${Math.floor(quietS)} s (nothing has arrived since; is the device still sending?)`,
+        });
       }
       this.stats.silentS = Math.floor(quietS);
     } else if (!flowing) {

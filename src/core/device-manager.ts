@@ -22,7 +22,9 @@ const KEEP_ENDED = 3;
 
 export class UntrustedDeviceError extends Error {
   constructor(device: Device) {
-    super(`"${device.name}" comes from this workspace's settings, and the workspace is not trusted, so Labscope will not connect to it. Trust the workspace (Manage Workspace Trust) if you know where its settings come from, or add the device to your user settings`);
+    super(
+      `"${device.name}" comes from this workspace's settings, and the workspace is not trusted, so Labscope will not connect to it. Trust the workspace (Manage Workspace Trust) if you know where its settings come from, or add the device to your user settings`,
+    );
     this.name = 'UntrustedDeviceError';
   }
 }
@@ -34,7 +36,10 @@ export class Device {
   /** Why the entry cannot be used (a bad URI), named as the URI parser named it. */
   readonly problem?: string;
 
-  constructor(readonly config: DeviceConfig, public trusted: boolean) {
+  constructor(
+    readonly config: DeviceConfig,
+    public trusted: boolean,
+  ) {
     this.id = `${config.origin}:${config.name}:${config.uri}`;
     try {
       families().resolve(config.uri);

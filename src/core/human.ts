@@ -41,7 +41,9 @@ export function pollSummary(source: Record<string, unknown> | undefined): string
   if (!source || typeof source.samples_late !== 'number') return undefined;
   const drift = typeof source.max_drift_ms === 'number' ? source.max_drift_ms : 0;
   const disconnects = typeof source.disconnects === 'number' ? source.disconnects : 0;
-  return [`${source.samples_late} late`, `drift ≤ ${drift.toFixed(1)} ms`, disconnects ? plural(disconnects, 'disconnect') : ''].filter(Boolean).join(' · ');
+  return [`${source.samples_late} late`, `drift ≤ ${drift.toFixed(1)} ms`, disconnects ? plural(disconnects, 'disconnect') : '']
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** The same summary in full, one line, for tooltips and the CLI. */

@@ -96,7 +96,8 @@ export function record(source: PollSource, options: RecordOptions): PollRecordin
   const { rateHz, duration } = options;
   const bufferSize = options.bufferSize ?? 64;
   if (!(rateHz > 0)) throw new RangeError(`rate_hz must be > 0, got ${pyRepr(rateHz)}`);
-  if (duration !== undefined && duration !== null && !(duration > 0)) throw new RangeError(`duration must be > 0 or None, got ${pyRepr(duration)}`);
+  if (duration !== undefined && duration !== null && !(duration > 0))
+    throw new RangeError(`duration must be > 0 or None, got ${pyRepr(duration)}`);
   if (!(bufferSize >= 1)) throw new RangeError(`buffer_size must be >= 1, got ${pyRepr(bufferSize)}`);
   return new Recorder(source, { ...options, bufferSize }).start();
 }
@@ -107,8 +108,14 @@ const TICK_HISTORY = 100_000;
 class Recorder {
   private readonly queue: BatchQueue<PollBatch>;
   private readonly summary: AcquisitionSummary = {
-    startedAt: new Date(), finishedAt: null, samplesEmitted: 0, samplesLate: 0, maxDriftMs: 0,
-    tickDurationMsP50: 0, tickDurationMsP99: 0, disconnects: 0,
+    startedAt: new Date(),
+    finishedAt: null,
+    samplesEmitted: 0,
+    samplesLate: 0,
+    maxDriftMs: 0,
+    tickDurationMsP50: 0,
+    tickDurationMsP99: 0,
+    disconnects: 0,
   };
   private readonly tickDurationsMs: number[] = [];
   private cancelled = false;
@@ -116,18 +123,23 @@ class Recorder {
   private source: PollSource;
   private readonly reconnector: Reconnector;
 
-  constructor(source: PollSource, private readonly options: RecordOptions & { bufferSize: number }) {
+  constructor(
+    source: PollSource,
+    private readonly options: RecordOptions & { bufferSize: number },
+  ) {
     this.source = source;
     this.queue = new BatchQueue(options.bufferSize);
     this.reconnector = new Reconnector({ backoffS: options.backoffS, log: options.log });
   }
 
   start(): PollRecording {
-    const finished = this.produce().finally(() => {
-      this.summary.finishedAt = new Date();
-      [this.summary.tickDurationMsP50, this.summary.tickDurationMsP99] = percentiles(this.tickDurationsMs, [50, 99]);
-      this.queue.close();
-    }).then(() => this.summary);
+    const finished = this.produce()
+      .finally(() => {
+        this.summary.finishedAt = new Date();
+        [this.summary.tickDurationMsP50, this.summary.tickDurationMsP99] = percentiles(this.tickDurationsMs, [50, 99]);
+        this.queue.close();
+      })
+      .then(() => this.summary);
     // The failure is the caller's through `finished` or close(); nobody need be listening early.
     finished.catch(() => undefined);
     return {

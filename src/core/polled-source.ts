@@ -42,14 +42,20 @@ export class PolledSource implements Source {
   private stopped = false;
   private lastBytes = 0;
 
-  constructor(private readonly open: () => Promise<DescribedPollSource>, private readonly options: PolledSourceOptions) {}
+  constructor(
+    private readonly open: () => Promise<DescribedPollSource>,
+    private readonly options: PolledSourceOptions,
+  ) {}
 
   start(sink: SourceSink): void {
     this.sink = sink;
     sink.connecting(0);
-    this.open().then((source) => this.run(source), (error: Error) => {
-      if (!this.stopped) sink.failed(cannotConnect(this.options.label, error));
-    });
+    this.open().then(
+      (source) => this.run(source),
+      (error: Error) => {
+        if (!this.stopped) sink.failed(cannotConnect(this.options.label, error));
+      },
+    );
   }
 
   stop(): void {

@@ -5,7 +5,11 @@ import type { RecordingFormat } from './writers/types';
 
 /** A device name as a file-name fragment: letters, digits, `.`, `_`, `-`; the rest becomes `-`. */
 export function fileSlug(name: string): string {
-  const slug = name.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 60);
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 60);
   return slug || 'device';
 }
 
@@ -17,7 +21,9 @@ export function timestamp(date: Date): string {
 
 export class OutsideWorkspaceError extends Error {
   constructor(target: string, root: string) {
-    super(`recordings must stay inside the workspace folder ${root}, but the recordings folder resolves to ${target}; change labscope.recordingsFolder to a relative path such as "recordings"`);
+    super(
+      `recordings must stay inside the workspace folder ${root}, but the recordings folder resolves to ${target}; change labscope.recordingsFolder to a relative path such as "recordings"`,
+    );
     this.name = 'OutsideWorkspaceError';
   }
 }
@@ -32,7 +38,13 @@ export function recordingsFolder(root: string, setting: string): string {
 }
 
 /** A new recording's path; `exists` lets a second recording in the same second get `-2`. */
-export function recordingPath(folder: string, deviceName: string, format: RecordingFormat, when: Date, exists: (p: string) => boolean): string {
+export function recordingPath(
+  folder: string,
+  deviceName: string,
+  format: RecordingFormat,
+  when: Date,
+  exists: (p: string) => boolean,
+): string {
   const base = `${fileSlug(deviceName)}-${timestamp(when)}`;
   for (let n = 1; ; n++) {
     const candidate = path.join(folder, `${base}${n === 1 ? '' : `-${n}`}.${format}`);

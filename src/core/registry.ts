@@ -33,7 +33,8 @@ export class Families {
     const id = uri.scheme === 'sim' ? uri.path : undefined;
     const family = id !== undefined ? this.byId(id) : this.list.find((f) => f.schemes.includes(uri.scheme));
     if (family) return family;
-    if (id !== undefined) throw new UriError(uri.text, `no simulator called "${id}" (known: ${this.list.map((f) => `sim:${f.id}`).join(', ')})`);
+    if (id !== undefined)
+      throw new UriError(uri.text, `no simulator called "${id}" (known: ${this.list.map((f) => `sim:${f.id}`).join(', ')})`);
     throw new UriError(uri.text, `unknown scheme "${uri.scheme}:" (known: ${[...this.list.flatMap((f) => f.schemes), 'sim'].join(', ')})`);
   }
 
@@ -95,7 +96,9 @@ export function registerFamilies(list: readonly Family[]): Families {
 /** The registered families; throws a message a developer can act on when nobody registered any. */
 export function families(): Families {
   if (!registered) {
-    throw new Error('no instrument families are registered: the program must call registerFamilies() at start-up (importing src/devices does)');
+    throw new Error(
+      'no instrument families are registered: the program must call registerFamilies() at start-up (importing src/devices does)',
+    );
   }
   return registered;
 }

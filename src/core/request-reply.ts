@@ -37,7 +37,10 @@ export function isRequest(message: unknown): message is Request {
 
 export function isReply(message: unknown): message is Reply {
   return (
-    typeof message === 'object' && message !== null && typeof (message as Reply).inReplyTo === 'number' && typeof (message as Reply).ok === 'boolean'
+    typeof message === 'object' &&
+    message !== null &&
+    typeof (message as Reply).inReplyTo === 'number' &&
+    typeof (message as Reply).ok === 'boolean'
   );
 }
 

@@ -26,7 +26,14 @@ export interface Sample {
 /** An error sample: reading empty, channel unknown, error set. */
 export function errorSample(device: string, protocol: SampleProtocol, error: string, extra: Partial<Sample> = {}): Sample {
   return {
-    device, channel: null, reading: null, protocol,
-    monotonicNs: process.hrtime.bigint(), receivedAt: new Date(), metadata: {}, ...extra, error,
+    device,
+    channel: null,
+    reading: null,
+    protocol,
+    monotonicNs: process.hrtime.bigint(),
+    receivedAt: new Date(),
+    metadata: {},
+    ...extra,
+    error,
   };
 }

@@ -26,7 +26,11 @@ export interface ScopeSource {
  * whole number of frames and the window ends on a column boundary, so a live trace scrolls
  * column by column instead of shimmering as buckets slide across samples.
  */
-export function scopeWindow(request: Pick<ScopeRequest, 'columns' | 'windowS' | 'end'>, rate: number, newest: number): { start: number; end: number } {
+export function scopeWindow(
+  request: Pick<ScopeRequest, 'columns' | 'windowS' | 'end'>,
+  rate: number,
+  newest: number,
+): { start: number; end: number } {
   const wanted = Math.max(1, Math.round(request.windowS * rate));
   const end = Math.min(request.end ?? newest, newest);
   if (wanted < request.columns) return { start: end - wanted, end };
@@ -52,7 +56,10 @@ export class ScopeFeed {
   private held = new Float64Array(0);
   private cacheKey = '';
 
-  constructor(private readonly source: ScopeSource, private readonly options: ScopeFeedOptions = {}) {}
+  constructor(
+    private readonly source: ScopeSource,
+    private readonly options: ScopeFeedOptions = {},
+  ) {}
 
   /** The frame answering `request`; its `minmax` buffer is the caller's to transfer. */
   frame(request: ScopeRequest): ScopeFrame {

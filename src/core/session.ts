@@ -15,8 +15,15 @@ import type { Sample } from './sample';
 import { serveSerialBridge } from '../transports/serial-bridge';
 import type { Anchor, ChannelInfo, Gap, Marker, Metadata } from './types';
 import {
-  emptyStats, type AcquisitionStats, type Event, type RecordingRequest, type RecordingStatus, type RecordingSummary, type Replies,
-  type ResumeFrom, type WorkerInit,
+  emptyStats,
+  type AcquisitionStats,
+  type Event,
+  type RecordingRequest,
+  type RecordingStatus,
+  type RecordingSummary,
+  type Replies,
+  type ResumeFrom,
+  type WorkerInit,
 } from './worker-protocol';
 import { SessionArtifacts } from './session-artifacts';
 import { FINISHED, TRANSITIONS, type SessionState } from './session-state';
@@ -114,7 +121,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.bufferWindow = options.bufferWindow ?? 1;
     this.backoffS = options.backoffS;
     this.metadata = Object.freeze({ ...options.metadata });
-    if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1) throw new RangeError(`bufferSize must be a whole number of frames ≥ 1, got ${options.bufferSize}`);
+    if (!Number.isInteger(this.bufferSize) || this.bufferSize < 1)
+      throw new RangeError(`bufferSize must be a whole number of frames ≥ 1, got ${options.bufferSize}`);
   }
 
   // ---- the seed's status predicates ----
@@ -281,9 +289,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.state !== 'active' && this.state !== 'paused' && !ringHolds) throw new Error(`cannot record: the session is ${this.state}`);
     if (this.recording) throw new Error(`already recording to ${this.recording.path}`);
     const format = options.format ?? formatFromPath(file);
-    if (options.durationS !== undefined && !(options.durationS > 0)) throw new RangeError(`duration must be > 0 seconds, got ${options.durationS}`);
+    if (options.durationS !== undefined && !(options.durationS > 0))
+      throw new RangeError(`duration must be > 0 seconds, got ${options.durationS}`);
     const request: RecordingRequest = {
-      path: path.resolve(file), format, durationS: options.durationS, deviceUri: this.uri, family: this.family, fromFrame: options.fromFrame,
+      path: path.resolve(file),
+      format,
+      durationS: options.durationS,
+      deviceUri: this.uri,
+      family: this.family,
+      fromFrame: options.fromFrame,
     };
     await this.client().request({ kind: 'record', request });
   }
@@ -382,7 +396,9 @@ export class Session extends EventEmitter<SessionEvents> {
   async pause(): Promise<void> {
     this.refuseDeleted('pause');
     if (this.state !== 'active' || this.held) {
-      throw new Error(`cannot pause ${this.uri}: it is ${this.held ? 'already paused or pausing' : this.state}; only an active session can be paused`);
+      throw new Error(
+        `cannot pause ${this.uri}: it is ${this.held ? 'already paused or pausing' : this.state}; only an active session can be paused`,
+      );
     }
     this.held = true;
     try {
@@ -405,7 +421,9 @@ export class Session extends EventEmitter<SessionEvents> {
   async resume(from?: ResumePoint): Promise<{ frame: number; skipped: number }> {
     this.refuseDeleted('resume');
     if (this.state !== 'paused' || this.resuming) {
-      throw new Error(`cannot resume ${this.uri}: it is ${this.resuming ? 'already resuming' : this.state}; only a paused session can be resumed`);
+      throw new Error(
+        `cannot resume ${this.uri}: it is ${this.resuming ? 'already resuming' : this.state}; only a paused session can be resumed`,
+      );
     }
     const target = this.resumeTarget(from);
     this.resuming = true;
@@ -548,13 +566,18 @@ export class Session extends EventEmitter<SessionEvents> {
     if (from === undefined) return { kind: 'pause' };
     if (from === -1) return { kind: 'live' };
     if (!(from instanceof Date)) {
-      throw new TypeError(`resume(from): expected nothing (from the pause point), a Date, or -1 (live); got ${typeof from === 'number' ? from : typeof from}`);
+      throw new TypeError(
+        `resume(from): expected nothing (from the pause point), a Date, or -1 (live); got ${typeof from === 'number' ? from : typeof from}`,
+      );
     }
     const wallMs = from.getTime();
     if (Number.isNaN(wallMs)) throw new RangeError('resume(from): the Date is invalid');
-    if (wallMs > Date.now()) throw new RangeError(`resume(from): ${from.toISOString()} is in the future; give a time up to now, or -1 for live`);
+    if (wallMs > Date.now())
+      throw new RangeError(`resume(from): ${from.toISOString()} is in the future; give a time up to now, or -1 for live`);
     if (this.pausedAt && wallMs < this.pausedAt.getTime()) {
-      throw new RangeError(`resume(from): ${from.toISOString()} is before the pause (${this.pausedAt.toISOString()}); what came before the pause point was already delivered, and resume() goes on from there`);
+      throw new RangeError(
+        `resume(from): ${from.toISOString()} is before the pause (${this.pausedAt.toISOString()}); what came before the pause point was already delivered, and resume() goes on from there`,
+      );
     }
     return { kind: 'time', wallMs };
   }
@@ -600,7 +623,8 @@ export class Session extends EventEmitter<SessionEvents> {
       const check = () => {
         if (states.includes(this.state)) return finish();
         if (this.state === 'error') return finish(new Error(this.error));
-        if (this.state === 'done' || this.state === 'closed') return finish(new Error(`the stream ended before data arrived (${this.state})`));
+        if (this.state === 'done' || this.state === 'closed')
+          return finish(new Error(`the stream ended before data arrived (${this.state})`));
       };
       const timer = setTimeout(() => finish(new Error(`${this.uri}: ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
       const finish = (error?: Error) => {

@@ -33,7 +33,12 @@ export class StreamBatch extends EventEmitter<StreamBatchEvents> {
   private readonly concurrency: number;
 
   /** `folder` is where the files were found: names and recordings are relative to it. */
-  constructor(readonly label: string, readonly folder: string, readonly sessions: readonly Session[], private readonly options: StreamBatchOptions = {}) {
+  constructor(
+    readonly label: string,
+    readonly folder: string,
+    readonly sessions: readonly Session[],
+    private readonly options: StreamBatchOptions = {},
+  ) {
     super();
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
     for (const session of sessions) {

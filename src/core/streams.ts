@@ -35,7 +35,11 @@ export function streamFileExtensions(): readonly string[] {
  * says otherwise is refused naming the field. Throws on the first bad source, naming it; nothing
  * has connected, so nothing needs undoing.
  */
-export function createStreams(sources: StreamSource | readonly StreamSource[], metadata: Metadata = {}, options: SessionOptions = {}): Session[] {
+export function createStreams(
+  sources: StreamSource | readonly StreamSource[],
+  metadata: Metadata = {},
+  options: SessionOptions = {},
+): Session[] {
   const list = Array.isArray(sources) ? (sources as readonly StreamSource[]) : [sources as StreamSource];
   return list.map((source) => new Session(streamUri(source, metadata), { ...options, metadata }));
 }
@@ -44,7 +48,12 @@ export function createStreams(sources: StreamSource | readonly StreamSource[], m
  * One queued Session per matching file under `dirs` (see findStreamFiles), as the file family's
  * URIs (`audio:<absolute path>`), sorted by path.
  */
-export function createDirStreams(dirs: string | readonly string[], options: DirStreamOptions = {}, metadata: Metadata = {}, sessionOptions: SessionOptions = {}): Session[] {
+export function createDirStreams(
+  dirs: string | readonly string[],
+  options: DirStreamOptions = {},
+  metadata: Metadata = {},
+  sessionOptions: SessionOptions = {},
+): Session[] {
   return createStreams(findStreamFiles(dirs, options), metadata, sessionOptions);
 }
 
@@ -89,7 +98,8 @@ export function streamUri(source: StreamSource, metadata: Metadata = {}): string
   const files = family.fileStreams;
   let uri: string;
   if (typeof source === 'object') {
-    if (!source || typeof source.host !== 'string' || !Number.isInteger(source.port)) throw new TypeError(`a socket source is { host, port }, got ${JSON.stringify(source)}`);
+    if (!source || typeof source.host !== 'string' || !Number.isInteger(source.port))
+      throw new TypeError(`a socket source is { host, port }, got ${JSON.stringify(source)}`);
     if (!files.uriOfSocket) throw new Error(`${family.label} reads no sockets: give a device URI instead of { host, port }`);
     uri = files.uriOfSocket(source.host, source.port);
   } else if (/^[a-z][a-z0-9+.-]*:/i.test(source.trim()) && !/^[a-z]:[\\/]/i.test(source.trim())) {

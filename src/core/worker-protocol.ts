@@ -89,7 +89,19 @@ export interface AcquisitionStats {
 
 /** Stats before anything has arrived. */
 export function emptyStats(): AcquisitionStats {
-  return { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0, silentS: 0 };
+  return {
+    frames: 0,
+    blocks: 0,
+    bytes: 0,
+    lostFrames: 0,
+    gaps: 0,
+    reconnects: 0,
+    errors: 0,
+    delivered: 0,
+    measuredRate: 0,
+    driftMs: 0,
+    silentS: 0,
+  };
 }
 
 export interface RecordingStatus {

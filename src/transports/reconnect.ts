@@ -29,7 +29,8 @@ export class Reconnector {
 
   constructor(private readonly options: ReconnectorOptions = {}) {
     const backoff = options.backoffS ?? RECONNECT_BACKOFF_S;
-    if (backoff.length === 0 || backoff.some((s) => !(s >= 0))) throw new RangeError(`backoff must be a list of seconds >= 0, got [${backoff.join(', ')}]`);
+    if (backoff.length === 0 || backoff.some((s) => !(s >= 0)))
+      throw new RangeError(`backoff must be a list of seconds >= 0, got [${backoff.join(', ')}]`);
     this.backoffS = backoff;
   }
 
@@ -123,7 +124,12 @@ const NOBODY_THERE = new Set(['ECONNREFUSED', 'ENOENT']);
 /** A first connection failed; `detail` is the code (or message) without the label and hint. */
 export class CannotConnectError extends Error {
   readonly code?: string;
-  constructor(message: string, readonly detail: string, code: string | undefined, cause: unknown) {
+  constructor(
+    message: string,
+    readonly detail: string,
+    code: string | undefined,
+    cause: unknown,
+  ) {
     super(message, { cause });
     this.name = 'CannotConnectError';
     if (code) this.code = code;

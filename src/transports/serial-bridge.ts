@@ -6,7 +6,14 @@
 // a MessagePort to the real binding on the main thread. At serial speeds (19200 baud is 2 KB/s)
 // the hop costs nothing that matters; a busy main thread delays bytes, never loses them.
 import { isMainThread, MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-interface';
+import type {
+  BindingInterface,
+  BindingPortInterface,
+  OpenOptions,
+  PortStatus,
+  SetOptions,
+  UpdateOptions,
+} from '@serialport/bindings-interface';
 import { answerRequests, isRequest, Requester, type Request } from '../core/request-reply';
 
 type Method = 'open' | 'read' | 'write' | 'close' | 'update' | 'set' | 'get' | 'getBaudRate' | 'flush' | 'drain';
@@ -48,7 +55,11 @@ function requesterOn(port: MessagePort): Requester<Call> {
 
 class BridgedPort implements BindingPortInterface {
   isOpen = true;
-  constructor(private readonly requests: Requester<Call>, private readonly port: MessagePort, readonly openOptions: Required<OpenOptions>) {}
+  constructor(
+    private readonly requests: Requester<Call>,
+    private readonly port: MessagePort,
+    readonly openOptions: Required<OpenOptions>,
+  ) {}
 
   private call<T>(method: Method, arg?: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
     return this.requests.request<T>({ method, arg }, transfer);

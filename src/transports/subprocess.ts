@@ -91,17 +91,36 @@ export class Subprocess {
     try {
       file = resolveExecutable(o.file, o.env ?? process.env, o.cwd);
     } catch (error) {
-      return this.report({ kind: 'failed', error: cannotConnect(o.file, error, { verb: 'start', hint: o.hint }), code: null, signal: null, stderr: '' });
+      return this.report({
+        kind: 'failed',
+        error: cannotConnect(o.file, error, { verb: 'start', hint: o.hint }),
+        code: null,
+        signal: null,
+        stderr: '',
+      });
     }
     const [command, args] = PDEATHSIG ? [PDEATHSIG, ['--pdeathsig', 'KILL', '--', file, ...o.args]] : [file, [...o.args]];
-    const child = spawn(command, args, { cwd: o.cwd, env: o.env, shell: false, detached: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(command, args, {
+      cwd: o.cwd,
+      env: o.env,
+      shell: false,
+      detached: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     this.child = child;
     track(child);
     child.on('error', (error) => {
       // Only a spawn that failed after the checks above (the file vanished): there is no process.
       if (child.pid === undefined) {
         this.exited = true;
-        this.report({ kind: 'failed', error: cannotConnect(o.file, error, { verb: 'start', hint: o.hint }), code: null, signal: null, stderr: this.stderrTail });
+        this.report({
+          kind: 'failed',
+          error: cannotConnect(o.file, error, { verb: 'start', hint: o.hint }),
+          code: null,
+          signal: null,
+          stderr: this.stderrTail,
+        });
       }
     });
     child.on('spawn', () => {
@@ -129,7 +148,13 @@ export class Subprocess {
       if (code === 0) return this.report({ kind: 'ended', code: 0, stderr: this.stderrTail });
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const words = lastWords(this.stderrTail);
-      this.report({ kind: 'failed', error: new Error(`${this.label} ${how}${words ? `: ${words}` : ''}`), code, signal, stderr: this.stderrTail });
+      this.report({
+        kind: 'failed',
+        error: new Error(`${this.label} ${how}${words ? `: ${words}` : ''}`),
+        code,
+        signal,
+        stderr: this.stderrTail,
+      });
     });
   }
 
@@ -183,7 +208,13 @@ export class Subprocess {
       const max = o.maxLineChars ?? 64 << 20;
       if (this.partial.length > max) {
         this.partial = '';
-        this.report({ kind: 'failed', error: new Error(`${this.label} wrote a line of more than ${max} characters without a line end`), code: null, signal: null, stderr: this.stderrTail });
+        this.report({
+          kind: 'failed',
+          error: new Error(`${this.label} wrote a line of more than ${max} characters without a line end`),
+          code: null,
+          signal: null,
+          stderr: this.stderrTail,
+        });
         // Reported as failed by us, not by its exit: the program must still be ended.
         void this.kill(child);
       }
@@ -232,7 +263,10 @@ export class Subprocess {
 
 /** The last non-empty stderr line(s), at most 300 characters: what a failure message quotes. */
 function lastWords(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   let words = '';
   for (let i = lines.length - 1; i >= 0 && words.length < 300; i--) words = words ? `${lines[i]} / ${words}` : lines[i];
   return words.length > 300 ? `…${words.slice(-299)}` : words;

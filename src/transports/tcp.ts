@@ -85,7 +85,8 @@ export class TcpClient {
         onread: {
           buffer: onread.buffer,
           // Bytes read after close() belong to nobody: stop reading.
-          callback: (bytes: number, buffer: Uint8Array) => (this.closed || this.current !== socket ? false : onread.callback(bytes, buffer) !== false),
+          callback: (bytes: number, buffer: Uint8Array) =>
+            this.closed || this.current !== socket ? false : onread.callback(bytes, buffer) !== false,
         },
       }),
     });

@@ -59,7 +59,10 @@ export async function askNewDevice(manager: DeviceManager): Promise<NewDevice | 
     const query = await vscode.window.showInputBox({
       title: 'Add Device (3/4): options',
       prompt: optionsPrompt(options),
-      placeHolder: options.map((o) => `${o.key}=${o.example}`).slice(0, 3).join('&'),
+      placeHolder: options
+        .map((o) => `${o.key}=${o.example}`)
+        .slice(0, 3)
+        .join('&'),
       validateInput: (text) => checkUri(withQuery(base, text), family),
     });
     if (query === undefined) return undefined;
@@ -68,7 +71,9 @@ export async function askNewDevice(manager: DeviceManager): Promise<NewDevice | 
 
   // A file or a serial port has no host: its file name says which device it is.
   const where = families().resolve(uri).uri;
-  const suggested = simulator ? `${family.label} simulator (${uri.slice(4)})` : `${family.label} ${where.host || path.basename(where.path)}`;
+  const suggested = simulator
+    ? `${family.label} simulator (${uri.slice(4)})`
+    : `${family.label} ${where.host || path.basename(where.path)}`;
   const name = await vscode.window.showInputBox({
     title: 'Add Device (4/4): name',
     prompt: 'How the device is called in the tree and in recording file names',

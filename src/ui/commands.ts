@@ -56,21 +56,24 @@ export class Commands {
     if (!device.trusted) {
       const manage = 'Manage Workspace Trust';
       // Not awaited: the command is over (nothing connected) whether or not the user answers.
-      void vscode.window.showWarningMessage(
-        `"${device.name}" comes from this workspace's settings and the workspace is not trusted, so Labscope will not connect to it. Trust the workspace if you know where its settings come from.`,
-        manage,
-      ).then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+      void vscode.window
+        .showWarningMessage(
+          `"${device.name}" comes from this workspace's settings and the workspace is not trusted, so Labscope will not connect to it. Trust the workspace if you know where its settings come from.`,
+          manage,
+        )
+        .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Connecting to ${device.name}…` },
-      () => this.manager.connect(device).then((session) => {
-        this.log.info(`${device.name}: streaming ${session.channels.length} channels at ${human.rate(session.rate)}`);
-        return session;
-      }),
-    ).then(undefined, (error: Error) => {
-      throw new Error(`Could not connect to ${device.name} (${device.uri}): ${error.message}`);
-    });
+    return vscode.window
+      .withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${device.name}…` }, () =>
+        this.manager.connect(device).then((session) => {
+          this.log.info(`${device.name}: streaming ${session.channels.length} channels at ${human.rate(session.rate)}`);
+          return session;
+        }),
+      )
+      .then(undefined, (error: Error) => {
+        throw new Error(`Could not connect to ${device.name} (${device.uri}): ${error.message}`);
+      });
   }
 
   async disconnect(target?: Target): Promise<void> {
@@ -133,9 +136,10 @@ export class Commands {
     // A `{ name, uri }` from a keybinding or another extension skips the questions; anything else
     // (the view title passes its own arguments) starts the interactive flow.
     const given = entry as Partial<NewDevice> | undefined;
-    const chosen = typeof given?.name === 'string' && typeof given.uri === 'string'
-      ? { name: given.name, uri: given.uri }
-      : await askNewDevice(this.manager);
+    const chosen =
+      typeof given?.name === 'string' && typeof given.uri === 'string'
+        ? { name: given.name, uri: given.uri }
+        : await askNewDevice(this.manager);
     if (!chosen) return;
     const target = await saveNewDevice(chosen, this.manager);
     const where = target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user';
@@ -148,8 +152,11 @@ export class Commands {
   async openScope(target?: Target | { device: string; reveal?: boolean }): Promise<number | undefined> {
     if (!this.scopes) return undefined;
     const live = this.manager.devices.filter((d) => d.live);
-    const device = deviceOf(target, this.manager)
-      ?? (live.length === 1 ? live[0] : await this.pickDevice(target, (d) => !d.problem && d.trusted, 'Open a scope on which device?', 'show'));
+    const device =
+      deviceOf(target, this.manager) ??
+      (live.length === 1
+        ? live[0]
+        : await this.pickDevice(target, (d) => !d.problem && d.trusted, 'Open a scope on which device?', 'show'));
     if (!device) return undefined;
     if (typeof target === 'string' && !deviceOf(target, this.manager)) throw new Error(`no device called "${target}"`);
     if (!device.live && !(await this.connect(device))) return undefined;
@@ -208,7 +215,12 @@ export class Commands {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      candidates.map((device) => ({ label: device.name, description: device.uri, detail: device.trusted ? undefined : 'untrusted workspace: will not connect', device })),
+      candidates.map((device) => ({
+        label: device.name,
+        description: device.uri,
+        detail: device.trusted ? undefined : 'untrusted workspace: will not connect',
+        device,
+      })),
       { title },
     );
     return pick?.device;
@@ -231,7 +243,12 @@ export class Commands {
       );
       return pick?.s;
     }
-    const device = await this.pickDevice(undefined, (d) => !d.live && !d.problem && d.trusted, 'No device is streaming. Connect one and record it:', 'connect');
+    const device = await this.pickDevice(
+      undefined,
+      (d) => !d.live && !d.problem && d.trusted,
+      'No device is streaming. Connect one and record it:',
+      'connect',
+    );
     if (!device) return undefined;
     const session = await this.connect(device);
     return session ? { device, session } : undefined;
@@ -249,7 +266,8 @@ function deviceOf(target: Target | RecordArgs, manager: DeviceManager): Device |
 function matches(target: Target, device: Device, session: Session): boolean {
   if (typeof target === 'string') return device.name === target || device.id === target;
   if (target instanceof Device) return target === device;
-  if (target && 'kind' in target) return target.kind === 'device' ? target.device === device : 'session' in target && target.session === session;
+  if (target && 'kind' in target)
+    return target.kind === 'device' ? target.device === device : 'session' in target && target.session === session;
   return false;
 }
 
@@ -258,8 +276,10 @@ function recordArgs(target: Target | RecordArgs): RecordArgs {
   if (!target || typeof target !== 'object' || target instanceof Device || 'kind' in target) return {};
   const args = target as RecordArgs;
   if (args.device !== undefined && typeof args.device !== 'string') throw new Error('startRecording: "device" must be a device name');
-  if (args.format !== undefined && !['npy', 'csv', 'mat'].includes(args.format)) throw new Error(`startRecording: format "${String(args.format)}" is not npy, csv or mat`);
-  if (args.durationS !== undefined && !(typeof args.durationS === 'number' && args.durationS > 0)) throw new Error('startRecording: "durationS" must be a number of seconds > 0');
+  if (args.format !== undefined && !['npy', 'csv', 'mat'].includes(args.format))
+    throw new Error(`startRecording: format "${String(args.format)}" is not npy, csv or mat`);
+  if (args.durationS !== undefined && !(typeof args.durationS === 'number' && args.durationS > 0))
+    throw new Error('startRecording: "durationS" must be a number of seconds > 0');
   return args;
 }
 

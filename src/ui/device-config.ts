@@ -63,6 +63,10 @@ export async function removeDeviceSetting(device: DeviceConfig): Promise<boolean
   if (!Array.isArray(value)) return false;
   const index = value.findIndex((e) => e?.uri?.trim() === device.uri && (e.name?.trim() || e.uri.trim()) === device.name);
   if (index < 0) return false;
-  await config.update('devices', value.filter((_, i) => i !== index), user ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace);
+  await config.update(
+    'devices',
+    value.filter((_, i) => i !== index),
+    user ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace,
+  );
   return true;
 }

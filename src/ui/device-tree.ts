@@ -40,9 +40,14 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return [...this.manager.devices.map((device) => this.deviceNode(device)), ...this.manager.batches.map((batch) => this.batchNode(batch))];
+    if (!node)
+      return [
+        ...this.manager.devices.map((device) => this.deviceNode(device)),
+        ...this.manager.batches.map((batch) => this.batchNode(batch)),
+      ];
     if (node.kind === 'device') return node.device.sessions.map((session) => this.sessionNode(node.device, session));
-    if (node.kind === 'session') return node.session.channels.map((_, index) => ({ kind: 'channel', device: node.device, session: node.session, index }));
+    if (node.kind === 'session')
+      return node.session.channels.map((_, index) => ({ kind: 'channel', device: node.device, session: node.session, index }));
     if (node.kind === 'batch') return node.batch.sessions.map((session) => this.streamNode(node.batch, session));
     return [];
   }
@@ -133,7 +138,10 @@ function contextFlags(device: Device): string[] {
 }
 
 function deviceItem(device: Device): vscode.TreeItem {
-  const item = new vscode.TreeItem(device.name, device.sessions.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    device.name,
+    device.sessions.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = `device/${device.id}`;
   item.contextValue = contextFlags(device).join(' ');
   const live = device.live;
@@ -147,7 +155,9 @@ function deviceItem(device: Device): vscode.TreeItem {
   } else if (!device.trusted) {
     item.iconPath = new vscode.ThemeIcon('shield');
     item.description = 'untrusted workspace: not connected';
-    tooltip.appendMarkdown('\n\n$(shield) This device comes from the workspace settings of a workspace you have not trusted, so Labscope does not connect to it. Trust the workspace to use it.');
+    tooltip.appendMarkdown(
+      '\n\n$(shield) This device comes from the workspace settings of a workspace you have not trusted, so Labscope does not connect to it. Trust the workspace to use it.',
+    );
   } else if (live) {
     const [icon, color] = live.recording ? ['record', 'charts.red'] : STATE_ICONS[live.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -158,7 +168,8 @@ function deviceItem(device: Device): vscode.TreeItem {
     // A failed session is closed (its thread and simulator freed) but keeps its error to show.
     item.iconPath = last?.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('plug');
     item.description = last?.error ? 'error' : device.uri;
-    if (last?.error) tooltip.appendMarkdown(`\n\n$(error) ${escape(last.error)}${adviceFor(last.error) ? `  \n${escape(adviceFor(last.error)!)}` : ''}`);
+    if (last?.error)
+      tooltip.appendMarkdown(`\n\n$(error) ${escape(last.error)}${adviceFor(last.error) ? `  \n${escape(adviceFor(last.error)!)}` : ''}`);
   }
   item.tooltip = tooltip;
   item.accessibilityInformation = { label: `${device.name}, ${item.description}` };
@@ -166,20 +177,41 @@ function deviceItem(device: Device): vscode.TreeItem {
 }
 
 function sessionItem(device: Device, session: Session): vscode.TreeItem {
-  const item = new vscode.TreeItem(`Session ${session.createdAt.toLocaleTimeString()}`, session.channels.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    `Session ${session.createdAt.toLocaleTimeString()}`,
+    session.channels.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = `session/${device.id}/${session.createdAt.getTime()}`;
   item.iconPath = stateIcon(session);
   // A queued session has no figures yet: all zeros would say it received nothing.
   const stats = session.isQueued() ? undefined : session.stats();
   item.description = session.recording
     ? recordingText(session)
-    : [session.state, human.silence(stats), shape(session), stats && stats.gaps ? human.plural(stats.gaps, 'gap') : '', familySummary(session, stats)].filter(Boolean).join(' · ');
+    : [
+        session.state,
+        human.silence(stats),
+        shape(session),
+        stats && stats.gaps ? human.plural(stats.gaps, 'gap') : '',
+        familySummary(session, stats),
+      ]
+        .filter(Boolean)
+        .join(' · ');
   const live = session === device.live;
   const streaming = live && (session.state === 'active' || session.state === 'paused');
-  item.contextValue = ['session', live ? 'connected' : 'ended', session.recording ? 'recording' : streaming ? 'recordable' : '', streaming ? 'streaming' : '', ...lifecycleFlags(session)]
-    .filter(Boolean).join(' ');
+  item.contextValue = [
+    'session',
+    live ? 'connected' : 'ended',
+    session.recording ? 'recording' : streaming ? 'recordable' : '',
+    streaming ? 'streaming' : '',
+    ...lifecycleFlags(session),
+  ]
+    .filter(Boolean)
+    .join(' ');
   const lines = [`${session.state} since ${session.createdAt.toLocaleString()}`];
-  if (stats) lines.push(`${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, drift ${stats.driftMs.toFixed(1)} ms`);
+  if (stats)
+    lines.push(
+      `${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, drift ${stats.driftMs.toFixed(1)} ms`,
+    );
   if (stats?.silentS) lines.push(`${human.silence(stats)}: nothing has arrived from the device since`);
   if (stats?.errors) lines.push(`${human.plural(stats.errors, 'bad input')} rejected (checksums, malformed frames)`);
   lines.push(human.pollSummaryDetail(stats?.source) ?? '');

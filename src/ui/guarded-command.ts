@@ -2,7 +2,11 @@
 // never as an unhandled rejection in the extension host: every command goes through here.
 import * as vscode from 'vscode';
 
-export function guardedCommand<A extends unknown[]>(name: string, fail: (message: string) => void, run: (...args: A) => Promise<unknown>): vscode.Disposable {
+export function guardedCommand<A extends unknown[]>(
+  name: string,
+  fail: (message: string) => void,
+  run: (...args: A) => Promise<unknown>,
+): vscode.Disposable {
   return vscode.commands.registerCommand(`labscope.${name}`, async (...args: A) => {
     try {
       return await run(...args);

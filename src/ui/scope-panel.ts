@@ -163,7 +163,12 @@ export class Scopes implements vscode.Disposable, vscode.WebviewPanelSerializer<
 
   /** A new panel on the device; several may show the same device. */
   show(device: Device): ScopePanel {
-    const panel = vscode.window.createWebviewPanel(SCOPE_VIEW_TYPE, `Scope: ${device.name}`, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      SCOPE_VIEW_TYPE,
+      `Scope: ${device.name}`,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.extensionUri),
+    );
     return this.track(new ScopePanel(panel, this.extensionUri, this.manager, this.log, device.name));
   }
 

@@ -89,7 +89,9 @@ export class StreamCommands {
     const opened: OpenedFolder[] = [];
     for (const folder of folders.map((f) => path.resolve(f))) {
       // Earlier recordings are not material to play again (they would be with exts of everything).
-      const files = findStreamFiles(folder, { exts, filters: args.filters, recursive: args.recursive }).filter((f) => !inside(f, recordings));
+      const files = findStreamFiles(folder, { exts, filters: args.filters, recursive: args.recursive }).filter(
+        (f) => !inside(f, recordings),
+      );
       if (!files.length) {
         void vscode.window.showInformationMessage(`No audio files (${exts.join(', ')}) in ${folder}.`);
         continue;
@@ -119,7 +121,10 @@ export class StreamCommands {
     const session = await this.pick(target, (s) => s.isPaused(), 'Resume which session?', 'paused');
     if (!session) return undefined;
     const { skipped } = await session.resume(from);
-    if (skipped > 0) this.log.info(`${session.uri}: resumed at live, skipping ${skipped} frames (${(skipped / (session.rate || 1)).toFixed(2)} s; recorded as a gap)`);
+    if (skipped > 0)
+      this.log.info(
+        `${session.uri}: resumed at live, skipping ${skipped} frames (${(skipped / (session.rate || 1)).toFixed(2)} s; recorded as a gap)`,
+      );
     return session;
   }
 
@@ -140,38 +145,48 @@ export class StreamCommands {
     const sessions = batch ? batch.sessions.filter((s) => !s.isDeleted()) : picked ? [picked] : [];
     if (!batch && !sessions.length) return undefined;
     const files = sessions.flatMap((s) => s.artifacts());
-    const what = batch ? `the ${human.plural(batch.sessions.length, 'stream')} played from ${batch.label}` : `the session ${label(sessions[0])}`;
+    const what = batch
+      ? `the ${human.plural(batch.sessions.length, 'stream')} played from ${batch.label}`
+      : `the session ${label(sessions[0])}`;
     if (!options.confirmed && !(await confirmDelete(what, files))) return undefined;
     const removed = (await Promise.all(sessions.map((s) => s.delete()))).flat();
     if (batch) {
       if (batch.recordingsDir) removeEmptyFolders(batch.recordingsDir);
       await this.manager.removeBatch(batch);
     }
-    this.log.info(`deleted ${batch ? batch.label : label(sessions[0])}: ${removed.length ? removed.join(', ') : 'it had written no files'}`);
+    this.log.info(
+      `deleted ${batch ? batch.label : label(sessions[0])}: ${removed.length ? removed.join(', ') : 'it had written no files'}`,
+    );
     return removed;
   }
 
   /** Plays a batch in the background under a cancellable progress notification. */
   private play(batch: StreamBatch): void {
     const total = batch.sessions.length;
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Playing ${human.plural(total, 'audio file')} from ${batch.label}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => void batch.close());
-        let reported = 0;
-        const update = () => {
-          const finished = batch.sessions.filter((s) => s.isDone()).length;
-          progress.report({ message: batchSummary(batch), increment: ((finished - reported) / total) * 100 });
-          reported = finished;
-        };
-        batch.on('changed', update);
-        try {
-          await batch.run();
-        } finally {
-          batch.off('changed', update);
-        }
-      },
-    ).then(() => this.finished(batch));
+    void vscode.window
+      .withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Playing ${human.plural(total, 'audio file')} from ${batch.label}`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          token.onCancellationRequested(() => void batch.close());
+          let reported = 0;
+          const update = () => {
+            const finished = batch.sessions.filter((s) => s.isDone()).length;
+            progress.report({ message: batchSummary(batch), increment: ((finished - reported) / total) * 100 });
+            reported = finished;
+          };
+          batch.on('changed', update);
+          try {
+            await batch.run();
+          } finally {
+            batch.off('changed', update);
+          }
+        },
+      )
+      .then(() => this.finished(batch));
   }
 
   private finished(batch: StreamBatch): void {
@@ -200,7 +215,9 @@ export class StreamCommands {
     }
     const candidates = [
       ...this.manager.sessions(eligible).map(({ device, session }) => ({ label: device.name, description: session.state, session })),
-      ...this.manager.batches.flatMap((b) => b.sessions.filter(eligible).map((session) => ({ label: b.nameOf(session), description: `${b.label} · ${session.state}`, session }))),
+      ...this.manager.batches.flatMap((b) =>
+        b.sessions.filter(eligible).map((session) => ({ label: b.nameOf(session), description: `${b.label} · ${session.state}`, session })),
+      ),
     ];
     if (!candidates.length) {
       void vscode.window.showInformationMessage(`No session is ${what}.`);
@@ -236,7 +253,10 @@ async function confirmDelete(what: string, files: string[]): Promise<boolean> {
  */
 function explorerFolders(arg: unknown, selected: unknown): string[] | undefined {
   const clicked = arg instanceof vscode.Uri ? [arg.fsPath] : [];
-  const chosen = (Array.isArray(selected) ? selected : []).filter((u): u is vscode.Uri => u instanceof vscode.Uri).map((u) => u.fsPath).filter(isFolder);
+  const chosen = (Array.isArray(selected) ? selected : [])
+    .filter((u): u is vscode.Uri => u instanceof vscode.Uri)
+    .map((u) => u.fsPath)
+    .filter(isFolder);
   const folders = chosen.length ? chosen : clicked;
   return folders.length ? folders : undefined;
 }
@@ -256,8 +276,10 @@ function folderArgs(arg: unknown): OpenAudioFolderArgs {
   const strings = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
   if (a.folder !== undefined && typeof a.folder !== 'string') throw new Error('openAudioFolder: "folder" must be a path');
   if (!strings(a.exts) || !strings(a.filters)) throw new Error('openAudioFolder: "exts" and "filters" must be lists of strings');
-  if (a.format !== undefined && !['npy', 'csv', 'mat'].includes(a.format)) throw new Error(`openAudioFolder: format "${String(a.format)}" is not npy, csv or mat`);
-  if (a.concurrency !== undefined && !(Number.isInteger(a.concurrency) && a.concurrency >= 1)) throw new Error('openAudioFolder: "concurrency" must be a whole number ≥ 1');
+  if (a.format !== undefined && !['npy', 'csv', 'mat'].includes(a.format))
+    throw new Error(`openAudioFolder: format "${String(a.format)}" is not npy, csv or mat`);
+  if (a.concurrency !== undefined && !(Number.isInteger(a.concurrency) && a.concurrency >= 1))
+    throw new Error('openAudioFolder: "concurrency" must be a whole number ≥ 1');
   return a;
 }
 

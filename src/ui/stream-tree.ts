@@ -66,7 +66,9 @@ export function streamItem(batch: StreamBatch, session: Session): vscode.TreeIte
     seconds === undefined ? '' : `${seconds.toFixed(1)} s`,
     stats?.errors ? human.plural(stats.errors, 'bad input') : '',
     stats?.gaps ? human.plural(stats.gaps, 'gap') : '',
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   item.contextValue = ['stream', session.state, ...lifecycleFlags(session)].join(' ');
   const lines = [session.uri];
   if (session.start) lines.push(`started ${session.start.toLocaleString()}`);

@@ -41,7 +41,9 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     await shot('tree');
 
     await vs.contextMenu(page.getByRole('treeitem', { name: /EEG sim/ }), 'Connect Device');
-    await deviceRow('EEG sim').filter({ hasText: `${CHANNELS} ch · 1 kHz · active` }).waitFor({ timeout: 20_000 });
+    await deviceRow('EEG sim')
+      .filter({ hasText: `${CHANNELS} ch · 1 kHz · active` })
+      .waitFor({ timeout: 20_000 });
 
     await vs.runCommand('Labscope: Start Recording');
     // Only one session streams, so it is not asked for: format (NPY first), then duration (empty).
@@ -67,7 +69,10 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     const toast = page.locator('.notification-toast', { hasText: 'Recorded' });
     await toast.waitFor({ timeout: 10_000 });
     const ended = await toast.innerText();
-    assert.match(ended, /Recorded [\d.]+ s from EEG sim to recordings[/\\]EEG-sim-\d{8}-\d{6}\.npy \([\d.]+ KB, 0 gaps; stopped by the user\)/);
+    assert.match(
+      ended,
+      /Recorded [\d.]+ s from EEG sim to recordings[/\\]EEG-sim-\d{8}-\d{6}\.npy \([\d.]+ KB, 0 gaps; stopped by the user\)/,
+    );
     assert.match(ended, /Open/);
     assert.match(ended, /Reveal in Explorer/);
     await deviceRow('EEG sim').filter({ hasText: '8 ch · 1 kHz · active' }).waitFor();
@@ -82,13 +87,16 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     assert.equal(sidecar.file, npy);
     assert.equal(sidecar.device.uri, `sim:rda?channels=${CHANNELS}&rate=${RATE}`);
     assert.equal(sidecar.rate, RATE);
-    assert.deepEqual(sidecar.channels.map((c: { name: string; unit: string }) => `${c.name} ${c.unit}`), Array.from({ length: CHANNELS }, (_, i) => `Ch${i + 1} µV`));
+    assert.deepEqual(
+      sidecar.channels.map((c: { name: string; unit: string }) => `${c.name} ${c.unit}`),
+      Array.from({ length: CHANNELS }, (_, i) => `Ch${i + 1} µV`),
+    );
     assert.deepEqual(sidecar.gaps, []);
 
     const py = pythonJson<{ shape: number[]; dtype: string; data: number[][] }>(
       'import sys, json, numpy as np\n' +
-      'a = np.load(sys.argv[1])\n' +
-      'print(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "data": a.astype(float).tolist()}))',
+        'a = np.load(sys.argv[1])\n' +
+        'print(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "data": a.astype(float).tolist()}))',
       file,
     );
     assert.equal(py.dtype, 'float32');
@@ -135,9 +143,12 @@ test('Add Device from the view title checks the URI as it is typed and saves a w
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget', { hasText: 'address' }).waitFor(); // still asking
     await input.fill('rda://127.0.0.1:51299');
-    await message.filter({ hasText: /no host|unknown scheme/ }).waitFor({ state: 'detached' }).catch(async () => {
-      assert.doesNotMatch(await message.innerText(), /no host|unknown scheme/);
-    });
+    await message
+      .filter({ hasText: /no host|unknown scheme/ })
+      .waitFor({ state: 'detached' })
+      .catch(async () => {
+        assert.doesNotMatch(await message.innerText(), /no host|unknown scheme/);
+      });
     await page.keyboard.press('Enter');
 
     // RDA takes no options, so the last step is the name, with a suggestion.

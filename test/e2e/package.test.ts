@@ -12,7 +12,11 @@ import { pathToFileURL } from 'node:url';
 import { tmpDir } from '../helpers/tmp';
 
 const repo = path.resolve(__dirname, '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+  name: string;
+  publisher: string;
+  version: string;
+};
 
 /** What scripts/vscode/server.mjs's startCodeServer() returns (the part used here). */
 interface CodeServer {
@@ -56,12 +60,23 @@ after(async () => {
 test('the .vsix holds the bundles, the addon and the docs, and nothing else', async () => {
   const { listVsix } = await load<{ listVsix(file: string): VsixEntry[] }>('scripts/vsix.mjs');
   const names = listVsix(vsix).map((e) => e.name);
-  for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/acquisition-worker.js', 'extension/dist/serialport.node', 'extension/build/native/Release/labscope.node']) {
+  for (const required of [
+    'extension/package.json',
+    'extension/dist/extension.js',
+    'extension/dist/acquisition-worker.js',
+    'extension/dist/serialport.node',
+    'extension/build/native/Release/labscope.node',
+  ]) {
     assert.ok(names.includes(required), `${required} is missing from the .vsix: ${names.join(', ')}`);
   }
   // Exactly what runs: bundles (no source maps), the addon, media and the package's own documents.
-  const shipped = /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|css)|dist\/serialport\.node|build\/native\/Release\/labscope\.node|media\/.+))$/;
-  assert.deepEqual(names.filter((n) => !shipped.test(n)), [], 'files that should not ship');
+  const shipped =
+    /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|css)|dist\/serialport\.node|build\/native\/Release\/labscope\.node|media\/.+))$/;
+  assert.deepEqual(
+    names.filter((n) => !shipped.test(n)),
+    [],
+    'files that should not ship',
+  );
   assert.ok(!names.some((n) => /node_modules|\/src\/|\.ts$|\.map$/.test(n)));
 });
 
@@ -107,11 +122,14 @@ test('the installed bundles find the addon and the worker: the CLI records from 
   assert.ok(fs.statSync(out).size > 500 * 4 * 4);
 });
 
-test('the installed bundles load serialport\'s addon: the CLI records Modbus RTU over a pty', () => {
+test("the installed bundles load serialport's addon: the CLI records Modbus RTU over a pty", () => {
   // The serial bytes pass through the main thread's serialport (dist/serialport.node) to the worker.
   const dir = installedExtension();
   const out = path.join(tmpDir(), 'gas.csv');
-  const r = node([path.join(dir, 'dist', 'cli.js'), 'record', 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200', '--out', out, '--duration', '1'], dir);
+  const r = node(
+    [path.join(dir, 'dist', 'cli.js'), 'record', 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200', '--out', out, '--duration', '1'],
+    dir,
+  );
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /recorded 5 frames × 7 channels/);
   assert.match(fs.readFileSync(out, 'utf8'), /^time_s,I1 Oxygen,I2 CO,I3 CO₂,E1,E2,fault,maintenance\n/);

@@ -41,39 +41,41 @@ interface LaneCoverage {
  * measures, lane by lane, how many plot columns hold a trace pixel.
  */
 async function coverage(lanes: number): Promise<LaneCoverage> {
-  return scope().locator('canvas.traces').evaluate((canvas: HTMLCanvasElement, n: number) => {
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d')!;
-    ctx.drawImage(canvas, 0, 0);
-    const { data, width, height } = ctx.getImageData(0, 0, copy.width, copy.height);
-    const left = Math.round(110 * devicePixelRatio) + 2;
-    const plotHeight = height - Math.round(18 * devicePixelRatio);
-    const covered: number[] = [];
-    const colours: string[] = [];
-    for (let lane = 0; lane < n; lane++) {
-      const top = Math.floor((lane * plotHeight) / n) + 1;
-      const bottom = Math.floor(((lane + 1) * plotHeight) / n) - 1;
-      let columns = 0;
-      const seen = new Map<string, number>();
-      for (let x = left; x < width - 2; x++) {
-        let hit = false;
-        for (let y = top; y < bottom; y++) {
-          const i = (y * width + x) * 4;
-          if (data[i + 3] > 128) {
-            hit = true;
-            const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
-            seen.set(key, (seen.get(key) ?? 0) + 1);
+  return scope()
+    .locator('canvas.traces')
+    .evaluate((canvas: HTMLCanvasElement, n: number) => {
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d')!;
+      ctx.drawImage(canvas, 0, 0);
+      const { data, width, height } = ctx.getImageData(0, 0, copy.width, copy.height);
+      const left = Math.round(110 * devicePixelRatio) + 2;
+      const plotHeight = height - Math.round(18 * devicePixelRatio);
+      const covered: number[] = [];
+      const colours: string[] = [];
+      for (let lane = 0; lane < n; lane++) {
+        const top = Math.floor((lane * plotHeight) / n) + 1;
+        const bottom = Math.floor(((lane + 1) * plotHeight) / n) - 1;
+        let columns = 0;
+        const seen = new Map<string, number>();
+        for (let x = left; x < width - 2; x++) {
+          let hit = false;
+          for (let y = top; y < bottom; y++) {
+            const i = (y * width + x) * 4;
+            if (data[i + 3] > 128) {
+              hit = true;
+              const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+              seen.set(key, (seen.get(key) ?? 0) + 1);
+            }
           }
+          if (hit) columns++;
         }
-        if (hit) columns++;
+        covered.push(columns / (width - 2 - left));
+        colours.push([...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none');
       }
-      covered.push(columns / (width - 2 - left));
-      colours.push([...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none');
-    }
-    return { lanes: n, covered, colours };
-  }, lanes);
+      return { lanes: n, covered, colours };
+    }, lanes);
 }
 
 async function waitForTraces(lanes: number): Promise<LaneCoverage> {
@@ -98,7 +100,9 @@ test('Open Scope draws the signal in one lane per channel, under a nonce CSP, an
     assert.doesNotMatch(csp ?? '', /unsafe-inline|unsafe-eval|\*;|http:/);
     // The only remote-looking origin is VS Code's own for the extension's local files (cspSource).
     for (const origin of (csp ?? '').match(/https:[^\s;]*/g) ?? []) assert.equal(origin, 'https://*.vscode-cdn.net');
-    const scriptNonce = await scope().locator('script[src]').evaluate((s: HTMLScriptElement) => s.nonce);
+    const scriptNonce = await scope()
+      .locator('script[src]')
+      .evaluate((s: HTMLScriptElement) => s.nonce);
     assert.ok(csp?.includes(`'nonce-${scriptNonce}'`), 'the script carries the CSP nonce');
 
     // A short window fills at once; choosing it also exercises the toolbar's select.
@@ -109,17 +113,29 @@ test('Open Scope draws the signal in one lane per channel, under a nonce CSP, an
     t.diagnostic(`lane coverage ${first.covered.map((c) => c.toFixed(2)).join(' ')}, colours ${first.colours.join(' | ')}`);
     for (const share of first.covered) assert.ok(share > 0.9, `every lane holds a trace across the plot: ${first.covered}`);
     assert.equal(new Set(first.colours).size, CHANNELS, 'each channel in its own colour');
-    assert.match(await scope().locator('.stats').innerText(), /Hz · 0 gaps · drift [+-][\d.]+ ms · latency \d+ ms · \d+ fps · \d+ KB\/frame/);
+    assert.match(
+      await scope().locator('.stats').innerText(),
+      /Hz · 0 gaps · drift [+-][\d.]+ ms · latency \d+ ms · \d+ fps · \d+ KB\/frame/,
+    );
     await vs.shot('scope');
 
     // Hide the scope behind another editor, then bring it back: it redraws with its settings kept.
     await vs.runCommand('File: New Untitled Text File');
-    await scope().locator('canvas.traces').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    await scope()
+      .locator('canvas.traces')
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => undefined);
     await page.getByRole('tab', { name: /Scope: EEG sim/ }).click();
     await scope().locator('canvas.traces').waitFor({ timeout: 15_000 });
     const again = await waitForTraces(CHANNELS);
     for (const share of again.covered) assert.ok(share > 0.9, `after hide/show: ${again.covered}`);
-    assert.equal(await scope().locator('#window').evaluate((e: HTMLElement & { value: string }) => e.value), '1', 'the window setting survived');
+    assert.equal(
+      await scope()
+        .locator('#window')
+        .evaluate((e: HTMLElement & { value: string }) => e.value),
+      '1',
+      'the window setting survived',
+    );
 
     // Pause, then scroll back with the wheel through what the ring still holds.
     const axis = async () => scope().locator('.stats').innerText();

@@ -86,7 +86,10 @@ export function seededBytes(length: number, seed: number): Buffer {
 export type RawSpec = { encoding: string; width: number; channels: number; endian: 'little' | 'big' };
 
 /** Python's decode of a WAV (`wave` + audioop + numpy) or a raw file: float32 samples and facts. */
-export function referenceDecode(file: string, raw?: RawSpec): { samples: Float32Array; rate: number | null; channels: number; frames: number; reader: string } {
+export function referenceDecode(
+  file: string,
+  raw?: RawSpec,
+): { samples: Float32Array; rate: number | null; channels: number; frames: number; reader: string } {
   const out = `${file}.reference.f32`;
   const args = raw ? ['raw', file, raw.encoding, String(raw.width), String(raw.channels), raw.endian] : ['wav', file];
   const meta = JSON.parse(execFileSync(PYTHON, [REFERENCE, 'decode', out, ...args], { encoding: 'utf8' }));

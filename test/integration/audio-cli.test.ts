@@ -28,10 +28,18 @@ test('record audio:FILE --fast: every shared WAV becomes an NPY of exactly its f
 test('record a raw file --fast, relative to the working folder, with its declared format', async () => {
   const dir = tmpDir();
   fs.writeFileSync(path.join(dir, 'take.pcm'), seededBytes(2 * 2 * 5000, 41));
-  const r = await runCli(['record', 'audio:take.pcm?rate=22050&encoding=UPCM&width=2&channels=2&endian=big', '--fast', '--out', 'take.npy', '--json'], { cwd: dir });
+  const r = await runCli(
+    ['record', 'audio:take.pcm?rate=22050&encoding=UPCM&width=2&channels=2&endian=big', '--fast', '--out', 'take.npy', '--json'],
+    { cwd: dir },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).frames, 5000);
-  const verdict = referenceCompare(path.join(dir, 'take.npy'), path.join(dir, 'take.pcm'), { encoding: 'UPCM', width: 2, channels: 2, endian: 'big' });
+  const verdict = referenceCompare(path.join(dir, 'take.npy'), path.join(dir, 'take.pcm'), {
+    encoding: 'UPCM',
+    width: 2,
+    channels: 2,
+    endian: 'big',
+  });
   assert.ok(verdict.equal, JSON.stringify(verdict));
   const sidecar = readSidecar(sidecarPathFor(path.join(dir, 'take.npy')));
   assert.equal(sidecar.rate, 22050);
@@ -45,9 +53,17 @@ test('audio mistakes on the command line are one line naming the field', async (
   const cases: [string[], number, RegExp][] = [
     [['record', 'sim:audio', '--fast', '--out', 'x.npy'], 2, /--fast: .*only an audio file \(audio:FILE\) can be played faster/],
     [['record', 'audio:x.pcm?rate=96k&encoding=SPCM&width=2', '--out', 'x.npy'], 2, /parameter rate=96k is outside 8000–48000 Hz/],
-    [['record', 'audio:x.pcm?rate=16k&encoding=SPCM', '--fast', '--out', 'x.npy'], 1, /x\.pcm: no RIFF\/RIFX header, so it is read as raw PCM, and width is required for SPCM/],
+    [
+      ['record', 'audio:x.pcm?rate=16k&encoding=SPCM', '--fast', '--out', 'x.npy'],
+      1,
+      /x\.pcm: no RIFF\/RIFX header, so it is read as raw PCM, and width is required for SPCM/,
+    ],
     [['record', 'audio:missing.wav', '--out', 'x.npy'], 1, /cannot play .*missing\.wav: no such file/],
-    [['record', 'audio+tcp://127.0.0.1:9?rate=16k&encoding=ULAW&width=2', '--out', 'x.npy'], 2, /parameter width=2 contradicts encoding=ULAW/],
+    [
+      ['record', 'audio+tcp://127.0.0.1:9?rate=16k&encoding=ULAW&width=2', '--out', 'x.npy'],
+      2,
+      /parameter width=2 contradicts encoding=ULAW/,
+    ],
     [['simulate', 'audio', '--freq', '9000'], 2, /parameter freq=9000 is too high/],
     [['simulate', 'audio', '--file', 'a.wav', '--rate', '8k'], 2, /cannot be combined with rate=/],
   ];
@@ -55,7 +71,14 @@ test('audio mistakes on the command line are one line naming the field', async (
     const r = await runCli(args, { cwd: dir });
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
-    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('labscope:')).length, 1, r.stderr);
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('labscope:')).length,
+      1,
+      r.stderr,
+    );
   }
 });
 

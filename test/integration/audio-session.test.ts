@@ -76,7 +76,10 @@ test('raw PCM from a socket, in pieces that split samples, recorded to NPY: nump
   assert.deepEqual(verdict.shape, [4000, 2]);
   assert.ok(verdict.equal, JSON.stringify(verdict));
   const sidecar = readSidecar(sidecarPathFor(out));
-  assert.deepEqual(sidecar.channels.map((c) => c.name), ['ch1', 'ch2']);
+  assert.deepEqual(
+    sidecar.channels.map((c) => c.name),
+    ['ch1', 'ch2'],
+  );
   assert.equal(sidecar.rate, 16000);
   assert.equal(sidecar.source?.container, 'socket');
   assert.equal(sidecar.source?.encoding, 'SPCM');
@@ -114,7 +117,10 @@ test('a stream that stops inside a frame: the whole frames are kept, the rest dr
     await session.close();
     await server.close();
   }
-  assert.ok(warnings.some((w) => /the stream ended inside a frame; its last 3 bytes \(of 4 per frame\) were dropped/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /the stream ended inside a frame; its last 3 bytes \(of 4 per frame\) were dropped/.test(w)),
+    warnings.join('\n'),
+  );
 });
 
 test('a refused connection puts the session in error, naming the address', async () => {
@@ -124,14 +130,17 @@ test('a refused connection puts the session in error, naming the address', async
   await new Promise((r) => server.close(r));
   const session = new Session(`audio+tcp://127.0.0.1:${port}?rate=16k&encoding=SPCM&width=2`);
   try {
-    await assert.rejects(session.connect(), new RegExp(`cannot connect to audio\\+tcp://127\\.0\\.0\\.1:${port}: ECONNREFUSED \\(is the audio server running`));
+    await assert.rejects(
+      session.connect(),
+      new RegExp(`cannot connect to audio\\+tcp://127\\.0\\.0\\.1:${port}: ECONNREFUSED \\(is the audio server running`),
+    );
     assert.equal(session.state, 'error');
   } finally {
     await session.close();
   }
 });
 
-test('sim:audio?file= streams a WAV\'s samples; the recording equals Python\'s decode of the file', async () => {
+test("sim:audio?file= streams a WAV's samples; the recording equals Python's decode of the file", async () => {
   const file = path.join(AUDIO_DATA, 'pluck-pcm16.wav');
   const out = path.join(tmpDir(), 'sim-file.npy');
   const session = new Session(`sim:audio?file=${file}`);
@@ -146,7 +155,7 @@ test('sim:audio?file= streams a WAV\'s samples; the recording equals Python\'s d
   assert.ok(verdict.equal, JSON.stringify(verdict));
 });
 
-test('sim:audio tone: each channel is its sine, to within the wire encoding\'s step', async () => {
+test("sim:audio tone: each channel is its sine, to within the wire encoding's step", async () => {
   const out = path.join(tmpDir(), 'tone.npy');
   const session = new Session('sim:audio?freq=500&rate=8k&channels=2&encoding=SPCM&width=2&seconds=0.25');
   try {
@@ -164,7 +173,7 @@ test('sim:audio tone: each channel is its sine, to within the wire encoding\'s s
   }
 });
 
-test('audio:FILE in real time through a Session: the file\'s frames, and its format in the sidecar', async () => {
+test("audio:FILE in real time through a Session: the file's frames, and its format in the sidecar", async () => {
   const file = path.join(AUDIO_DATA, 'pluck-pcm24.wav');
   const out = path.join(tmpDir(), 'file.npy');
   const session = new Session(`audio:${file}`);
@@ -179,7 +188,15 @@ test('audio:FILE in real time through a Session: the file\'s frames, and its for
   assert.ok(verdict.equal, JSON.stringify(verdict));
   const source = readSidecar(sidecarPathFor(out)).source!;
   assert.deepEqual(
-    { file: source.file, container: source.container, encoding: source.encoding, width: source.width, rate: source.rate, channels: source.channels, endian: source.endian },
+    {
+      file: source.file,
+      container: source.container,
+      encoding: source.encoding,
+      width: source.width,
+      rate: source.rate,
+      channels: source.channels,
+      endian: source.endian,
+    },
     { file, container: 'WAV', encoding: 'SPCM', width: 3, rate: 11025, channels: 2, endian: 'little' },
   );
 });

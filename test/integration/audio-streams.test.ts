@@ -46,14 +46,22 @@ test('createDirStreams: every file by default, exts, filters on full paths, recu
   assert.deepEqual(rel(findStreamFiles(dir, { filters: [/\.wav$/gi, 'deeper'] })), ['sub/deeper/d.Wav']);
   assert.deepEqual(rel(findStreamFiles(dir, { filters: [`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/a`] })), ['a.wav']);
   // Two folders that overlap give each file once.
-  assert.deepEqual(rel(findStreamFiles([path.join(dir, 'sub'), dir], { exts: ['.wav'] })), ['a.wav', 'link.wav', 'sub/c.wav', 'sub/deeper/d.Wav']);
+  assert.deepEqual(rel(findStreamFiles([path.join(dir, 'sub'), dir], { exts: ['.wav'] })), [
+    'a.wav',
+    'link.wav',
+    'sub/c.wav',
+    'sub/deeper/d.Wav',
+  ]);
 
   assert.throws(() => findStreamFiles(dir, { filters: ['ok', '(unclosed'] }), /filter "\(unclosed" is not a regular expression/);
   assert.throws(() => findStreamFiles(path.join(dir, 'missing')), /cannot read the folder .*missing: ENOENT/);
   assert.throws(() => findStreamFiles(path.join(dir, 'notes.txt')), /notes\.txt is not a folder/);
 
   const sessions = createDirStreams(dir, { exts: ['.wav'], recursive: true }, { speaker: 'A' });
-  assert.deepEqual(sessions.map((s) => s.uri), ['a.wav', 'link.wav', 'sub/c.wav', 'sub/deeper/d.Wav'].map((f) => `audio:${path.join(dir, f)}`));
+  assert.deepEqual(
+    sessions.map((s) => s.uri),
+    ['a.wav', 'link.wav', 'sub/c.wav', 'sub/deeper/d.Wav'].map((f) => `audio:${path.join(dir, f)}`),
+  );
   for (const s of sessions) {
     assert.equal(s.state, 'queued');
     assert.equal(s.family, 'audio');
@@ -62,18 +70,24 @@ test('createDirStreams: every file by default, exts, filters on full paths, recu
     assert.equal(s.fromSocket(), false);
     assert.equal(s.size(), 44 + 160);
   }
-  assert.deepEqual(sessions.map((s) => s.sourceName()), ['a.wav', 'link.wav', 'c.wav', 'd.Wav']);
+  assert.deepEqual(
+    sessions.map((s) => s.sourceName()),
+    ['a.wav', 'link.wav', 'c.wav', 'd.Wav'],
+  );
 });
 
-test('createStreams: URIs, paths and socket addresses; the seed\'s format metadata becomes audio URI parameters', () => {
+test("createStreams: URIs, paths and socket addresses; the seed's format metadata becomes audio URI parameters", () => {
   const raw = { samprate: '16k', encoding: 'SPCM', sampwidth: 2 };
   const sessions = createStreams(['sim:rda?channels=2', 'takes/one.pcm', { host: '127.0.0.1', port: 4155 }, 'audio:x.pcm?rate=16k'], raw);
-  assert.deepEqual(sessions.map((s) => s.uri), [
-    'sim:rda?channels=2',
-    `audio:${path.resolve('takes/one.pcm')}?rate=16k&encoding=SPCM&width=2`,
-    'audio+tcp://127.0.0.1:4155?rate=16k&encoding=SPCM&width=2',
-    'audio:x.pcm?rate=16k&encoding=SPCM&width=2',
-  ]);
+  assert.deepEqual(
+    sessions.map((s) => s.uri),
+    [
+      'sim:rda?channels=2',
+      `audio:${path.resolve('takes/one.pcm')}?rate=16k&encoding=SPCM&width=2`,
+      'audio+tcp://127.0.0.1:4155?rate=16k&encoding=SPCM&width=2',
+      'audio:x.pcm?rate=16k&encoding=SPCM&width=2',
+    ],
+  );
   assert.ok(sessions.every((s) => s.isQueued() && s.tagsMatch(raw)));
   assert.equal(sessions[2].sourceName(), '4155@127.0.0.1');
   assert.equal(sessions[2].fromSocket(), true);
@@ -103,10 +117,13 @@ test('a paused audio file is held: nothing is skipped even by resume(-1), and th
     // The acquisition finishes the recording before it reports the end of the stream.
     assert.equal(await session.whenDone(), 'done');
     assert.equal(session.recording, undefined);
-    assert.deepEqual(readNpy(out).data, Float32Array.from(samples, (v) => v / 32768));
+    assert.deepEqual(
+      readNpy(out).data,
+      Float32Array.from(samples, (v) => v / 32768),
+    );
     assert.deepEqual(readSidecar(sidecarPathFor(out)).gaps, []);
     assert.equal(session.sourceSeconds(), frames / 8000);
-    assert.ok(session.sourceFormat, 'the file\'s own format is known');
+    assert.ok(session.sourceFormat, "the file's own format is known");
   } finally {
     if (!session.isDeleted()) await session.close();
   }
@@ -128,7 +145,10 @@ test('a folder plays a few at a time, each file recorded whole beside its relati
   batch.on('log', (level, text) => level === 'error' && errors.push(text));
   await batch.run();
   assert.equal(batch.finished, true);
-  assert.deepEqual(sessions.map((s) => `${batch.nameOf(s)} ${s.state}`), ['a.wav done', 'b.wav done', 'broken.wav error', 'sub/c.wav done', 'sub/d.wav done']);
+  assert.deepEqual(
+    sessions.map((s) => `${batch.nameOf(s)} ${s.state}`),
+    ['a.wav done', 'b.wav done', 'broken.wav error', 'sub/c.wav done', 'sub/d.wav done'],
+  );
   assert.deepEqual(batch.counts(), { done: 4, error: 1 });
   assert.ok(mostAtOnce <= 2, `at most 2 streams at once, saw ${mostAtOnce}`);
   assert.equal(errors.length, 1);
@@ -136,7 +156,11 @@ test('a folder plays a few at a time, each file recorded whole beside its relati
   for (const [file, samples] of Object.entries(written)) {
     const recording = path.join(out, `${file}.npy`);
     assert.equal(batch.recordingOf(sessions.find((s) => batch.nameOf(s) === file)!), recording);
-    assert.deepEqual(readNpy(recording).data, Float32Array.from(samples, (v) => v / 32768), file);
+    assert.deepEqual(
+      readNpy(recording).data,
+      Float32Array.from(samples, (v) => v / 32768),
+      file,
+    );
   }
   // Every stream's thread was let go once it finished.
   assert.ok(sessions.every((s) => s.lastSample === 0));
@@ -155,6 +179,9 @@ test('a batch closed while it plays: the queued streams never start, and run() s
   await waitFor('the first stream playing', () => sessions[0].isActive());
   await batch.close();
   await run;
-  assert.deepEqual(sessions.map((s) => s.state), ['closed', 'closed', 'closed']);
+  assert.deepEqual(
+    sessions.map((s) => s.state),
+    ['closed', 'closed', 'closed'],
+  );
   assert.equal(sessions[1].start, undefined, 'a queued stream that was closed never started');
 });

@@ -23,7 +23,13 @@ test('--duration records exactly rate × seconds frames, and numpy agrees', asyn
   assert.deepEqual(shape, [7500, 4]);
   // The synthetic stream marks the first frame of every second.
   const sidecar = readSidecar(sidecarPathFor(out));
-  assert.deepEqual(sidecar.markers.map((m) => [m.row, m.type, m.text]), [[0, 'Stimulus', 'S  0'], [5000, 'Stimulus', 'S  1']]);
+  assert.deepEqual(
+    sidecar.markers.map((m) => [m.row, m.type, m.text]),
+    [
+      [0, 'Stimulus', 'S  0'],
+      [5000, 'Stimulus', 'S  1'],
+    ],
+  );
   assert.equal(summary.markers, 2);
 });
 

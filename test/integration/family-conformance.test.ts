@@ -34,10 +34,14 @@ function children(): number[] {
 function handles(): string[] {
   // File-system requests and immediates come and go on their own; the rest must not outlive close().
   const transient = new Set(['TTYWrap', 'FSReqPromise', 'FSReqCallback', 'Immediate']);
-  return process.getActiveResourcesInfo().filter((kind) => !transient.has(kind)).sort();
+  return process
+    .getActiveResourcesInfo()
+    .filter((kind) => !transient.has(kind))
+    .sort();
 }
 
-const withParam = (uri: string, key: string, value: string) => `${uri}${uri.includes('?') ? '&' : '?'}${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+const withParam = (uri: string, key: string, value: string) =>
+  `${uri}${uri.includes('?') ? '&' : '?'}${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
 
 test('the registry lists each family once, and every scheme belongs to one family', () => {
   assert.ok(FAMILIES.length >= 3);
@@ -63,7 +67,10 @@ for (const family of FAMILIES) {
     // A simulator's may exclude each other (a file to replay, or a synthetic signal): one at a time.
     for (const p of family.simulatorParams) {
       assert.ok(p.description && p.example, `sim:${family.id} ${p.key} has a description and an example`);
-      assert.doesNotThrow(() => registry.resolve(withParam(`sim:${family.id}`, p.key, p.example)), `sim:${family.id} with ${p.key}=${p.example}`);
+      assert.doesNotThrow(
+        () => registry.resolve(withParam(`sim:${family.id}`, p.key, p.example)),
+        `sim:${family.id} with ${p.key}=${p.example}`,
+      );
     }
   });
 
@@ -72,7 +79,8 @@ for (const family of FAMILIES) {
       const known = paramsFor(family, parseDeviceUri(base)).map((p) => p.key);
       assert.throws(
         () => registry.resolve(withParam(base, 'nosuchoption', '1')),
-        (e: Error) => e.name === 'UriError' && e.message.includes('unknown parameter "nosuchoption"') && known.every((k) => e.message.includes(k)),
+        (e: Error) =>
+          e.name === 'UriError' && e.message.includes('unknown parameter "nosuchoption"') && known.every((k) => e.message.includes(k)),
         base,
       );
     }
@@ -88,44 +96,58 @@ for (const family of FAMILIES) {
       }
     });
     assert.ok(numeric, `sim:${family.id} has a parameter that refuses nonsense`);
-    assert.throws(() => registry.resolve(withParam(`sim:${family.id}`, numeric.key, 'not-a-value-at-all')), new RegExp(`parameter ${numeric.key}`));
+    assert.throws(
+      () => registry.resolve(withParam(`sim:${family.id}`, numeric.key, 'not-a-value-at-all')),
+      new RegExp(`parameter ${numeric.key}`),
+    );
   });
 
-  test(`${family.id}: its simulator records one second into NPY through a Session, and close leaves nothing running`, { timeout: 60_000 }, async () => {
-    const childrenBefore = children();
-    const handlesBefore = handles();
-    const dir = tmpDir();
-    const file = path.join(dir, `${family.id}.npy`);
-    const session = new Session(`sim:${family.id}`);
-    try {
-      await session.connect(20_000);
-      assert.ok(session.channels.length > 0 && session.rate > 0, 'the simulator said its format');
-      const ended = session.recordingEnded();
-      await session.startRecording(file, { durationS: 1 });
-      const summary = await ended;
-      const expected = Math.round(session.rate);
-      assert.equal(summary.frames, expected, `one second is ${expected} frames at ${session.rate} Hz`);
-      const npy = readNpy(file);
-      assert.deepEqual(npy.shape, [expected, session.channels.length]);
-      const sidecar = readSidecar(sidecarPathFor(file));
-      assert.equal(sidecar.device.family, family.id);
-      assert.equal(sidecar.device.uri, `sim:${family.id}`);
-      assert.equal(sidecar.rate, session.rate);
-      assert.equal(sidecar.frames, expected);
-      assert.deepEqual(sidecar.channels.map((c) => c.name), session.channels.map((c) => c.name));
-      assert.equal(sidecar.endedShort, undefined);
-    } finally {
-      await session.close();
-    }
-    assert.equal(session.state, 'closed');
-    assert.ok(fs.existsSync(file));
-    // Handles close a moment after the calls that close them return.
-    const deadline = Date.now() + 5000;
-    const same = () => JSON.stringify(handles()) === JSON.stringify(handlesBefore);
-    while ((children().some((pid) => !childrenBefore.includes(pid)) || !same()) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.deepEqual(children().filter((pid) => !childrenBefore.includes(pid)), [], 'no child process left');
-    assert.deepEqual(handles(), handlesBefore, 'no socket, server or timer left');
-  });
+  test(
+    `${family.id}: its simulator records one second into NPY through a Session, and close leaves nothing running`,
+    { timeout: 60_000 },
+    async () => {
+      const childrenBefore = children();
+      const handlesBefore = handles();
+      const dir = tmpDir();
+      const file = path.join(dir, `${family.id}.npy`);
+      const session = new Session(`sim:${family.id}`);
+      try {
+        await session.connect(20_000);
+        assert.ok(session.channels.length > 0 && session.rate > 0, 'the simulator said its format');
+        const ended = session.recordingEnded();
+        await session.startRecording(file, { durationS: 1 });
+        const summary = await ended;
+        const expected = Math.round(session.rate);
+        assert.equal(summary.frames, expected, `one second is ${expected} frames at ${session.rate} Hz`);
+        const npy = readNpy(file);
+        assert.deepEqual(npy.shape, [expected, session.channels.length]);
+        const sidecar = readSidecar(sidecarPathFor(file));
+        assert.equal(sidecar.device.family, family.id);
+        assert.equal(sidecar.device.uri, `sim:${family.id}`);
+        assert.equal(sidecar.rate, session.rate);
+        assert.equal(sidecar.frames, expected);
+        assert.deepEqual(
+          sidecar.channels.map((c) => c.name),
+          session.channels.map((c) => c.name),
+        );
+        assert.equal(sidecar.endedShort, undefined);
+      } finally {
+        await session.close();
+      }
+      assert.equal(session.state, 'closed');
+      assert.ok(fs.existsSync(file));
+      // Handles close a moment after the calls that close them return.
+      const deadline = Date.now() + 5000;
+      const same = () => JSON.stringify(handles()) === JSON.stringify(handlesBefore);
+      while ((children().some((pid) => !childrenBefore.includes(pid)) || !same()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual(
+        children().filter((pid) => !childrenBefore.includes(pid)),
+        [],
+        'no child process left',
+      );
+      assert.deepEqual(handles(), handlesBefore, 'no socket, server or timer left');
+    },
+  );
 }

@@ -38,8 +38,14 @@ print(json.dumps({
 `;
 
 interface Comparison {
-  shape: number[]; dtype: string; want_shape: number[]; max_abs_err: number | null; max_abs: number;
-  names: string[]; annotations: [number, string][]; markers: [number, string][];
+  shape: number[];
+  dtype: string;
+  want_shape: number[];
+  max_abs_err: number | null;
+  max_abs: number;
+  names: string[];
+  annotations: [number, string][];
+  markers: [number, string][];
 }
 
 async function replayAndRecord(format: 'int16' | 'float32', speed: string, out: string) {
@@ -64,7 +70,10 @@ function checkAgainstMne(rec: string, expectedDtype: string): void {
   assert.ok(c.max_abs_err !== null && c.max_abs_err <= c.max_abs * 1e-6, `max |ours − MNE| = ${c.max_abs_err} µV`);
   assert.deepEqual(c.markers, c.annotations, 'markers do not land on the frames of MNE’s annotations');
   const sidecar = readSidecar(sidecarPath);
-  assert.deepEqual(sidecar.channels.map((ch) => ch.name), c.names);
+  assert.deepEqual(
+    sidecar.channels.map((ch) => ch.name),
+    c.names,
+  );
   assert.equal(sidecar.rate, 1000);
   assert.equal(sidecar.frames, c.want_shape[0]);
   assert.equal(sidecar.gaps.length, 0);

@@ -47,7 +47,11 @@ async function scriptedServer(scripts: (Buffer | 'close' | 'hold')[][]) {
     uri: `rda://127.0.0.1:${port}`,
     send: (bytes: Buffer) => sockets[sockets.length - 1].write(bytes),
     end: () => sockets[sockets.length - 1].end(),
-    close: () => new Promise<void>((r) => { sockets.forEach((s) => s.destroy()); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => r());
+      }),
   };
 }
 
@@ -59,13 +63,52 @@ function headerOnly(nSize: number, type = 1): Buffer {
 }
 
 const BAD: [string, () => Buffer[], RegExp][] = [
-  ['wrong GUID', () => { const b = start(); b[3] ^= 0xff; return [b]; }, /GUID/i],
+  [
+    'wrong GUID',
+    () => {
+      const b = start();
+      b[3] ^= 0xff;
+      return [b];
+    },
+    /GUID/i,
+  ],
   ['nSize below the header', () => [headerOnly(12)], /nSize 12/],
   ['nSize beyond any sane limit', () => [headerOnly(0xfffffff0)], /nSize 4294967280/],
-  ['nChannels 0', () => { const b = start(); b.writeUInt32LE(0, 24); return [b]; }, /nChannels is 0/],
-  ['channel names without NUL', () => { const b = start(); b[b.length - 1] = 0x41; return [b]; }, /NUL/],
-  ['sample counts that overrun the message', () => { const b = block(0); b.writeUInt32LE(1000, 28); return [start(), b]; }, /overrun/],
-  ['a truncated message', () => { const b = block(1); return [start(), block(0), b.subarray(0, b.length - 7)]; }, /truncated/],
+  [
+    'nChannels 0',
+    () => {
+      const b = start();
+      b.writeUInt32LE(0, 24);
+      return [b];
+    },
+    /nChannels is 0/,
+  ],
+  [
+    'channel names without NUL',
+    () => {
+      const b = start();
+      b[b.length - 1] = 0x41;
+      return [b];
+    },
+    /NUL/,
+  ],
+  [
+    'sample counts that overrun the message',
+    () => {
+      const b = block(0);
+      b.writeUInt32LE(1000, 28);
+      return [start(), b];
+    },
+    /overrun/,
+  ],
+  [
+    'a truncated message',
+    () => {
+      const b = block(1);
+      return [start(), block(0), b.subarray(0, b.length - 7)];
+    },
+    /truncated/,
+  ],
 ];
 
 test('bad RDA input: that session errors naming the fault; the others and written files go on', async (t) => {
@@ -111,7 +154,7 @@ test('bad RDA input: that session errors naming the fault; the others and writte
 
 test('random bytes on the wire (seeded): the session errors with a named fault, never crashes', async () => {
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let round = 0; round < 8; round++) {
     // Half the rounds corrupt a real data block (a valid header can then claim anything), half
     // send noise where a message should start.
@@ -143,11 +186,17 @@ test('a dropped connection is reconnected; data after a known start resumes; los
     await session.startRecording(file, { fromFrame: 0 });
     // The ring is shared memory and updates at once; state and gaps arrive as worker messages.
     await waitFor(() => session.lastSample >= 5 * POINTS && session.gaps.length > 0 && session.state === 'active', 5000);
-    assert.deepEqual(session.gaps.map((g) => [g.fromFrame, g.frames, g.cause]), [[3 * POINTS, 3 * POINTS, 'device']]);
+    assert.deepEqual(
+      session.gaps.map((g) => [g.fromFrame, g.frames, g.cause]),
+      [[3 * POINTS, 3 * POINTS, 'device']],
+    );
     const summary = await session.stopRecording();
     assert.equal(summary.frames, 5 * POINTS);
     const sidecar = readSidecar(sidecarPathFor(file));
-    assert.deepEqual(sidecar.gaps.map((g) => [g.row, g.frames]), [[3 * POINTS, 3 * POINTS]]);
+    assert.deepEqual(
+      sidecar.gaps.map((g) => [g.row, g.frames]),
+      [[3 * POINTS, 3 * POINTS]],
+    );
     const data = readNpy(file).data;
     const expected = new Float32Array([...sentFrames(0, 2), ...sentFrames(6, 7)]);
     assert.deepEqual(data, expected, 'the file must hold blocks 0–2 then 6–7, nothing else');
@@ -197,7 +246,10 @@ test('the seed client API: getData, wait, poll, lastSample, isStreaming, timelog
     assert.equal(lines[0], 'block,frame,host_ns,wall_time');
     assert.equal(lines.length, blocks + 1);
     // A timelog that cannot be written is refused with the path named, not waited for forever.
-    await assert.rejects(session.saveTimelog(path.join(dir, 'no-such-folder', 'timelog.csv')), /cannot save the timelog to .*no-such-folder.*ENOENT/);
+    await assert.rejects(
+      session.saveTimelog(path.join(dir, 'no-such-folder', 'timelog.csv')),
+      /cannot save the timelog to .*no-such-folder.*ENOENT/,
+    );
   } finally {
     await session.close();
   }

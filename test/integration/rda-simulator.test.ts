@@ -73,14 +73,23 @@ function checkFileStream(got: Received, format: RdaFormat): void {
   assert.ok(got.start);
   assert.equal(got.start.channels, 32);
   assert.equal(got.start.intervalUs, 1000);
-  assert.deepEqual(got.start.names, recording.channels.map((c) => c.name));
-  assert.deepEqual(got.start.resolutions, recording.channels.map((c) => c.resolution));
+  assert.deepEqual(
+    got.start.names,
+    recording.channels.map((c) => c.name),
+  );
+  assert.deepEqual(
+    got.start.resolutions,
+    recording.channels.map((c) => c.resolution),
+  );
   // start, one keep-alive, data of the format, stop last.
   const dataType = format === 'int16' ? RdaMessageType.Int16Data : RdaMessageType.Float32Data;
   assert.deepEqual(got.types.slice(0, 2), [RdaMessageType.Start, RdaMessageType.KeepAlive]);
   assert.equal(got.types.at(-1), RdaMessageType.Stop);
   assert.ok(got.types.slice(2, -1).every((t) => t === dataType));
-  assert.deepEqual(got.blocks.map((b) => b.block), got.blocks.map((_, i) => i));
+  assert.deepEqual(
+    got.blocks.map((b) => b.block),
+    got.blocks.map((_, i) => i),
+  );
   assert.equal(got.frames, 7900);
   assert.deepEqual(got.data.subarray(0, fileUv.length), fileUv);
   const markers = got.blocks.flatMap((b) =>

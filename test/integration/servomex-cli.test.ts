@@ -13,7 +13,13 @@ const MODBUS = ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2', 'fault', 'maintena
 
 const CASES = [
   { mode: 'ascii', args: ['--period', '0.1'], scheme: 'servomex+serial', rate: 10, channels: ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2'] },
-  { mode: 'modbus-tcp', args: ['--rate', '20', '--units', '2'], scheme: 'servomex+modbus-tcp', rate: 20, channels: [...MODBUS.map((c) => `unit1 ${c}`), ...MODBUS.map((c) => `unit2 ${c}`)] },
+  {
+    mode: 'modbus-tcp',
+    args: ['--rate', '20', '--units', '2'],
+    scheme: 'servomex+modbus-tcp',
+    rate: 20,
+    channels: [...MODBUS.map((c) => `unit1 ${c}`), ...MODBUS.map((c) => `unit2 ${c}`)],
+  },
   { mode: 'modbus-rtu', args: ['--rate', '5', '--baud', '115200'], scheme: 'servomex+modbus-rtu', rate: 5, channels: MODBUS },
 ];
 
@@ -29,7 +35,10 @@ for (const c of CASES) {
       assert.equal(result.code, 0, result.stderr);
       const sidecar = readSidecar(out.replace(/\.npy$/, '.labscope.json'));
       assert.equal(sidecar.rate, c.rate);
-      assert.deepEqual(sidecar.channels.map((ch) => ch.name), c.channels);
+      assert.deepEqual(
+        sidecar.channels.map((ch) => ch.name),
+        c.channels,
+      );
       assert.equal(sidecar.frames, c.rate);
       const shape = pythonJson<number[]>('import sys, json, numpy as np; print(json.dumps(list(np.load(sys.argv[1]).shape)))', out);
       assert.deepEqual(shape, [c.rate, c.channels.length]);

@@ -19,7 +19,10 @@ import '../../src/devices/index'; // registers the families with the core, as th
 const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'pymodbus_4100.py');
 /** The 4100's slots in register order (PROTOCOLS.md), written out here rather than imported. */
 const SLOT_ORDER = ['I1', 'I2', 'I3', 'I4', 'D1', 'D2', 'D3', 'D4', 'E1', 'E2'];
-const ANALYZERS = [{ name: 'a', unit: 1 }, { name: 'b', unit: 2 }];
+const ANALYZERS = [
+  { name: 'a', unit: 1 },
+  { name: 'b', unit: 2 },
+];
 const RTU_SERIAL = { baudRate: 19200, dataBits: 8, parity: 'none', stopBits: 1 } as const;
 
 interface ExpectedUnit {
@@ -30,7 +33,10 @@ interface ExpectedUnit {
 }
 
 function expected(units: number[]): Record<string, ExpectedUnit> {
-  return JSON.parse(execFileSync(PYTHON, [FIXTURE, 'expected', 'x', '--units', units.join(',')], { encoding: 'utf8' })) as Record<string, ExpectedUnit>;
+  return JSON.parse(execFileSync(PYTHON, [FIXTURE, 'expected', 'x', '--units', units.join(',')], { encoding: 'utf8' })) as Record<
+    string,
+    ExpectedUnit
+  >;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,7 +67,9 @@ async function startPymodbus(args: string[]): Promise<Server> {
       out += d.toString();
       if (out.includes('ready')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`pymodbus_4100.py ${args.join(' ')} exited with ${code} before it was ready: ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`pymodbus_4100.py ${args.join(' ')} exited with ${code} before it was ready: ${stderr}`)),
+    );
     child.once('error', reject);
   });
   return {
@@ -128,14 +136,26 @@ function statusMask(unit: ExpectedUnit, slot: string): number {
 function checkPoll(client: ServomexModbus, samples: Sample[], protocol: string, only?: string[]): void {
   const want = expected(ANALYZERS.map((a) => a.unit));
   const polled = ANALYZERS.filter((a) => !only || only.includes(a.name));
-  assert.deepEqual([...new Set(samples.map((s) => s.device))], polled.map((a) => a.name), 'devices polled');
-  assert.deepEqual(samples.filter((s) => s.error !== undefined).map((s) => s.error), [], 'error samples');
+  assert.deepEqual(
+    [...new Set(samples.map((s) => s.device))],
+    polled.map((a) => a.name),
+    'devices polled',
+  );
+  assert.deepEqual(
+    samples.filter((s) => s.error !== undefined).map((s) => s.error),
+    [],
+    'error samples',
+  );
   for (const { name: device, unit } of polled) {
     const e = want[unit];
     const ours = samples.filter((s) => s.device === device);
     const slots = Object.keys(e.channels);
     const names = slots.map((slot) => `${slot} ${e.channels[slot].name}`);
-    assert.deepEqual(ours.map((s) => s.channel), [...names, 'fault', 'maintenance'], `${device}: channels`);
+    assert.deepEqual(
+      ours.map((s) => s.channel),
+      [...names, 'fault', 'maintenance'],
+      `${device}: channels`,
+    );
     assert.deepEqual(
       client.channels.filter((c) => c.device === device).map((c) => [c.channel, c.unit]),
       [...slots.map((slot, i) => [names[i], e.channels[slot].unit]), ['fault', ''], ['maintenance', '']],
@@ -161,7 +181,10 @@ function checkPoll(client: ServomexModbus, samples: Sample[], protocol: string, 
     }
   }
   // The display character set's 0x82 is a subscript two.
-  assert.ok(samples.some((s) => s.channel === 'I3 CO₂'), 'CO₂ was not decoded from 0x82');
+  assert.ok(
+    samples.some((s) => s.channel === 'I3 CO₂'),
+    'CO₂ was not decoded from 0x82',
+  );
 }
 
 /** mbpoll's "[ref]: value" lines, by reference. */
@@ -196,7 +219,10 @@ function crossCheckWithMbpoll(connection: string[], samples: Sample[]): void {
       assert.equal(s.reading, highWordFirst(reg(first), reg(first + 1)), `unit ${unit} ${s.channel}: mbpoll's registers`);
       // mbpoll's own float decoding (-B: big-endian word order) prints six significant digits.
       const printed = Number(mbpoll([...base, '-t', '3:float', '-B', '-r', String(first), '-c', '1']).get(first));
-      assert.ok(Math.abs(printed - s.reading!) <= 1e-5 * Math.abs(s.reading!), `unit ${unit} ${s.channel}: mbpoll -B says ${printed}, we ${s.reading}`);
+      assert.ok(
+        Math.abs(printed - s.reading!) <= 1e-5 * Math.abs(s.reading!),
+        `unit ${unit} ${s.channel}: mbpoll -B says ${printed}, we ${s.reading}`,
+      );
       let mask = 0;
       for (let bit = 0; bit < 8; bit++) if (bits.get(1 + 8 * index + bit) === '1') mask |= 1 << bit;
       assert.equal(s.metadata.statusBits, mask, `unit ${unit} ${s.channel}: mbpoll's status bits`);
@@ -278,12 +304,23 @@ test('the pymodbus server killed and restarted mid-recording: disconnect and lat
     assert.ok(sourceSummary().disconnects >= 1, `disconnects ${sourceSummary().disconnects}`);
     assert.ok(sourceSummary().samples_late >= 1, `samples_late ${sourceSummary().samples_late}`);
     assert.ok(stats.reconnects >= 1);
-    assert.ok(session.gaps.some((g) => g.cause === 'reconnect'), `session gaps: ${JSON.stringify(session.gaps)}`);
+    assert.ok(
+      session.gaps.some((g) => g.cause === 'reconnect'),
+      `session gaps: ${JSON.stringify(session.gaps)}`,
+    );
 
     const sidecar = readSidecar(sidecarPathFor(file));
-    assert.deepEqual(sidecar.channels.map((c) => [c.name, c.unit]), [
-      ['I1 Oxygen', '%'], ['I2 CO', 'ppm'], ['I3 CO₂', '%'], ['E1 Flow', 'mA'], ['fault', ''], ['maintenance', ''],
-    ]);
+    assert.deepEqual(
+      sidecar.channels.map((c) => [c.name, c.unit]),
+      [
+        ['I1 Oxygen', '%'],
+        ['I2 CO', 'ppm'],
+        ['I3 CO₂', '%'],
+        ['E1 Flow', 'mA'],
+        ['fault', ''],
+        ['maintenance', ''],
+      ],
+    );
     assert.equal(sidecar.rate, 10);
     const gaps = sidecar.gaps.filter((g) => g.cause === 'reconnect');
     assert.equal(gaps.length, 1, `sidecar gaps: ${JSON.stringify(sidecar.gaps)}`);
@@ -291,7 +328,16 @@ test('the pymodbus server killed and restarted mid-recording: disconnect and lat
     assert.ok(gap.frames >= 1 && gap.row >= 10, `gap ${JSON.stringify(gap)}`);
     const summary = sidecar.summary.source as Record<string, unknown>;
     assert.ok(summary, 'the sidecar has no source summary');
-    for (const key of ['started_at', 'finished_at', 'samples_emitted', 'samples_late', 'max_drift_ms', 'tick_duration_ms_p50', 'tick_duration_ms_p99', 'disconnects']) {
+    for (const key of [
+      'started_at',
+      'finished_at',
+      'samples_emitted',
+      'samples_late',
+      'max_drift_ms',
+      'tick_duration_ms_p50',
+      'tick_duration_ms_p99',
+      'disconnects',
+    ]) {
       assert.ok(key in summary, `summary.source lacks ${key}`);
     }
     assert.ok((summary.disconnects as number) >= 1);

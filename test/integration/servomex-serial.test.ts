@@ -15,7 +15,10 @@ import { tmpDir } from '../helpers/tmp';
 import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const CAPTURE = fs.readFileSync(path.resolve(__dirname, '../../../shared/data/servomex/continuous_4100_idle_5ch.bin'));
-const FRAMES = CAPTURE.toString('latin1').split('\n').filter(Boolean).map((l) => Buffer.from(`${l}\n`, 'latin1'));
+const FRAMES = CAPTURE.toString('latin1')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => Buffer.from(`${l}\n`, 'latin1'));
 const PERIOD_S = 0.25;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,9 +49,11 @@ test('continuous frames through a socat pty pair become samples, ring frames and
     });
     // serialport flushes the input when it opens a port: the analyser starts "printing" once
     // the session is listening, as a real one that was already running would be heard from then.
-    const listening = new Promise<void>((resolve) => session.on('log', (_level: string, text: string) => {
-      if (text.startsWith('listening for continuous frames')) resolve();
-    }));
+    const listening = new Promise<void>((resolve) =>
+      session.on('log', (_level: string, text: string) => {
+        if (text.startsWith('listening for continuous frames')) resolve();
+      }),
+    );
     const connected = session.connect(20_000);
     await listening;
     const writing = (async () => {
@@ -60,7 +65,11 @@ test('continuous frames through a socat pty pair become samples, ring frames and
     })();
     await connected;
     assert.deepEqual(session.channels, [
-      { name: 'I1 Oxygen', unit: '%' }, { name: 'I2 CO', unit: '%' }, { name: 'I3 CO2', unit: '%' }, { name: 'E1', unit: 'mA' }, { name: 'E2', unit: 'mA' },
+      { name: 'I1 Oxygen', unit: '%' },
+      { name: 'I2 CO', unit: '%' },
+      { name: 'I3 CO2', unit: '%' },
+      { name: 'E1', unit: 'mA' },
+      { name: 'E2', unit: 'mA' },
     ]);
     assert.equal(session.rate, 1 / PERIOD_S);
     const file = path.join(dir, 'o2.csv');
@@ -71,15 +80,22 @@ test('continuous frames through a socat pty pair become samples, ring frames and
     const summary = await session.stopRecording();
     assert.equal(summary.frames, 11);
 
-    const rows = pythonJson<number[][]>(`
+    const rows = pythonJson<number[][]>(
+      `
 import sys, json, numpy as np
-print(json.dumps(np.loadtxt(sys.argv[1], delimiter=',', skiprows=1).tolist()))`, file);
+print(json.dumps(np.loadtxt(sys.argv[1], delimiter=',', skiprows=1).tolist()))`,
+      file,
+    );
     assert.equal(rows.length, 11);
     // The CSV holds each float32 in its shortest form, which reads back as the printed reading.
     for (const row of rows) assert.deepEqual(row.slice(1), [20.376, 0.084, 0.25, 0, 0]);
 
     const sidecar = readSidecar(summary.sidecar);
-    assert.deepEqual(sidecar.gaps.map((g) => [g.row, g.frames, g.cause]), [[5, 1, 'device']], 'the corrupted frame is a recorded one-frame hole');
+    assert.deepEqual(
+      sidecar.gaps.map((g) => [g.row, g.frames, g.cause]),
+      [[5, 1, 'device']],
+      'the corrupted frame is a recorded one-frame hole',
+    );
     assert.equal(sidecar.source?.protocol, 'servomex-continuous');
     assert.equal((sidecar.summary as { errors: number }).errors, 1);
 
@@ -90,9 +106,16 @@ print(json.dumps(np.loadtxt(sys.argv[1], delimiter=',', skiprows=1).tolist()))`,
     assert.deepEqual([bad[0][0].channel, bad[0][0].reading], [null, null]);
     assert.match(bad[0][0].error!, /checksum mismatch/);
     const first = good[0];
-    assert.deepEqual(first.map((s) => [s.channel, s.reading, s.protocol]), [
-      ['I1 Oxygen', 20.376, 'continuous'], ['I2 CO', 0.084, 'continuous'], ['I3 CO2', 0.25, 'continuous'], ['E1', 0, 'continuous'], ['E2', 0, 'continuous'],
-    ]);
+    assert.deepEqual(
+      first.map((s) => [s.channel, s.reading, s.protocol]),
+      [
+        ['I1 Oxygen', 20.376, 'continuous'],
+        ['I2 CO', 0.084, 'continuous'],
+        ['I3 CO2', 0.25, 'continuous'],
+        ['E1', 0, 'continuous'],
+        ['E2', 0, 'continuous'],
+      ],
+    );
     assert.equal(first[0].metadata.analyserClock, '06-10-20 02:54:12');
     assert.equal(typeof first[0].monotonicNs, 'bigint');
     assert.ok(first[0].receivedAt instanceof Date);
@@ -114,7 +137,10 @@ test('sim:servomex prints real-format frames on a pty that a session records', a
   const session = new Session('sim:servomex?period=0.1&corrupt=4');
   try {
     await session.connect(10_000);
-    assert.deepEqual(session.channels.map((c) => c.name), ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2']);
+    assert.deepEqual(
+      session.channels.map((c) => c.name),
+      ['I1 Oxygen', 'I2 CO', 'I3 CO₂', 'E1', 'E2'],
+    );
     const data = await session.wait(0, 6, 10_000);
     assert.ok(data, 'six frames arrive');
     for (let f = 0; f < 6; f++) {

@@ -26,14 +26,25 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_00
 
 /** Which predicates say yes, so one assertion shows the whole picture. */
 function predicates(s: Session): string[] {
-  const all = { queued: s.isQueued(), active: s.isActive(), paused: s.isPaused(), done: s.isDone(), error: s.isError(), closed: s.isClosed(), deleted: s.isDeleted() };
-  return Object.entries(all).filter(([, yes]) => yes).map(([name]) => name);
+  const all = {
+    queued: s.isQueued(),
+    active: s.isActive(),
+    paused: s.isPaused(),
+    done: s.isDone(),
+    error: s.isError(),
+    closed: s.isClosed(),
+    deleted: s.isDeleted(),
+  };
+  return Object.entries(all)
+    .filter(([, yes]) => yes)
+    .map(([name]) => name);
 }
 
 const CHANNELS = 2;
 const POINTS = 10;
 const rdaStart = () => encodeStart({ names: ['A', 'B'], intervalUs: 1000, resolutions: [1, 1] });
-const rdaBlock = (n: number) => encodeData({ format: 'float32', block: n, channels: CHANNELS, samples: new Float32Array(POINTS * CHANNELS).fill(n) });
+const rdaBlock = (n: number) =>
+  encodeData({ format: 'float32', block: n, channels: CHANNELS, samples: new Float32Array(POINTS * CHANNELS).fill(n) });
 
 /** An RDA server playing one script per connection: bytes to send, then 'hold' or 'close'. */
 async function scriptedServer(scripts: (Buffer | 'hold' | 'close')[][]) {
@@ -52,7 +63,11 @@ async function scriptedServer(scripts: (Buffer | 'hold' | 'close')[][]) {
   return {
     uri: `rda://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     drop: () => sockets.at(-1)!.end(),
-    close: () => new Promise<void>((r) => { sockets.forEach((s) => s.destroy()); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => r());
+      }),
   };
 }
 
@@ -153,7 +168,10 @@ test('a refused connection is an error, which close() keeps and delete() ends', 
 });
 
 test('a reconnect while paused comes back paused', async () => {
-  const server = await scriptedServer([[rdaStart(), rdaBlock(0), rdaBlock(1), 'hold'], [rdaBlock(2), rdaBlock(3), 'hold']]);
+  const server = await scriptedServer([
+    [rdaStart(), rdaBlock(0), rdaBlock(1), 'hold'],
+    [rdaBlock(2), rdaBlock(3), 'hold'],
+  ]);
   const session = new Session(server.uri, { backoffS: [0.05] });
   try {
     await session.connect();
@@ -217,7 +235,9 @@ test('resume(-1) jumps to live: the frames in between are a skipped gap of exact
     const after = summary.frames - pausePoint;
     const expected = new Float32Array([...session.getData(0, pausePoint)!, ...session.getData(frame, frame + after)!]);
     assert.deepEqual(readNpy(file).data, expected);
-    assert.deepEqual(readSidecar(sidecarPathFor(file)).gaps, [{ row: pausePoint, fromFrame: pausePoint, frames: skipped, cause: 'skipped' }]);
+    assert.deepEqual(readSidecar(sidecarPathFor(file)).gaps, [
+      { row: pausePoint, fromFrame: pausePoint, frames: skipped, cause: 'skipped' },
+    ]);
     assert.deepEqual(session.gaps.at(-1), { fromFrame: pausePoint, frames: skipped, cause: 'skipped' });
   } finally {
     await session.close();
@@ -239,7 +259,10 @@ test('resume(date) goes on from the frame that arrived at that time', async () =
     assert.deepEqual({ frame, skipped }, { frame: anchor.frame, skipped: anchor.frame - pausePoint });
     await waitFor('data after resume', () => session.lastSample >= frame + 100);
     const summary = await session.stopRecording();
-    const expected = new Float32Array([...session.getData(0, pausePoint)!, ...session.getData(frame, frame + summary.frames - pausePoint)!]);
+    const expected = new Float32Array([
+      ...session.getData(0, pausePoint)!,
+      ...session.getData(frame, frame + summary.frames - pausePoint)!,
+    ]);
     assert.deepEqual(readNpy(file).data, expected);
   } finally {
     await session.close();
@@ -249,7 +272,7 @@ test('resume(date) goes on from the frame that arrived at that time', async () =
 test('delete() closes the session and removes exactly its recordings, sidecars and timelogs', async () => {
   const dir = tmpDir();
   const keep = path.join(dir, 'not-ours.npy');
-  fs.writeFileSync(keep, 'someone else\'s file');
+  fs.writeFileSync(keep, "someone else's file");
   const session = new Session(SIM);
   await session.connect();
   const npy = path.join(dir, 'a.npy');
@@ -263,14 +286,22 @@ test('delete() closes the session and removes exactly its recordings, sidecars a
   const listed = session.artifacts();
   assert.deepEqual(listed, [npy, sidecarPathFor(npy), timelog, `${mat}.part`, sidecarPathFor(mat)]);
   const removed = await session.delete();
-  assert.deepEqual(removed, [npy, sidecarPathFor(npy), timelog, mat, sidecarPathFor(mat)], 'the MAT was finished from its .part, then removed');
+  assert.deepEqual(
+    removed,
+    [npy, sidecarPathFor(npy), timelog, mat, sidecarPathFor(mat)],
+    'the MAT was finished from its .part, then removed',
+  );
   for (const file of removed) assert.equal(fs.existsSync(file), false, `${file} removed`);
   assert.deepEqual(fs.readdirSync(dir), ['not-ours.npy']);
   assert.equal(session.state, 'deleted');
 });
 
 test('stats, sourceSeconds, metadata and source names; refreshSessions asks every session at once', async () => {
-  const sessions = [new Session(SIM, { metadata: { speaker: 'A', take: 3 } }), new Session('sim:rda?channels=3&rate=2000'), new Session(SIM)];
+  const sessions = [
+    new Session(SIM, { metadata: { speaker: 'A', take: 3 } }),
+    new Session('sim:rda?channels=3&rate=2000'),
+    new Session(SIM),
+  ];
   try {
     const [tagged] = sessions;
     assert.equal(tagged.tagsMatch({ speaker: 'A' }), true);
@@ -278,11 +309,25 @@ test('stats, sourceSeconds, metadata and source names; refreshSessions asks ever
     assert.equal(tagged.tagsMatch({}), true);
     assert.equal(tagged.tagsMatch({ take: '3' }), false, 'values compare as they are: 3 is not "3"');
     assert.equal(tagged.tagsMatch({ speaker: 'A', room: 'B' }), false);
-    assert.throws(() => { (tagged.metadata as Record<string, unknown>).speaker = 'B'; }, TypeError);
+    assert.throws(() => {
+      (tagged.metadata as Record<string, unknown>).speaker = 'B';
+    }, TypeError);
     assert.equal(tagged.sourceName(), SIM);
     assert.equal(tagged.fromSocket(), false);
     assert.equal(tagged.sourceSeconds(), undefined, 'no rate before the format is known');
-    assert.deepEqual(tagged.stats(), { frames: 0, blocks: 0, bytes: 0, lostFrames: 0, gaps: 0, reconnects: 0, errors: 0, delivered: 0, measuredRate: 0, driftMs: 0, silentS: 0 });
+    assert.deepEqual(tagged.stats(), {
+      frames: 0,
+      blocks: 0,
+      bytes: 0,
+      lostFrames: 0,
+      gaps: 0,
+      reconnects: 0,
+      errors: 0,
+      delivered: 0,
+      measuredRate: 0,
+      driftMs: 0,
+      silentS: 0,
+    });
 
     await Promise.all(sessions.map((s) => s.connect()));
     await waitFor('data everywhere', () => sessions.every((s) => s.lastSample >= 300));

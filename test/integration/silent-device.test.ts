@@ -64,7 +64,10 @@ test('a silent device is reported, and a timed recording ends short by its deadl
     assert.match(String(sidecar.summary.ended), /ended short/);
     await session.refresh();
     assert.ok(session.stats().silentS >= 2, `silentS ${session.stats().silentS}`);
-    assert.ok(logs.some((l) => /^no data for \d+ s/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /^no data for \d+ s/.test(l)),
+      logs.join('\n'),
+    );
   } finally {
     await session.close();
     await device.close();

@@ -35,7 +35,7 @@ test('the simulator remembers when each block of its first client went out', asy
   cleanup.push(() => first.destroy());
   const b0 = await until('block 0 to go out', () => sim.sentAt(0));
   assert.ok(b0 >= before && b0 <= epochNow());
-  assert.equal(sim.sentAt(19), b0, 'every frame of a block has the block\'s stamp');
+  assert.equal(sim.sentAt(19), b0, "every frame of a block has the block's stamp");
 
   // A second client's block 0 must not overwrite the first client's stamps.
   const second = net.connect(port, '127.0.0.1');

@@ -69,9 +69,11 @@ export function checkProperty<T>(t: TestContext, property: fc.IProperty<T>, para
   const details = fc.check(property, parameters);
   if (details.failed) {
     const file = path.relative(process.cwd(), process.argv[1] ?? '<test file>');
-    const replay = details.counterexamplePath === null ? '' :
-      `\nReplay just this case: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath} ` +
-      `node --import tsx --test --test-name-pattern=${shellQuote(`^${regexQuote(t.name)}$`)} ${file}`;
+    const replay =
+      details.counterexamplePath === null
+        ? ''
+        : `\nReplay just this case: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath} ` +
+          `node --import tsx --test --test-name-pattern=${shellQuote(`^${regexQuote(t.name)}$`)} ${file}`;
     throw new Error(`${fc.defaultReportMessage(details)}${replay}`, { cause: details.errorInstance ?? undefined });
   }
   t.diagnostic(`${details.numRuns} runs${details.interrupted ? ' (time limit)' : ''}, seed ${details.seed}`);
@@ -85,7 +87,13 @@ const SLOW_INPUT_MS = 1000;
  * Runs a fuzz property with its target's settings (see FUZZ_SHARES): `predicate` throws on a real
  * bug (a crash, an invariant broken), and no input may take a second. Returns the number of runs.
  */
-export function fuzz<T>(t: TestContext, target: FuzzTarget, arbitrary: fc.Arbitrary<T>, predicate: (input: T) => void, runs = 10_000): number {
+export function fuzz<T>(
+  t: TestContext,
+  target: FuzzTarget,
+  arbitrary: fc.Arbitrary<T>,
+  predicate: (input: T) => void,
+  runs = 10_000,
+): number {
   const timed = (input: T) => {
     const started = performance.now();
     predicate(input);
@@ -122,18 +130,29 @@ type Mutation =
 function mutation(seeds: number): fc.Arbitrary<Mutation> {
   return fc.oneof(
     fc.record({ op: fc.constant('flip' as const), at: position, bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ op: fc.constant('set' as const), at: position, value: fc.oneof(fc.constantFrom(...INTERESTING_BYTES), fc.integer({ min: 0, max: 255 })) }),
+    fc.record({
+      op: fc.constant('set' as const),
+      at: position,
+      value: fc.oneof(fc.constantFrom(...INTERESTING_BYTES), fc.integer({ min: 0, max: 255 })),
+    }),
     fc.record({ op: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 8, size: 'max' }) }),
     fc.record({ op: fc.constant('delete' as const), at: position, length: fc.integer({ min: 1, max: 16 }) }),
     fc.record({ op: fc.constant('duplicate' as const), from: position, at: position, length: fc.integer({ min: 1, max: 32 }) }),
     fc.record({ op: fc.constant('truncate' as const), at: position }),
     fc.record({
-      op: fc.constant('splice' as const), seed: fc.integer({ min: 0, max: seeds - 1 }), from: position, at: position,
-      length: fc.integer({ min: 1, max: 64 }), replace: fc.integer({ min: 0, max: 8 }),
+      op: fc.constant('splice' as const),
+      seed: fc.integer({ min: 0, max: seeds - 1 }),
+      from: position,
+      at: position,
+      length: fc.integer({ min: 1, max: 64 }),
+      replace: fc.integer({ min: 0, max: 8 }),
     }),
     fc.record({
-      op: fc.constant('int' as const), at: position, value: fc.constantFrom(...INTERESTING_INTS),
-      width: fc.constantFrom(4 as const, 2 as const), bigEndian: fc.boolean(),
+      op: fc.constant('int' as const),
+      at: position,
+      value: fc.constantFrom(...INTERESTING_INTS),
+      width: fc.constantFrom(4 as const, 2 as const),
+      bigEndian: fc.boolean(),
     }),
   );
 }
@@ -186,20 +205,30 @@ function describeMutation(m: Mutation, length: number, seeds: readonly Uint8Arra
   const offset = (p: number, n = length) => `@${at(p, n)}`;
   const hex = (v: number) => `0x${v.toString(16)}`;
   switch (m.op) {
-    case 'flip': return `flip bit ${m.bit} ${offset(m.at, length - 1)}`;
-    case 'set': return `set ${hex(m.value)} ${offset(m.at, length - 1)}`;
-    case 'insert': return `insert ${Buffer.from(m.bytes).toString('hex')} ${offset(m.at)}`;
-    case 'delete': return `delete ${m.length} ${offset(m.at)}`;
-    case 'duplicate': return `copy ${m.length} from ${offset(m.from)} to ${offset(m.at)}`;
-    case 'truncate': return `truncate ${offset(m.at)}`;
-    case 'splice': return `splice ${m.length} of corpus[${m.seed}] from ${offset(m.from, seeds[m.seed]?.length ?? 0)} over ${m.replace} ${offset(m.at)}`;
-    case 'int': return `u${8 * m.width}${m.bigEndian ? 'be' : 'le'} ${hex(m.value)} ${offset(m.at, length - m.width)}`;
+    case 'flip':
+      return `flip bit ${m.bit} ${offset(m.at, length - 1)}`;
+    case 'set':
+      return `set ${hex(m.value)} ${offset(m.at, length - 1)}`;
+    case 'insert':
+      return `insert ${Buffer.from(m.bytes).toString('hex')} ${offset(m.at)}`;
+    case 'delete':
+      return `delete ${m.length} ${offset(m.at)}`;
+    case 'duplicate':
+      return `copy ${m.length} from ${offset(m.from)} to ${offset(m.at)}`;
+    case 'truncate':
+      return `truncate ${offset(m.at)}`;
+    case 'splice':
+      return `splice ${m.length} of corpus[${m.seed}] from ${offset(m.from, seeds[m.seed]?.length ?? 0)} over ${m.replace} ${offset(m.at)}`;
+    case 'int':
+      return `u${8 * m.width}${m.bigEndian ? 'be' : 'le'} ${hex(m.value)} ${offset(m.at, length - m.width)}`;
   }
 }
 
 /** `bytes` printed in a counterexample as a Buffer expression, with how it was made. */
 function printable(bytes: Uint8Array, how: string): Uint8Array {
-  Object.defineProperty(bytes, fc.toStringMethod, { value: () => `Buffer.from("${Buffer.from(bytes).toString('hex')}", "hex") /* ${how} */` });
+  Object.defineProperty(bytes, fc.toStringMethod, {
+    value: () => `Buffer.from("${Buffer.from(bytes).toString('hex')}", "hex") /* ${how} */`,
+  });
   return bytes;
 }
 
@@ -244,7 +273,9 @@ export function randomBytes(maxLength = 512): fc.Arbitrary<Uint8Array> {
 }
 
 /** What a parser is fuzzed with: mostly mutants of `seeds`, and one input in five fully random bytes. */
-export function fuzzInputs(seeds: readonly Uint8Array[], options: MutantOptions & { maxRandomLength?: number } = {}): fc.Arbitrary<Uint8Array> {
+export function fuzzInputs(
+  seeds: readonly Uint8Array[],
+  options: MutantOptions & { maxRandomLength?: number } = {},
+): fc.Arbitrary<Uint8Array> {
   return fc.oneof({ arbitrary: mutants(seeds, options), weight: 4 }, { arbitrary: randomBytes(options.maxRandomLength), weight: 1 });
 }
-

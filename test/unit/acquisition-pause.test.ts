@@ -21,7 +21,13 @@ class ScriptedSource implements Source {
   start(sink: SourceSink): void {
     this.sink = sink;
     sink.connecting(0);
-    sink.format({ channels: [{ name: 'a', unit: 'V' }, { name: 'b', unit: 'V' }], rate: RATE });
+    sink.format({
+      channels: [
+        { name: 'a', unit: 'V' },
+        { name: 'b', unit: 'V' },
+      ],
+      rate: RATE,
+    });
   }
   stop(): void {}
   push(frames: number): void {
@@ -81,7 +87,10 @@ test('while paused the recording stops at the pause point; resume() goes on from
     const paused = h.acquisition.pause();
     assert.equal(paused.frame, 15);
     assert.equal(paused.held, false);
-    assert.deepEqual(h.posted.find((m) => m.kind === 'paused'), { kind: 'paused', ...paused });
+    assert.deepEqual(
+      h.posted.find((m) => m.kind === 'paused'),
+      { kind: 'paused', ...paused },
+    );
     h.source.push(20);
     const during = h.stats();
     assert.equal(during.stats.frames, 35, 'the ring went on filling');

@@ -64,14 +64,25 @@ test('scaling: full scale is ±1 (the positive end one step short), zero is zero
     [{ encoding: 'ALAW', width: 1 }, [0xd5, 0x55, 0x2a, 0xaa], [8 / 32768, -8 / 32768, -32256 / 32768, 32256 / 32768]],
   ];
   for (const [f, bytes, want] of cases) {
-    assert.deepEqual([...new SampleDecoder(fmt(f)).decode(Uint8Array.from(bytes))], want.map((v) => Math.fround(v)), JSON.stringify(f));
+    assert.deepEqual(
+      [...new SampleDecoder(fmt(f)).decode(Uint8Array.from(bytes))],
+      want.map((v) => Math.fround(v)),
+      JSON.stringify(f),
+    );
   }
 });
 
 test('input at any byte offset (pooled Buffers are not aligned) decodes the same', () => {
   const formats = [
-    fmt({ width: 2 }), fmt({ width: 3 }), fmt({ width: 4 }), fmt({ encoding: 'UPCM', width: 2 }), fmt({ encoding: 'UPCM', width: 3 }),
-    fmt({ encoding: 'ULAW', width: 1 }), fmt({ encoding: 'FLOAT', width: 4 }), fmt({ encoding: 'FLOAT', width: 8 }), fmt({ width: 4, endian: 'big' }),
+    fmt({ width: 2 }),
+    fmt({ width: 3 }),
+    fmt({ width: 4 }),
+    fmt({ encoding: 'UPCM', width: 2 }),
+    fmt({ encoding: 'UPCM', width: 3 }),
+    fmt({ encoding: 'ULAW', width: 1 }),
+    fmt({ encoding: 'FLOAT', width: 4 }),
+    fmt({ encoding: 'FLOAT', width: 8 }),
+    fmt({ width: 4, endian: 'big' }),
   ];
   for (const f of formats) {
     // 8 × 67 bytes: whole samples of every width, and a count that is not a multiple of 4.
@@ -81,14 +92,29 @@ test('input at any byte offset (pooled Buffers are not aligned) decodes the same
     for (const shift of [1, 2, 3, 5]) {
       const shifted = new Uint8Array(bytes.length + shift);
       shifted.set(bytes, shift);
-      assert.equal(firstBitDifference(new SampleDecoder(f).decode(shifted.subarray(shift)), aligned), -1, `${JSON.stringify(f)} at +${shift}`);
+      assert.equal(
+        firstBitDifference(new SampleDecoder(f).decode(shifted.subarray(shift)), aligned),
+        -1,
+        `${JSON.stringify(f)} at +${shift}`,
+      );
     }
   }
 });
 
 const RAW_CASES: RawSpec[] = [];
 for (const endian of ['little', 'big'] as const) {
-  for (const [encoding, width] of [['SPCM', 1], ['SPCM', 2], ['SPCM', 3], ['SPCM', 4], ['UPCM', 1], ['UPCM', 2], ['UPCM', 3], ['UPCM', 4], ['ULAW', 1], ['ALAW', 1]] as const) {
+  for (const [encoding, width] of [
+    ['SPCM', 1],
+    ['SPCM', 2],
+    ['SPCM', 3],
+    ['SPCM', 4],
+    ['UPCM', 1],
+    ['UPCM', 2],
+    ['UPCM', 3],
+    ['UPCM', 4],
+    ['ULAW', 1],
+    ['ALAW', 1],
+  ] as const) {
     RAW_CASES.push({ encoding, width, channels: width === 3 ? 3 : 2, endian });
   }
 }
@@ -100,7 +126,13 @@ test('raw PCM files in each encoding and byte order decode as Python decodes the
     // An odd tail that is not a whole frame: both decoders drop it.
     // 101 frames leave a few samples after the last group of four the fast kernels take at once.
     fs.writeFileSync(file, seededBytes(spec.width * spec.channels * 101 + 1, 100 + i));
-    const ours = readAudioFile(file, { rate: '16k', encoding: spec.encoding, width: String(spec.width), channels: String(spec.channels), endian: spec.endian });
+    const ours = readAudioFile(file, {
+      rate: '16k',
+      encoding: spec.encoding,
+      width: String(spec.width),
+      channels: String(spec.channels),
+      endian: spec.endian,
+    });
     const ref = referenceDecode(file, spec);
     assert.equal(ours.info.frames, 101);
     assert.equal(ours.info.source.trailingBytes, 1);
@@ -109,7 +141,7 @@ test('raw PCM files in each encoding and byte order decode as Python decodes the
   }
 });
 
-test('what audioop encodes from a signal, we decode back to that signal (within the code\'s step)', () => {
+test("what audioop encodes from a signal, we decode back to that signal (within the code's step)", () => {
   const dir = tmpDir();
   const linear = Int16Array.from({ length: 2000 }, (_, n) => Math.round(20000 * Math.sin(n / 7) + 3000 * Math.sin(n / 1.3)));
   for (const spec of RAW_CASES.filter((s) => s.channels !== 3)) {
@@ -125,17 +157,35 @@ test('what audioop encodes from a signal, we decode back to that signal (within 
   }
 });
 
-test('our encoder (the simulator\'s wire) and decoder round-trip every representable value', (t) => {
-  const formats = (['little', 'big'] as const).flatMap((endian) => (
-    [['SPCM', 1], ['SPCM', 2], ['SPCM', 3], ['SPCM', 4], ['UPCM', 1], ['UPCM', 2], ['UPCM', 3], ['FLOAT', 4], ['FLOAT', 8]] as const
-  ).map(([encoding, width]) => fmt({ encoding, width, endian, channels: 2 })));
+test("our encoder (the simulator's wire) and decoder round-trip every representable value", (t) => {
+  const formats = (['little', 'big'] as const).flatMap((endian) =>
+    (
+      [
+        ['SPCM', 1],
+        ['SPCM', 2],
+        ['SPCM', 3],
+        ['SPCM', 4],
+        ['UPCM', 1],
+        ['UPCM', 2],
+        ['UPCM', 3],
+        ['FLOAT', 4],
+        ['FLOAT', 8],
+      ] as const
+    ).map(([encoding, width]) => fmt({ encoding, width, endian, channels: 2 })),
+  );
   // Stereo frames of 24-bit values, cut to the format's resolution: every value it can represent in [-1, 1).
-  const frames = fc.array(fc.tuple(fc.integer({ min: -(2 ** 23), max: 2 ** 23 - 1 }), fc.integer({ min: -(2 ** 23), max: 2 ** 23 - 1 })), { maxLength: 100 });
-  checkProperty(t, fc.property(fc.constantFrom(...formats), frames, (f, pairs) => {
-    const bits = Math.min(f.width * 8, 24);
-    const values = Float32Array.from([-(2 ** 23), 0, ...pairs.flat()], (v) => Math.floor(v / 2 ** (24 - bits)) / 2 ** (bits - 1));
-    assert.deepEqual(new SampleDecoder(f).decode(encodeSamples(values, f)), values, `${f.encoding} ${f.width} ${f.endian}`);
-  }), propertyParameters(500));
+  const frames = fc.array(fc.tuple(fc.integer({ min: -(2 ** 23), max: 2 ** 23 - 1 }), fc.integer({ min: -(2 ** 23), max: 2 ** 23 - 1 })), {
+    maxLength: 100,
+  });
+  checkProperty(
+    t,
+    fc.property(fc.constantFrom(...formats), frames, (f, pairs) => {
+      const bits = Math.min(f.width * 8, 24);
+      const values = Float32Array.from([-(2 ** 23), 0, ...pairs.flat()], (v) => Math.floor(v / 2 ** (24 - bits)) / 2 ** (bits - 1));
+      assert.deepEqual(new SampleDecoder(f).decode(encodeSamples(values, f)), values, `${f.encoding} ${f.width} ${f.endian}`);
+    }),
+    propertyParameters(500),
+  );
   for (const endian of ['little', 'big'] as const) {
     for (const encoding of ['ULAW', 'ALAW'] as const) {
       const f = fmt({ encoding, width: 1, endian });
@@ -156,17 +206,21 @@ test('a stream cut anywhere (mid-sample, mid-frame, byte by byte) decodes as if 
   // The stream in pieces of these sizes, over and over; the examples always run: byte by byte,
   // pieces of 2, 4, 9 (a frame) and 10, and a mix.
   const pieces = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 20 });
-  checkProperty(t, fc.property(pieces, (sizes) => {
-    const assembler = new FrameAssembler(new SampleDecoder(f));
-    const got: number[] = [];
-    for (let at = 0, k = 0; at < bytes.length; k++) {
-      const n = sizes[k % sizes.length];
-      got.push(...assembler.push(bytes.subarray(at, at + n)));
-      at += n;
-    }
-    assert.equal(assembler.pending, 0);
-    assert.deepEqual(Float32Array.from(got), whole);
-  }), propertyParameters(200, { examples: [[[1]], [[2]], [[4]], [[9]], [[10]], [[64, 1, 3]]] }));
+  checkProperty(
+    t,
+    fc.property(pieces, (sizes) => {
+      const assembler = new FrameAssembler(new SampleDecoder(f));
+      const got: number[] = [];
+      for (let at = 0, k = 0; at < bytes.length; k++) {
+        const n = sizes[k % sizes.length];
+        got.push(...assembler.push(bytes.subarray(at, at + n)));
+        at += n;
+      }
+      assert.equal(assembler.pending, 0);
+      assert.deepEqual(Float32Array.from(got), whole);
+    }),
+    propertyParameters(200, { examples: [[[1]], [[2]], [[4]], [[9]], [[10]], [[64, 1, 3]]] }),
+  );
   const assembler = new FrameAssembler(new SampleDecoder(f));
   assembler.push(bytes.subarray(0, 13));
   assert.equal(assembler.pending, 4, 'a partial frame waits');
@@ -179,9 +233,22 @@ test('raw parameters: rates as 16000 or 16k, encodings, widths, channels and end
   assert.equal(parseRate('11.025K'), 11025);
   assert.equal(parseRate('8000'), 8000);
   assert.equal(parseRate('48k'), 48000);
-  assert.deepEqual(checkRawParams({ rate: '8k', encoding: 'ulaw' }, true), { encoding: 'ULAW', width: 1, validBits: 8, rate: 8000, channels: 1, endian: 'little' });
-  assert.deepEqual(checkRawParams({ rate: '22050', encoding: 'UPCM', width: '3', channels: '4', endian: 'BIG' }, true),
-    { encoding: 'UPCM', width: 3, validBits: 24, rate: 22050, channels: 4, endian: 'big' });
+  assert.deepEqual(checkRawParams({ rate: '8k', encoding: 'ulaw' }, true), {
+    encoding: 'ULAW',
+    width: 1,
+    validBits: 8,
+    rate: 8000,
+    channels: 1,
+    endian: 'little',
+  });
+  assert.deepEqual(checkRawParams({ rate: '22050', encoding: 'UPCM', width: '3', channels: '4', endian: 'BIG' }, true), {
+    encoding: 'UPCM',
+    width: 3,
+    validBits: 24,
+    rate: 22050,
+    channels: 4,
+    endian: 'big',
+  });
   assert.deepEqual(checkRawParams({ encoding: 'ALAW', width: '1' }, false), { encoding: 'ALAW', width: 1 });
 });
 
@@ -204,12 +271,19 @@ test('missing or contradictory raw parameters are refused naming the field', () 
     [{ rate: '16k', encoding: 'SPCM', width: '2', endian: 'middle' }, /^endian="middle" is not little or big/],
   ];
   for (const [params, message] of cases) {
-    assert.throws(() => checkRawParams(params, true), (e: Error) => e instanceof AudioFormatError && message.test(e.message), JSON.stringify(params));
+    assert.throws(
+      () => checkRawParams(params, true),
+      (e: Error) => e instanceof AudioFormatError && message.test(e.message),
+      JSON.stringify(params),
+    );
   }
 });
 
 test('a raw file without its parameters says it was taken as raw, and which field is missing', () => {
   const file = path.join(tmpDir(), 'x.pcm');
   fs.writeFileSync(file, Buffer.alloc(100));
-  assert.throws(() => readAudioFile(file, { encoding: 'SPCM', width: '2' }), /no RIFF\/RIFX header, so it is read as raw PCM, and rate is required/);
+  assert.throws(
+    () => readAudioFile(file, { encoding: 'SPCM', width: '2' }),
+    /no RIFF\/RIFX header, so it is read as raw PCM, and rate is required/,
+  );
 });

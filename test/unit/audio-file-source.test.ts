@@ -83,13 +83,16 @@ test('as fast as possible: every frame of every shared file once, then "end of f
     assert.equal(firstBitDifference(sink.samples, whole.samples), -1, name);
     assert.equal(sink.bytes, whole.info.dataBytes);
     assert.equal(sink.format!.rate, whole.info.format.rate);
-    assert.deepEqual(sink.format!.channels.map((c) => c.name), whole.info.format.channels === 2 ? ['ch1', 'ch2'] : ['ch1']);
+    assert.deepEqual(
+      sink.format!.channels.map((c) => c.name),
+      whole.info.format.channels === 2 ? ['ch1', 'ch2'] : ['ch1'],
+    );
     assert.ok(sink.format!.channels.every((c) => c.unit === ''));
     assert.deepEqual(sink.after, []);
   }
 });
 
-test('the stream format keeps the source\'s own description for the sidecar', async () => {
+test("the stream format keeps the source's own description for the sidecar", async () => {
   const file = path.join(AUDIO_DATA, 'pluck-pcm24.wav');
   const sink = await play({ path: file });
   const source = sink.format!.source!;
@@ -113,7 +116,10 @@ test('paced: blocks of 20 ms of frames (the last one shorter), the whole file in
   fs.writeFileSync(file, buildWav([fmtChunk({ tag: 1, channels: 1, rate: 8000, bits: 16 }), dataChunk(seededBytes(2000, 3))]));
   // 20× real time keeps the test short; pacing is the same code at any speed.
   const sink = await play({ path: file, speed: 20 });
-  assert.deepEqual(sink.blocks.map((b) => b.length), [160, 160, 160, 160, 160, 160, 40]);
+  assert.deepEqual(
+    sink.blocks.map((b) => b.length),
+    [160, 160, 160, 160, 160, 160, 40],
+  );
   assert.equal(firstBitDifference(sink.samples, readAudioFile(file).samples), -1);
   assert.equal(sink.ended, 'end of file');
 });
@@ -182,5 +188,8 @@ test('a raw file plays with its declared format', async () => {
   const sink = await play({ path: raw, declared: { rate: '8k', encoding: 'ULAW' } });
   assert.equal(sink.ended, 'end of file');
   assert.equal(sink.samples.length, 1000);
-  assert.deepEqual({ container: sink.format!.source!.container, encoding: sink.format!.source!.encoding, rate: sink.format!.rate }, { container: 'raw', encoding: 'ULAW', rate: 8000 });
+  assert.deepEqual(
+    { container: sink.format!.source!.container, encoding: sink.format!.source!.encoding, rate: sink.format!.rate },
+    { container: 'raw', encoding: 'ULAW', rate: 8000 },
+  );
 });

@@ -43,7 +43,7 @@ async function stream(simUri: string): Promise<{ uri: string; bytes: Buffer }> {
   }
 }
 
-test('file=: the WAV\'s sample bytes as stored, then the connection closes; the URI declares their format', async () => {
+test("file=: the WAV's sample bytes as stored, then the connection closes; the URI declares their format", async () => {
   const file = path.join(AUDIO_DATA, 'pluck-pcm16.wav');
   const { uri, bytes } = await stream(`sim:audio?file=${file}`);
   assert.match(uri, /^audio\+tcp:\/\/127\.0\.0\.1:\d+\?rate=11025&encoding=SPCM&width=2&channels=2&endian=little$/);
@@ -60,7 +60,13 @@ test('file=: a float WAV goes out as 32-bit PCM, padding below the valid bits cl
   for (let i = 0; i < 800; i++) assert.ok(Math.abs(wire[i] - Math.max(-1, Math.min(1, original[i]))) <= 2 ** -24, `sample ${i}`);
 
   const file = path.join(tmpDir(), '12in16.wav');
-  fs.writeFileSync(file, buildWav([fmtChunk({ tag: 1, channels: 1, rate: 8000, bits: 16, extensible: { validBits: 12 } }), dataChunk(Buffer.from([0xff, 0x7f, 0x0f, 0x80]))]));
+  fs.writeFileSync(
+    file,
+    buildWav([
+      fmtChunk({ tag: 1, channels: 1, rate: 8000, bits: 16, extensible: { validBits: 12 } }),
+      dataChunk(Buffer.from([0xff, 0x7f, 0x0f, 0x80])),
+    ]),
+  );
   assert.deepEqual([...(await stream(`sim:audio?file=${file}`)).bytes], [0xf0, 0x7f, 0x00, 0x80]);
 });
 
@@ -79,8 +85,14 @@ test('a tone for `seconds`: exactly rate × seconds frames of sines at N × freq
 
 test('what the simulator cannot stream is refused naming the file and why', async () => {
   const dir = tmpDir();
-  await assert.rejects(audio.simulate(parseDeviceUri(`sim:audio?file=${path.join(dir, 'missing.wav')}`)), /cannot stream .*missing\.wav: no such file/);
+  await assert.rejects(
+    audio.simulate(parseDeviceUri(`sim:audio?file=${path.join(dir, 'missing.wav')}`)),
+    /cannot stream .*missing\.wav: no such file/,
+  );
   const fast = path.join(dir, 'fast.wav');
   fs.writeFileSync(fast, buildWav([fmtChunk({ tag: 1, channels: 1, rate: 96000, bits: 16 }), dataChunk(Buffer.alloc(4))]));
-  await assert.rejects(audio.simulate(parseDeviceUri(`sim:audio?file=${fast}`)), /fast\.wav: it is 96000 Hz, and a raw PCM stream is declared at 8000–48000 Hz/);
+  await assert.rejects(
+    audio.simulate(parseDeviceUri(`sim:audio?file=${fast}`)),
+    /fast\.wav: it is 96000 Hz, and a raw PCM stream is declared at 8000–48000 Hz/,
+  );
 });

@@ -65,7 +65,10 @@ function scaled(rec: BrainVisionRecording): Float64Array {
 
 function assertMatchesMne(rec: BrainVisionRecording, mne: MneView): void {
   assert.equal(mne.sfreq, rec.rate);
-  assert.deepEqual(mne.names, rec.channels.map((c) => c.name));
+  assert.deepEqual(
+    mne.names,
+    rec.channels.map((c) => c.name),
+  );
   const ours = scaled(rec);
   assert.equal(mne.data.length, ours.length);
   for (let i = 0; i < ours.length; i++) {
@@ -76,8 +79,14 @@ function assertMatchesMne(rec: BrainVisionRecording, mne: MneView): void {
     }
   }
   // MNE names annotations "type/description" and drops nothing.
-  assert.deepEqual(mne.descriptions, rec.markers.map((m) => `${m.type}/${m.description}`));
-  assert.deepEqual(mne.positions.map(Math.round), rec.markers.map((m) => m.position));
+  assert.deepEqual(
+    mne.descriptions,
+    rec.markers.map((m) => `${m.type}/${m.description}`),
+  );
+  assert.deepEqual(
+    mne.positions.map(Math.round),
+    rec.markers.map((m) => m.position),
+  );
 }
 
 test('reads the shared test file: header, channels, markers, date', () => {

@@ -12,25 +12,37 @@ import '../../src/devices/index'; // registers the families with the core, as th
 
 test('workspace devices in an untrusted workspace are listed but refused; user devices and simulators are not', async () => {
   const manager = new DeviceManager();
-  await manager.update([
-    { name: 'amp', uri: 'rda://10.0.0.2:51244', origin: 'workspace' },
-    { name: 'mine', uri: 'rda://127.0.0.1:1', origin: 'user' },
-    { name: 'sim', uri: 'sim:rda', origin: 'simulator' },
-  ], false);
+  await manager.update(
+    [
+      { name: 'amp', uri: 'rda://10.0.0.2:51244', origin: 'workspace' },
+      { name: 'mine', uri: 'rda://127.0.0.1:1', origin: 'user' },
+      { name: 'sim', uri: 'sim:rda', origin: 'simulator' },
+    ],
+    false,
+  );
   const [amp, mine, sim] = manager.devices;
   assert.equal(amp.trusted, false);
   assert.equal(mine.trusted, true);
   assert.equal(sim.trusted, true);
   await assert.rejects(manager.connect(amp), UntrustedDeviceError);
   assert.equal(amp.sessions.length, 0, 'no session is even created for an untrusted device');
-  await manager.update(manager.devices.map((d) => d.config), true);
+  await manager.update(
+    manager.devices.map((d) => d.config),
+    true,
+  );
   assert.equal(manager.devices[0], amp, 'granting trust keeps the same device object');
   assert.equal(amp.trusted, true);
 });
 
 test('a bad URI is kept as a device with its problem named, and connecting says what is wrong', async () => {
   const manager = new DeviceManager();
-  await manager.update([{ name: 'typo', uri: 'rdb://x', origin: 'user' }, { name: 'nohost', uri: 'rda://', origin: 'user' }], true);
+  await manager.update(
+    [
+      { name: 'typo', uri: 'rdb://x', origin: 'user' },
+      { name: 'nohost', uri: 'rda://', origin: 'user' },
+    ],
+    true,
+  );
   assert.match(manager.devices[0].problem ?? '', /unknown scheme "rdb:"/);
   assert.match(manager.devices[1].problem ?? '', /no host/);
   await assert.rejects(manager.connect(manager.devices[0]), /unknown scheme/);
@@ -84,8 +96,14 @@ test('recordings are named <device>-<YYYYMMDD-HHMMSS>.<ext> and a clash gets a s
   assert.equal(fileSlug('../../etc'), 'etc');
   assert.equal(fileSlug('***'), 'device');
   const taken = new Set(['/w/recordings/amp-20261122-090507.npy']);
-  assert.equal(recordingPath('/w/recordings', 'amp', 'npy', when, (p) => taken.has(p)), '/w/recordings/amp-20261122-090507-2.npy');
-  assert.equal(recordingPath('/w/recordings', 'amp', 'csv', when, (p) => taken.has(p)), '/w/recordings/amp-20261122-090507.csv');
+  assert.equal(
+    recordingPath('/w/recordings', 'amp', 'npy', when, (p) => taken.has(p)),
+    '/w/recordings/amp-20261122-090507-2.npy',
+  );
+  assert.equal(
+    recordingPath('/w/recordings', 'amp', 'csv', when, (p) => taken.has(p)),
+    '/w/recordings/amp-20261122-090507.csv',
+  );
 });
 
 test('the recordings folder must lie inside the workspace', () => {

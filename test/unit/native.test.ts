@@ -154,7 +154,12 @@ function message(type: number, body: Buffer, size = 24 + body.length): Buffer {
 }
 /** Names are latin1/cp1252 byte strings. */
 function startBody(resolutions: number[], names: string[], intervalUs = 1000): Buffer {
-  return Buffer.concat([u32(resolutions.length), f64(intervalUs), ...resolutions.map(f64), ...names.map((n) => Buffer.from(n + '\0', 'latin1'))]);
+  return Buffer.concat([
+    u32(resolutions.length),
+    f64(intervalUs),
+    ...resolutions.map(f64),
+    ...names.map((n) => Buffer.from(n + '\0', 'latin1')),
+  ]);
 }
 function marker(position: number, points: number, channel: number, type: string, description: string): Buffer {
   const strings = Buffer.from(`${type}\0${description}\0`, 'latin1');
@@ -220,7 +225,11 @@ test('rda: rdaMessageSize', () => {
   assert.equal(addon.rdaMessageSize(message(3, Buffer.alloc(0), addon.RDA_MAX_MESSAGE)), addon.RDA_MAX_MESSAGE);
   throwsCode(() => addon.rdaMessageSize(Buffer.concat([Buffer.alloc(16), m.subarray(16)])), 'ERDA', /unknown GUID/);
   throwsCode(() => addon.rdaMessageSize(message(3, Buffer.alloc(0), 12)), 'ERDA', /nSize 12 is smaller than the 24-byte header/);
-  throwsCode(() => addon.rdaMessageSize(message(3, Buffer.alloc(0), addon.RDA_MAX_MESSAGE + 1)), 'ERDA', /nSize 67108865 exceeds the 67108864-byte limit/);
+  throwsCode(
+    () => addon.rdaMessageSize(message(3, Buffer.alloc(0), addon.RDA_MAX_MESSAGE + 1)),
+    'ERDA',
+    /nSize 67108865 exceeds the 67108864-byte limit/,
+  );
 });
 
 test('rda: bad input names the fault', () => {
@@ -235,8 +244,14 @@ test('rda: bad input names the fault', () => {
   bad(message(1, startBody([1, 1], ['A', 'B'])).subarray(0, 50), /nSize 56 does not match the 50 bytes given/); // truncated
   bad(message(1, startBody([], [])), /RDA start message: nChannels is 0/);
   bad(message(1, Buffer.concat([u32(70000), f64(1000)])), /nChannels 70000 exceeds 65535/);
-  bad(message(1, Buffer.concat([u32(32), f64(1000), Buffer.alloc(100)])), /32 resolutions × 8 bytes overrun the message \(100 bytes left\)/);
-  bad(message(1, Buffer.concat([u32(3), f64(1000), f64(1), f64(1), f64(1), Buffer.from('A\0B\0C')])), /channel name 3 has no NUL terminator/);
+  bad(
+    message(1, Buffer.concat([u32(32), f64(1000), Buffer.alloc(100)])),
+    /32 resolutions × 8 bytes overrun the message \(100 bytes left\)/,
+  );
+  bad(
+    message(1, Buffer.concat([u32(3), f64(1000), f64(1), f64(1), f64(1), Buffer.from('A\0B\0C')])),
+    /channel name 3 has no NUL terminator/,
+  );
   bad(message(1, Buffer.concat([u32(3), f64(1000), f64(1), f64(1), f64(1), Buffer.from('A\0')])), /ends after 1 of 3 channel names/);
   bad(message(1, startBody([1], ['A', 'B'])), /2 bytes after the 1 channel names/);
 
@@ -244,7 +259,11 @@ test('rda: bad input names the fault', () => {
   d.decode(message(1, startBody(Array(32).fill(1), names)));
   const ring = new Ring(32, 64);
   bad(message(2, dataBody(0, zero32, 1)), /ring has 4 channels, the stream has 32/, new Ring(4, 8));
-  bad(message(2, Buffer.concat([u32(0), u32(512), u32(0), Buffer.alloc(1000)])), /512 points × 32 channels × 2 bytes overrun the message \(1000 bytes left\)/, ring);
+  bad(
+    message(2, Buffer.concat([u32(0), u32(512), u32(0), Buffer.alloc(1000)])),
+    /512 points × 32 channels × 2 bytes overrun the message \(1000 bytes left\)/,
+    ring,
+  );
   bad(message(2, Buffer.alloc(8)), /8 bytes left, nBlock, nPoints and nMarkers need 12/);
   const good = marker(0, 1, -1, 'Stimulus', 'S  1');
   const forged = (size: number, cut = 0) => {
@@ -289,7 +308,7 @@ function naiveMinMax(data: Float32Array, first: number, ch: number, start: numbe
 
 test('decimateMinMax matches a naive min/max and clamps to what the ring holds', () => {
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (const ch of [1, 3, 8, 33]) {
     const r = new Ring(ch, 1000);
     const all = new Float32Array(2600 * ch).map(() => Math.fround(rand() * 2000 - 1000));
@@ -309,7 +328,10 @@ test('decimateMinMax matches a naive min/max and clamps to what the ring holds',
   }
   const r = new Ring(2, 8);
   assert.throws(() => addon.decimateMinMax(r, 0, 4, 3, new Float32Array(11)), { name: 'RangeError', message: /12 needed/ });
-  assert.throws(() => addon.decimateMinMax({} as NativeRing, 0, 4, 3, new Float32Array(12)), { name: 'TypeError', message: /ring must be a Ring/ });
+  assert.throws(() => addon.decimateMinMax({} as NativeRing, 0, 4, 3, new Float32Array(12)), {
+    name: 'TypeError',
+    message: /ring must be a Ring/,
+  });
   throwsCode(() => addon.decimateMinMax(r, 5, 4, 3, new Float32Array(12)), 'ERANGE', /start 5 is after end 4/);
   r.release();
 });

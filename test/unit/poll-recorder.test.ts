@@ -4,7 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  OverflowPolicy, PollConnectionError, percentiles, record, type PollBatch, type PollRecording, type PollSource,
+  OverflowPolicy,
+  PollConnectionError,
+  percentiles,
+  record,
+  type PollBatch,
+  type PollRecording,
+  type PollSource,
 } from '../../src/core/poll-recorder';
 import type { Sample } from '../../src/core/sample';
 import { pythonJson } from '../helpers/python';
@@ -16,17 +22,29 @@ class CountingSource implements PollSource {
   calls = 0;
   /** process.hrtime.bigint() at each poll, taken before anything is awaited. */
   readonly polledAt: bigint[] = [];
-  constructor(readonly id = 'fake', private readonly workMs = 0, private readonly failOnCall?: number, private readonly failure?: () => Error) {}
+  constructor(
+    readonly id = 'fake',
+    private readonly workMs = 0,
+    private readonly failOnCall?: number,
+    private readonly failure?: () => Error,
+  ) {}
 
   async pollSamples(): Promise<Sample[]> {
     this.polledAt.push(process.hrtime.bigint());
     const call = ++this.calls;
     if (this.workMs > 0) await sleep(this.workMs);
     if (call === this.failOnCall) throw this.failure!();
-    return [{
-      device: this.id, channel: 'x', reading: call, protocol: 'fake', monotonicNs: process.hrtime.bigint(),
-      receivedAt: new Date(), metadata: { source: this.id },
-    }];
+    return [
+      {
+        device: this.id,
+        channel: 'x',
+        reading: call,
+        protocol: 'fake',
+        monotonicNs: process.hrtime.bigint(),
+        receivedAt: new Date(),
+        metadata: { source: this.id },
+      },
+    ];
   }
 }
 
@@ -72,7 +90,12 @@ test('DROP_NEWEST: a stalled consumer finds the oldest buffer_size batches; ever
   const batches = await drain(recording);
   assert.ok(source.calls > 3, `the producer polled only ${source.calls} times, too few to overflow`);
   assert.deepEqual(readingsOf(batches), [1, 2, 3]);
-  assert.deepEqual(ticksOf(batches), ticksOf(batches).slice().sort((a, b) => a - b));
+  assert.deepEqual(
+    ticksOf(batches),
+    ticksOf(batches)
+      .slice()
+      .sort((a, b) => a - b),
+  );
   assert.equal(summary.samplesEmitted, 3);
   assert.equal(summary.samplesLate, 100 - 3, 'each dropped (or skipped) tick is late');
 });
@@ -93,20 +116,32 @@ test('DROP_OLDEST: a stalled consumer finds the newest buffer_size batches; ever
 });
 
 test('duration is a tick count: round(duration × rate), at least 1', async () => {
-  for (const [rateHz, duration, ticks] of [[50, 0.1, 5], [10, 0.01, 1], [200, 0.05, 10], [1, 1e-9, 1]] as const) {
+  for (const [rateHz, duration, ticks] of [
+    [50, 0.1, 5],
+    [10, 0.01, 1],
+    [200, 0.05, 10],
+    [1, 1e-9, 1],
+  ] as const) {
     const source = new CountingSource();
     const recording = record(source, { rateHz, duration });
     const batches = await drain(recording);
     const summary = await recording.finished;
     assert.equal(summary.samplesEmitted + summary.samplesLate, ticks, `rate ${rateHz} × ${duration} s`);
     assert.equal(batches.length, summary.samplesEmitted);
-    assert.ok(batches.every((b) => b.tick < ticks), `rate ${rateHz} × ${duration} s: a tick beyond the last`);
+    assert.ok(
+      batches.every((b) => b.tick < ticks),
+      `rate ${rateHz} × ${duration} s: a tick beyond the last`,
+    );
   }
 });
 
 test('duration × rate exactly halfway rounds as Python round() does (to even), like the seed', async () => {
   // Python's round(2.5) is 2 and round(0.5) is 0 (then at least 1); Math.round would give 3 and 1.
-  for (const [rateHz, duration, ticks] of [[10, 0.25, 2], [4, 0.125, 1], [2, 1.75, 4]] as const) {
+  for (const [rateHz, duration, ticks] of [
+    [10, 0.25, 2],
+    [4, 0.125, 1],
+    [2, 1.75, 4],
+  ] as const) {
     const recording = record(new CountingSource(), { rateHz, duration });
     await drain(recording);
     const summary = await recording.finished;
@@ -114,7 +149,7 @@ test('duration × rate exactly halfway rounds as Python round() does (to even), 
   }
 });
 
-test('rate ≤ 0, duration ≤ 0 and buffer_size < 1 are refused with the seed\'s messages', () => {
+test("rate ≤ 0, duration ≤ 0 and buffer_size < 1 are refused with the seed's messages", () => {
   const source = new CountingSource();
   const cases: [Parameters<typeof record>[1], string][] = [
     [{ rateHz: 0 }, 'rate_hz must be > 0, got 0'],
@@ -133,7 +168,10 @@ test('autoReconnect: a lost connection is counted, the source is rebuilt, the mi
   const second = new CountingSource('second');
   let factoryCalls = 0;
   const recording = record(first, {
-    rateHz: 50, duration: 1, autoReconnect: true, backoffS: [0.05],
+    rateHz: 50,
+    duration: 1,
+    autoReconnect: true,
+    backoffS: [0.05],
     // The first rebuild fails too: the recorder must keep trying with its backoff.
     reconnectFactory: async () => {
       if (++factoryCalls === 1) throw new Error('still down');
@@ -201,7 +239,11 @@ test('the summary is live while running; finished_at and the tick percentiles ar
 test('percentiles interpolate linearly, as numpy does by default', () => {
   const values = [7, 1, 3.5, 12, 0.25, 9, 4, 4, 30, 2.75, 6];
   const ps = [0, 1, 25, 50, 90, 99, 100];
-  const expected = pythonJson<number[]>('import sys, json, numpy; v = json.loads(sys.argv[1]); print(json.dumps([float(numpy.percentile(v, p)) for p in json.loads(sys.argv[2])]))', JSON.stringify(values), JSON.stringify(ps));
+  const expected = pythonJson<number[]>(
+    'import sys, json, numpy; v = json.loads(sys.argv[1]); print(json.dumps([float(numpy.percentile(v, p)) for p in json.loads(sys.argv[2])]))',
+    JSON.stringify(values),
+    JSON.stringify(ps),
+  );
   const ours = percentiles(values, ps);
   ours.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-12, `p${ps[i]}: ${x} vs numpy ${expected[i]}`));
   assert.deepEqual(percentiles([], [50, 99]), [0, 0]);

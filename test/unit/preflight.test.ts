@@ -105,7 +105,15 @@ test('no /usr/bin/python3 at all: python3 and every python module package', asyn
   const p = await load();
   const { root, env } = fakeMachine(p, { noPython: true });
   const result = await p.checkMachine({ root, env });
-  assert.deepEqual(result.packages, ['python3', 'python3-numpy', 'python3-scipy', 'python3-mne', 'python3-pymodbus', 'python3-serial', 'python3-serial-asyncio']);
+  assert.deepEqual(result.packages, [
+    'python3',
+    'python3-numpy',
+    'python3-scipy',
+    'python3-mne',
+    'python3-pymodbus',
+    'python3-serial',
+    'python3-serial-asyncio',
+  ]);
 });
 
 test("clang without its ThreadSanitizer runtime, no chromium, no krb5 headers, no setpriv: their packages, in the list's order", async () => {

@@ -91,7 +91,10 @@ test('decoder skips stop, keep-alive and unknown types; splitter reassembles by 
   for (let i = 0; i < stream.length; i += 5) messages.push(...splitter.push(stream.subarray(i, i + 5)));
   assert.equal(splitter.buffered, 0);
   const types = messages.map((m) => decoder.decode(m));
-  assert.deepEqual(types.map((d) => d.type), [1, 10000, 6, 4, 3]);
+  assert.deepEqual(
+    types.map((d) => d.type),
+    [1, 10000, 6, 4, 3],
+  );
   assert.ok('skipped' in types[1] && 'skipped' in types[2]);
 });
 

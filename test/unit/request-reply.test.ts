@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { answerRequests, isReply, isRequest, RemoteError, Requester, type Request } from '../../src/core/request-reply';
 
-type Body = { op: 'echo'; value: unknown } | { op: 'fail'; code?: string; canceled?: boolean } | { op: 'bytes'; n: number } | { op: 'slow' } | { op: 'function' };
+type Body =
+  | { op: 'echo'; value: unknown }
+  | { op: 'fail'; code?: string; canceled?: boolean }
+  | { op: 'bytes'; n: number }
+  | { op: 'slow' }
+  | { op: 'function' };
 
 function pair(): { requests: Requester<Body>; a: MessagePort; b: MessagePort; close(): void } {
   const { port1: a, port2: b } = new MessageChannel();
@@ -58,7 +63,7 @@ test("the other side's error arrives as a RemoteError with its code and canceled
   close();
 });
 
-test('transferOf moves the reply\'s buffer: it arrives whole', async () => {
+test("transferOf moves the reply's buffer: it arrives whole", async () => {
   const { requests, close } = pair();
   const bytes = await requests.request<Uint8Array>({ op: 'bytes', n: 10 });
   assert.equal(bytes.byteLength, 10);
@@ -78,7 +83,10 @@ test('a request can move a buffer too', async () => {
 
 test('a value that cannot be cloned is answered with an error, not silence', async () => {
   const { requests, close } = pair();
-  await assert.rejects(requests.request({ op: 'function' }), (e: Error) => e instanceof RemoteError && /could not be cloned/i.test(e.message));
+  await assert.rejects(
+    requests.request({ op: 'function' }),
+    (e: Error) => e instanceof RemoteError && /could not be cloned/i.test(e.message),
+  );
   close();
 });
 

@@ -9,7 +9,17 @@ import { tickStep } from '../../webview/scope/overlay';
 test('saved settings are restored field by field; anything wrong falls back to the default', () => {
   assert.deepEqual(restore(undefined, 'amp'), defaults('amp'));
   assert.deepEqual(restore('garbage', 'amp'), defaults('amp'));
-  const saved = { device: 'amp', windowS: 1, layout: 'overlay', hidden: ['Ch2', 3], autoscale: false, lo: -5, hi: 5, paused: true, end: 1200 };
+  const saved = {
+    device: 'amp',
+    windowS: 1,
+    layout: 'overlay',
+    hidden: ['Ch2', 3],
+    autoscale: false,
+    lo: -5,
+    hi: 5,
+    paused: true,
+    end: 1200,
+  };
   assert.deepEqual(restore(saved, 'other'), { ...saved, hidden: ['Ch2'] });
   const broken = restore({ windowS: 7, layout: 'spiral', lo: 5, hi: -5, paused: false, end: 1200 }, 'amp');
   assert.equal(broken.windowS, 5, 'only the offered windows');

@@ -11,7 +11,13 @@ import type { Marker } from '../../src/core/types';
 const addon = native();
 
 /** A ring of `channels` where channel c at frame f holds f * (c + 1) (or -f for odd frames). */
-function source(channels: number, frames: number, capacity: number, rate = 1000, markers: Marker[] = []): ScopeSource & { release(): void } {
+function source(
+  channels: number,
+  frames: number,
+  capacity: number,
+  rate = 1000,
+  markers: Marker[] = [],
+): ScopeSource & { release(): void } {
   const ring = new addon.Ring(channels, capacity);
   const data = new Float32Array(frames * channels);
   for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = (f % 2 ? -f : f) * (c + 1);
@@ -28,8 +34,18 @@ function source(channels: number, frames: number, capacity: number, rate = 1000,
   };
 }
 
-const request = (over: Partial<{ seq: number; columns: number; windowS: number; end: number | null; channels: number[]; have: HeldColumns | null }> = {}) =>
-  ({ type: 'request' as const, seq: 1, columns: 10, windowS: 1, end: null as number | null, channels: [0, 1, 2], have: null as HeldColumns | null, ...over });
+const request = (
+  over: Partial<{ seq: number; columns: number; windowS: number; end: number | null; channels: number[]; have: HeldColumns | null }> = {},
+) => ({
+  type: 'request' as const,
+  seq: 1,
+  columns: 10,
+  windowS: 1,
+  end: null as number | null,
+  channels: [0, 1, 2],
+  have: null as HeldColumns | null,
+  ...over,
+});
 
 test('a request is checked field by field, naming what is wrong', () => {
   assert.deepEqual(parseScopeMessage({ type: 'ready', protocol: 1 }, 3), { type: 'ready', protocol: 1 });
@@ -53,8 +69,16 @@ test('a request is checked field by field, naming what is wrong', () => {
     [{ ...request(), have: { key: 7, from: 0, to: 1 } }, /have.key/],
   ];
   const wide = Array.from({ length: 200 }, (_, i) => i);
-  assert.throws(() => parseScopeMessage(request({ columns: 8000, channels: wide }), 200), /8000 columns × 200 channels, more than 1048576 cells/);
-  for (const [message, pattern] of bad) assert.throws(() => parseScopeMessage(message, 3), (e: Error) => e instanceof ScopeMessageError && pattern.test(e.message), JSON.stringify(message));
+  assert.throws(
+    () => parseScopeMessage(request({ columns: 8000, channels: wide }), 200),
+    /8000 columns × 200 channels, more than 1048576 cells/,
+  );
+  for (const [message, pattern] of bad)
+    assert.throws(
+      () => parseScopeMessage(message, 3),
+      (e: Error) => e instanceof ScopeMessageError && pattern.test(e.message),
+      JSON.stringify(message),
+    );
 });
 
 test('a frame is min/max per column per channel, equal to a naive scan, and its size is columns × channels', () => {
@@ -124,9 +148,15 @@ test('live windows end on a column boundary (no shimmer); a young stream leaves 
 
 test('markers in the window, by binary search', () => {
   const markers = [10, 20, 30, 40].map((frame) => ({ frame, type: 'Stimulus', text: `S${frame}`, channel: -1, points: 1 }));
-  assert.deepEqual(markersIn(markers, 15, 40).map((m) => m.label), ['S20', 'S30']);
+  assert.deepEqual(
+    markersIn(markers, 15, 40).map((m) => m.label),
+    ['S20', 'S30'],
+  );
   assert.deepEqual(markersIn(markers, 0, 10), []);
-  assert.deepEqual(markersIn(markers, 40, 41).map((m) => m.frame), [40]);
+  assert.deepEqual(
+    markersIn(markers, 40, 41).map((m) => m.frame),
+    [40],
+  );
 });
 
 /**
@@ -145,8 +175,12 @@ function liveStream(channels: number, capacity: number, value: (frame: number, c
   const source: ScopeSource = {
     channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
     rate: 1000,
-    get lastSample() { return written; },
-    get oldestSample() { return ring.oldest(); },
+    get lastSample() {
+      return written;
+    },
+    get oldestSample() {
+      return ring.oldest();
+    },
     markers: [],
     decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
     sentAt: () => undefined,
@@ -207,7 +241,8 @@ test('delta frames: a page keeping its columns rebuilds exactly the window a ful
       if (frame.delta) {
         deltas++;
         // Live after live: the 40–100 frames written since are at most 6 columns of 20 frames.
-        if (!paused && step !== 40) assert.ok(frame.minmax.byteLength <= 3 * 6 * 8, `a live delta is a few columns, got ${frame.minmax.byteLength} bytes`);
+        if (!paused && step !== 40)
+          assert.ok(frame.minmax.byteLength <= 3 * 6 * 8, `a live delta is a few columns, got ${frame.minmax.byteLength} bytes`);
       }
     }
     assert.ok(deltas >= 50, `most frames were deltas (${deltas})`);

@@ -34,7 +34,18 @@ const lane = (top: number, color = 'red'): Lane => ({ top, height: 10, lo: 0, hi
 test('each column fills its min→max rows, joined to the previous column, in its lane only', () => {
   const px = pixels(4, 30);
   const nan: [number, number] = [NaN, NaN];
-  rasterize(px, input([[[1.5, 3.5], [8.5, 9.5], nan, [5, 5]], [[0, 10], nan, nan, nan]], [lane(0), lane(20)], 4), [RED, BLUE]);
+  rasterize(
+    px,
+    input(
+      [
+        [[1.5, 3.5], [8.5, 9.5], nan, [5, 5]],
+        [[0, 10], nan, nan, nan],
+      ],
+      [lane(0), lane(20)],
+      4,
+    ),
+    [RED, BLUE],
+  );
   assert.deepEqual(rowsAt(px, 0, RED), [6, 7, 8]); // max 3.5 → row 6, min 1.5 → row 8
   assert.deepEqual(rowsAt(px, 1, RED), [0, 1, 2, 3, 4, 5, 6], 'stretched down to meet column 0');
   assert.deepEqual(rowsAt(px, 2, RED), [], 'NaN column is empty');
@@ -48,7 +59,24 @@ test('each column fills its min→max rows, joined to the previous column, in it
 
 test('off-scale values run along the lane edge; overlaid lanes draw in series order', () => {
   const px = pixels(2, 10);
-  rasterize(px, input([[[50, 60], [-Infinity, -5]], [[4.5, 4.5], [4.5, 4.5]]], [lane(0), lane(0, 'blue')], 2), [RED, BLUE]);
+  rasterize(
+    px,
+    input(
+      [
+        [
+          [50, 60],
+          [-Infinity, -5],
+        ],
+        [
+          [4.5, 4.5],
+          [4.5, 4.5],
+        ],
+      ],
+      [lane(0), lane(0, 'blue')],
+      2,
+    ),
+    [RED, BLUE],
+  );
   assert.deepEqual(rowsAt(px, 0, RED), [0]);
   assert.deepEqual(rowsAt(px, 1, RED), [0, 1, 2, 3, 4, 6, 7, 8, 9], 'joined from row 0 down to row 9, under blue at row 5');
   assert.deepEqual(rowsAt(px, 1, BLUE), [5]);
@@ -56,11 +84,44 @@ test('off-scale values run along the lane edge; overlaid lanes draw in series or
 
 test('columns map to whole pixel columns whatever the ratio of columns to width', () => {
   const wide = pixels(10, 10);
-  rasterize(wide, input([[[5, 5], [NaN, NaN], [5, 5]]], [lane(0)], 6, 2), [RED]);
+  rasterize(
+    wide,
+    input(
+      [
+        [
+          [5, 5],
+          [NaN, NaN],
+          [5, 5],
+        ],
+      ],
+      [lane(0)],
+      6,
+      2,
+    ),
+    [RED],
+  );
   // 3 columns over 6 pixels from x = 2: pixels 2-3, 4-5 (gap), 6-7.
-  assert.deepEqual([...Array(10).keys()].map((x) => rowsAt(wide, x, RED).length), [0, 0, 1, 1, 0, 0, 1, 1, 0, 0]);
+  assert.deepEqual(
+    [...Array(10).keys()].map((x) => rowsAt(wide, x, RED).length),
+    [0, 0, 1, 1, 0, 0, 1, 1, 0, 0],
+  );
   const dense = pixels(2, 10);
-  rasterize(dense, input([[[1, 1], [2, 2], [3, 3], [4, 4]]], [lane(0)], 2), [RED]);
+  rasterize(
+    dense,
+    input(
+      [
+        [
+          [1, 1],
+          [2, 2],
+          [3, 3],
+          [4, 4],
+        ],
+      ],
+      [lane(0)],
+      2,
+    ),
+    [RED],
+  );
   // 4 columns over 2 pixels: two per pixel, both drawn.
   assert.deepEqual(rowsAt(dense, 0, RED), [8, 9]);
   assert.deepEqual(rowsAt(dense, 1, RED), [6, 7, 8]);
@@ -68,7 +129,23 @@ test('columns map to whole pixel columns whatever the ratio of columns to width'
 
 test('a plot narrower than the canvas and lanes partly off the canvas are clipped, not wrapped', () => {
   const px = pixels(3, 6);
-  rasterize(px, input([[[0, 10], [0, 10], [0, 10], [0, 10]]], [lane(-4)], 4, 1), [RED]);
+  rasterize(
+    px,
+    input(
+      [
+        [
+          [0, 10],
+          [0, 10],
+          [0, 10],
+          [0, 10],
+        ],
+      ],
+      [lane(-4)],
+      4,
+      1,
+    ),
+    [RED],
+  );
   // x 1..4 on a 3-wide canvas: pixels 1, 2 only; lane rows -4..5 clipped to 0..5.
   assert.deepEqual(rowsAt(px, 0, RED), []);
   assert.deepEqual(rowsAt(px, 1, RED), [0, 1, 2, 3, 4, 5]);

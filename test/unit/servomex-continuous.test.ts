@@ -6,7 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import {
-  checksumOf, formatContinuousFrame, LineSplitter, parseAnalyserClock, parseContinuousFrame, type ContinuousFrame,
+  checksumOf,
+  formatContinuousFrame,
+  LineSplitter,
+  parseAnalyserClock,
+  parseContinuousFrame,
+  type ContinuousFrame,
 } from '../../src/devices/servomex/continuous-frame';
 import { fuzz, fuzzInputs, REPLAYING } from '../support/property';
 
@@ -34,7 +39,10 @@ test('every frame of the real 4100 capture parses: names, values, units, checksu
   const lines = captureLines();
   assert.equal(lines.length, 6, 'the capture holds six whole frames');
   const { lines: split } = new LineSplitter().push(CAPTURE);
-  assert.deepEqual(split.map((l) => Buffer.from(l).toString('latin1')), lines.map((l) => l.toString('latin1')));
+  assert.deepEqual(
+    split.map((l) => Buffer.from(l).toString('latin1')),
+    lines.map((l) => l.toString('latin1')),
+  );
   for (const line of lines) {
     const frame = parsed(line);
     // The checksum field is the 16-bit sum of the bytes after the leading space up to its ';'.
@@ -42,18 +50,24 @@ test('every frame of the real 4100 capture parses: names, values, units, checksu
     const covered = line.subarray(1, text.lastIndexOf(';', text.length - 2) + 1);
     assert.equal(frame.checksum, checksumOf(covered));
     assert.equal(frame.checksum, parseInt(text.slice(-5, -1), 16));
-    assert.deepEqual(frame.entries.map((e) => [e.id, e.name, e.value, e.unit]), [
-      ['I1', 'Oxygen', 20.376, '%'],
-      ['I2', 'CO', 0.084, '%'],
-      ['I3', 'CO2', 0.25, '%'],
-      ['E1', '', 0, 'mA'],
-      ['E2', '', 0, 'mA'],
-    ]);
+    assert.deepEqual(
+      frame.entries.map((e) => [e.id, e.name, e.value, e.unit]),
+      [
+        ['I1', 'Oxygen', 20.376, '%'],
+        ['I2', 'CO', 0.084, '%'],
+        ['I3', 'CO2', 0.25, '%'],
+        ['E1', '', 0, 'mA'],
+        ['E2', '', 0, 'mA'],
+      ],
+    );
     assert.equal(frame.autocal, 'S1S1S1S1');
     assert.match(frame.clockText, /^06-10-20 02:54:\d\d$/);
     assert.deepEqual({ ...frame.clock, second: 0 }, { year: 2020, month: 10, day: 6, hour: 2, minute: 54, second: 0 });
   }
-  assert.deepEqual(lines.map((l) => parsed(l).clock!.second), [12, 14, 16, 18, 21, 23]);
+  assert.deepEqual(
+    lines.map((l) => parsed(l).clock!.second),
+    [12, 14, 16, 18, 21, 23],
+  );
 });
 
 test('the simulator formats frames byte for byte as the analyser printed them', () => {
@@ -71,7 +85,11 @@ test('the simulator formats frames byte for byte as the analyser printed them', 
 });
 
 test('names use the display character set: 0x82 is a subscript two', () => {
-  const frame = formatContinuousFrame({ date: '01-02-24', time: '10:11:12', entries: [{ id: 'I3', name: 'CO₂', value: '0.4', unit: '%' }] });
+  const frame = formatContinuousFrame({
+    date: '01-02-24',
+    time: '10:11:12',
+    entries: [{ id: 'I3', name: 'CO₂', value: '0.4', unit: '%' }],
+  });
   assert.ok(Buffer.from(frame).includes(Buffer.from([0x43, 0x4f, 0x82])), 'CO₂ is written as C O 0x82');
   assert.equal(parsed(frame.subarray(0, frame.length - 1)).entries[0].name, 'CO₂');
 });
@@ -92,11 +110,22 @@ test('a wrong checksum, a wrong field count and a non-hex checksum are errors th
 
 test('the analyser clock is parsed without ever throwing', () => {
   assert.deepEqual(parseAnalyserClock('29-02-24', '23:59:59'), { year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 59 });
-  for (const [d, t] of [['29-02-23', '00:00:00'], ['31-04-20', '12:00:00'], ['06-10-20', '24:00:00'], ['--------', '--:--:--'], ['', ''], ['6-10-20', '2:54:12']]) {
+  for (const [d, t] of [
+    ['29-02-23', '00:00:00'],
+    ['31-04-20', '12:00:00'],
+    ['06-10-20', '24:00:00'],
+    ['--------', '--:--:--'],
+    ['', ''],
+    ['6-10-20', '2:54:12'],
+  ]) {
     assert.equal(parseAnalyserClock(d, t), undefined, `${d} ${t}`);
   }
   // A frame with a junk clock still delivers its readings.
-  const frame = formatContinuousFrame({ date: '99-99-99', time: '99:99:99', entries: [{ id: 'I1', name: 'Oxygen', value: '20.9', unit: '%' }] });
+  const frame = formatContinuousFrame({
+    date: '99-99-99',
+    time: '99:99:99',
+    entries: [{ id: 'I1', name: 'Oxygen', value: '20.9', unit: '%' }],
+  });
   const result = parsed(frame.subarray(0, frame.length - 1));
   assert.equal(result.clock, undefined);
   assert.equal(result.entries[0].value, 20.9);
@@ -107,11 +136,19 @@ test('LF or CR LF, chunks split anywhere, garbage and partial frames: every whol
   const crlf = Buffer.concat(lines.map((l) => Buffer.concat([l, Buffer.from('\r\n')])));
   // Noise without a line end before a frame, and a frame cut short by a restart.
   const noisy = Buffer.concat([
-    Buffer.from('\x00\xff#garbage'), lines[0], Buffer.from('\n'),
-    lines[1].subarray(0, 77), lines[2], Buffer.from('\r\n'),
-    lines[3], Buffer.from('\n'),
+    Buffer.from('\x00\xff#garbage'),
+    lines[0],
+    Buffer.from('\n'),
+    lines[1].subarray(0, 77),
+    lines[2],
+    Buffer.from('\r\n'),
+    lines[3],
+    Buffer.from('\n'),
   ]);
-  for (const [stream, want] of [[crlf, [12, 14, 16, 18, 21, 23]], [noisy, [12, 16, 18]]] as const) {
+  for (const [stream, want] of [
+    [crlf, [12, 14, 16, 18, 21, 23]],
+    [noisy, [12, 16, 18]],
+  ] as const) {
     for (const chunk of [1, 7, 64, stream.length]) {
       const splitter = new LineSplitter();
       const seconds: number[] = [];
@@ -145,14 +182,24 @@ function withChecksumsFixed(bytes: Uint8Array): Uint8Array {
     const next = end + 1;
     if (end > from && out[end - 1] === 0x0d) end--;
     // The frame starts at the last " dd-mm-yy;hh:mm:ss;", or failing that the last " ????????;????????;".
-    const head = (p: number, dashes: boolean) => out[p] === 0x20 && out[p + 9] === 0x3b && out[p + 18] === 0x3b && (!dashes || (out[p + 3] === 0x2d && out[p + 6] === 0x2d));
+    const head = (p: number, dashes: boolean) =>
+      out[p] === 0x20 && out[p + 9] === 0x3b && out[p + 18] === 0x3b && (!dashes || (out[p + 3] === 0x2d && out[p + 6] === 0x2d));
     let start = -1;
     for (const dashes of [true, false]) {
       for (let p = end - 24; p >= from && start < 0; p--) if (head(p, dashes)) start = p;
       if (start >= 0) break;
     }
     if (start >= 0 && out[end - 1] === 0x3b) {
-      out.set(Buffer.from(checksumOf(out.subarray(start + 1, end - 5)).toString(16).toUpperCase().padStart(4, '0'), 'latin1'), end - 5);
+      out.set(
+        Buffer.from(
+          checksumOf(out.subarray(start + 1, end - 5))
+            .toString(16)
+            .toUpperCase()
+            .padStart(4, '0'),
+          'latin1',
+        ),
+        end - 5,
+      );
     }
     from = next;
   }
@@ -192,8 +239,11 @@ test('fuzz: the splitter and the parser never throw, and what they accept is con
       const head = ` ${result.clockText.slice(0, 8)};${result.clockText.slice(9)};`;
       const starts: number[] = [];
       for (let p = text.indexOf(head); p >= 0; p = text.indexOf(head, p + 1)) starts.push(p);
-      const start = starts.find((p) => checksumOf(line.subarray(p + 1, line.length - 5)) === result.checksum
-        && text.slice(p + 1).split(';').length - 1 === 5 + 8 * result.entries.length + 1);
+      const start = starts.find(
+        (p) =>
+          checksumOf(line.subarray(p + 1, line.length - 5)) === result.checksum &&
+          text.slice(p + 1).split(';').length - 1 === 5 + 8 * result.entries.length + 1,
+      );
       assert.ok(start !== undefined, `no "${head}" in the line starts a frame with this checksum and ${result.entries.length} entries`);
       if (start > 0) assert.deepEqual(parseContinuousFrame(line.subarray(start)), result, 'the frame without what came before it');
       for (const e of result.entries) {

@@ -11,7 +11,9 @@ test('every Servomex URI kind resolves to the Servomex family', () => {
     'servomex+modbus-rtu:///dev/ttyUSB0?unit=1&rate=2',
     'servomex+modbus-tcp://10.0.0.7:502?unit=o2:1,co:2&rate=0.5&names=co&overflow=drop_oldest&buffer=8',
     'servomex+modbus-tcp://gateway?unit=3',
-    'sim:servomex', 'sim:servomex?mode=modbus-rtu&units=3&rate=5', 'sim:servomex?mode=ascii&period=0.5&corrupt=10',
+    'sim:servomex',
+    'sim:servomex?mode=modbus-rtu&units=3&rate=5',
+    'sim:servomex?mode=ascii&period=0.5&corrupt=10',
   ]) {
     assert.equal(registry.resolve(uri).family.id, 'servomex', uri);
   }
@@ -39,10 +41,20 @@ test('a broken Servomex URI is refused with the part that is wrong', () => {
 });
 
 test('the poll summary reads as a few words, and not at all for a source that is not polled', () => {
-  const source = { samples_emitted: 120, samples_late: 2, max_drift_ms: 0.349, tick_duration_ms_p50: 0.5, tick_duration_ms_p99: 1.25, disconnects: 1 };
+  const source = {
+    samples_emitted: 120,
+    samples_late: 2,
+    max_drift_ms: 0.349,
+    tick_duration_ms_p50: 0.5,
+    tick_duration_ms_p99: 1.25,
+    disconnects: 1,
+  };
   assert.equal(human.pollSummary(source), '2 late · drift ≤ 0.3 ms · 1 disconnect');
   assert.equal(human.pollSummary({ ...source, disconnects: 0 }), '2 late · drift ≤ 0.3 ms');
-  assert.equal(human.pollSummaryDetail(source), 'polled: 120 batches, 2 late, max drift 0.35 ms, tick p50 0.50 ms / p99 1.25 ms, 1 disconnect');
+  assert.equal(
+    human.pollSummaryDetail(source),
+    'polled: 120 batches, 2 late, max drift 0.35 ms, tick p50 0.50 ms / p99 1.25 ms, 1 disconnect',
+  );
   assert.equal(human.pollSummary(undefined), undefined);
   assert.equal(human.pollSummary({ frames: 3 }), undefined);
 });

@@ -93,7 +93,10 @@ test('cannotConnect: the code, the hint only when nobody answered, the message w
   assert.equal(e.code, 'ECONNREFUSED');
   assert.equal(e.cause, refused);
   const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND nowhere'), { code: 'ENOTFOUND' });
-  assert.equal(cannotConnect('rda://nowhere:9', notFound, { hint: 'is it running?' }).message, 'cannot connect to rda://nowhere:9: ENOTFOUND');
+  assert.equal(
+    cannotConnect('rda://nowhere:9', notFound, { hint: 'is it running?' }).message,
+    'cannot connect to rda://nowhere:9: ENOTFOUND',
+  );
   assert.equal(
     cannotConnect('serial port /dev/x (9600 baud)', new Error('No such file or directory, cannot open /dev/x'), { verb: 'open' }).message,
     'cannot open serial port /dev/x (9600 baud): No such file or directory, cannot open /dev/x',

@@ -13,13 +13,18 @@ import { resolveExecutable, Subprocess, type SubprocessEnd, type SubprocessOptio
 const NODE = process.execPath;
 
 /** Runs `script` in a node child until it exits by itself. */
-function run(script: string, extra: Partial<SubprocessOptions> = {}): Promise<{ end: SubprocessEnd; lines: string[]; logs: string[]; stderr: string[]; sub: Subprocess }> {
+function run(
+  script: string,
+  extra: Partial<SubprocessOptions> = {},
+): Promise<{ end: SubprocessEnd; lines: string[]; logs: string[]; stderr: string[]; sub: Subprocess }> {
   const lines: string[] = [];
   const logs: string[] = [];
   const stderr: string[] = [];
   return new Promise((resolve) => {
     const sub: Subprocess = new Subprocess({
-      file: NODE, args: ['-e', script], label: 'child',
+      file: NODE,
+      args: ['-e', script],
+      label: 'child',
       onLine: (l) => lines.push(l),
       onStderr: (t) => stderr.push(t),
       log: (level, text) => logs.push(`${level} ${text}`),
@@ -74,7 +79,9 @@ test('stderr is logged line by line and remembered, even when the exit code is 0
 });
 
 test('a non-zero exit fails with the last words on stderr', async () => {
-  const { end } = await run(`console.error('connecting to 10.0.0.5'); console.error('Error: NETWORK_ERROR: device timeout'); process.exit(3)`);
+  const { end } = await run(
+    `console.error('connecting to 10.0.0.5'); console.error('Error: NETWORK_ERROR: device timeout'); process.exit(3)`,
+  );
   assert.equal(end.kind, 'failed');
   if (end.kind !== 'failed') return;
   assert.equal(end.code, 3);
@@ -94,7 +101,12 @@ test('stop(): SIGTERM ends a child that honours it; the pid is gone and nothing 
   let ended: SubprocessEnd | undefined;
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
-  const sub = new Subprocess({ file: NODE, args: ['-e', 'setInterval(() => {}, 1000); console.log("ready")'], onLine: () => ready(), onExit: (e) => (ended = e) });
+  const sub = new Subprocess({
+    file: NODE,
+    args: ['-e', 'setInterval(() => {}, 1000); console.log("ready")'],
+    onLine: () => ready(),
+    onExit: (e) => (ended = e),
+  });
   sub.start();
   await started;
   const pid = sub.pid!;
@@ -111,7 +123,8 @@ test('stop(): SIGTERM ends a child that honours it; the pid is gone and nothing 
 test('stop(): a child that ignores SIGTERM is SIGKILLed after the grace', async () => {
   const sub = await new Promise<Subprocess>((resolve) => {
     const s = new Subprocess({
-      file: NODE, args: ['-e', 'process.on("SIGTERM", () => console.log("ignored")); setInterval(() => {}, 1000); console.log("ready")'],
+      file: NODE,
+      args: ['-e', 'process.on("SIGTERM", () => console.log("ignored")); setInterval(() => {}, 1000); console.log("ready")'],
       killGraceMs: 200,
       onLine: (l) => l === 'ready' && resolve(s),
     });
@@ -147,7 +160,9 @@ test('a missing program is named, with the hint; so is one that is not executabl
 
 test('arguments reach the child as they are: nothing is interpreted by a shell', async () => {
   const tricky = ['$HOME', '; rm -rf /', '`id`', "it's", 'a b', '--target=-'];
-  const { lines } = await run('console.log(JSON.stringify(process.argv.slice(1)))', { args: ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...tricky] });
+  const { lines } = await run('console.log(JSON.stringify(process.argv.slice(1)))', {
+    args: ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...tricky],
+  });
   assert.deepEqual(JSON.parse(lines[0]), tricky);
 });
 

@@ -38,7 +38,14 @@ test('a refused first connection fails once, as cannotConnect words it', async (
   const port = await freePort();
   const closes: TcpClose[] = [];
   const failed = await new Promise<Error>((resolve) => {
-    new TcpClient({ host: '127.0.0.1', port, label: `x://127.0.0.1:${port}`, hint: 'is the X server running?', onFailed: resolve, onClose: (c) => closes.push(c) }).connect();
+    new TcpClient({
+      host: '127.0.0.1',
+      port,
+      label: `x://127.0.0.1:${port}`,
+      hint: 'is the X server running?',
+      onFailed: resolve,
+      onClose: (c) => closes.push(c),
+    }).connect();
   });
   assert.equal(failed.message, `cannot connect to x://127.0.0.1:${port}: ECONNREFUSED (is the X server running?)`);
   await new Promise((resolve) => setTimeout(resolve, 20));
@@ -53,7 +60,9 @@ test('chunks arrive, writes go out, the peer closing is a close without an error
   const attempts: number[] = [];
   const close = await new Promise<TcpClose>((resolve) => {
     const client = new TcpClient({
-      host: '127.0.0.1', port: srv.port, label: 'x',
+      host: '127.0.0.1',
+      port: srv.port,
+      label: 'x',
       onConnecting: (a) => attempts.push(a),
       onConnect: () => client.write('hello'),
       onData: (d) => received.push(d),
@@ -67,13 +76,15 @@ test('chunks arrive, writes go out, the peer closing is a close without an error
   await srv.close();
 });
 
-test('onread reads into the caller\'s buffer', async () => {
+test("onread reads into the caller's buffer", async () => {
   const srv = await server((socket) => socket.end(Buffer.from('0123456789')));
   const buffer = Buffer.alloc(64);
   let filled = 0;
   await new Promise<void>((resolve) => {
     new TcpClient({
-      host: '127.0.0.1', port: srv.port, label: 'x',
+      host: '127.0.0.1',
+      port: srv.port,
+      label: 'x',
       onread: { buffer: () => buffer.subarray(filled), callback: (n) => void (filled += n) },
       onClose: () => resolve(),
     }).connect();
@@ -94,7 +105,10 @@ test('reconnect(): drops are retried on the schedule, refused attempts too, unti
   let connects = 0;
   await new Promise<void>((resolve) => {
     client = new TcpClient({
-      host: '127.0.0.1', port, label: 'x', backoffS: [0.02],
+      host: '127.0.0.1',
+      port,
+      label: 'x',
+      backoffS: [0.02],
       log: (_level, text) => lines.push(text),
       onConnecting: (a) => attempts.push(a),
       onConnect: () => {
@@ -113,8 +127,14 @@ test('reconnect(): drops are retried on the schedule, refused attempts too, unti
   });
   assert.equal(attempts[0], 0);
   assert.ok(attempts.length >= 3, `attempts: ${attempts.join(', ')}`);
-  assert.ok(closes.slice(1).every((c) => !c.connected && /ECONNREFUSED/.test(c.error?.message ?? '')), 'the attempts in between were refused');
-  assert.ok(lines.some((l) => /^x: connection lost \(connect ECONNREFUSED .*\); reconnecting in 0\.02 s \(attempt 2\)$/.test(l)), lines.join('\n'));
+  assert.ok(
+    closes.slice(1).every((c) => !c.connected && /ECONNREFUSED/.test(c.error?.message ?? '')),
+    'the attempts in between were refused',
+  );
+  assert.ok(
+    lines.some((l) => /^x: connection lost \(connect ECONNREFUSED .*\); reconnecting in 0\.02 s \(attempt 2\)$/.test(l)),
+    lines.join('\n'),
+  );
   assert.equal(client.attempt, 0, 'a good connection resets the count');
   assert.ok(lines.includes(`x: reconnected after ${attempts.length - 1} attempts`), lines.join('\n'));
   client.close();
@@ -144,7 +164,10 @@ test('close() cancels a pending reconnect and calls nothing more', async () => {
   let client!: TcpClient;
   await new Promise<void>((resolve) => {
     client = new TcpClient({
-      host: '127.0.0.1', port: srv.port, label: 'x', backoffS: [5],
+      host: '127.0.0.1',
+      port: srv.port,
+      label: 'x',
+      backoffS: [5],
       onClose: () => {
         closes++;
         client.reconnect('lost');

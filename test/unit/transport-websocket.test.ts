@@ -72,13 +72,18 @@ test('text and binary both ways, on two sockets to one port (control and data)',
 
   // Client → server: text arrives as text, binary as binary.
   const fromClient: Array<[string, boolean]> = [];
-  sc.on('message', (m, isBinary) => fromClient.push([isBinary ? `bin:${[...(m as Buffer)].join(',')}` : (m as Buffer).toString(), isBinary]));
+  sc.on('message', (m, isBinary) =>
+    fromClient.push([isBinary ? `bin:${[...(m as Buffer)].join(',')}` : (m as Buffer).toString(), isBinary]),
+  );
   assert.ok(control.sendText('{"event":"connection-reply"}'));
   assert.ok(control.sendBinary(new Uint8Array([1, 2, 3])));
   await until<void>((resolve) => {
     const check = setInterval(() => fromClient.length === 2 && (clearInterval(check), resolve()), 5);
   });
-  assert.deepEqual(fromClient, [['{"event":"connection-reply"}', false], ['bin:1,2,3', true]]);
+  assert.deepEqual(fromClient, [
+    ['{"event":"connection-reply"}', false],
+    ['bin:1,2,3', true],
+  ]);
 
   // Server → client: a text frame, then a binary frame cut from an odd offset of a larger buffer
   // (as a frame lies in a receive buffer): the client must get it aligned, in a buffer of its own.
@@ -105,8 +110,15 @@ test('a refused first connection fails once, worded by cannotConnect with the hi
   const url = webSocketUrl('127.0.0.1', port, '/gui_control');
   const closes: WebSocketClose[] = [];
   let failed: Error | undefined;
-  const client = new WebSocketClient({ url, hint: 'is the Bela board running a project with a Gui?', onFailed: (e) => (failed = e), onClose: (c) => closes.push(c) });
-  await assert.rejects(client.connect(), { message: `cannot connect to ${url}: ECONNREFUSED (is the Bela board running a project with a Gui?)` });
+  const client = new WebSocketClient({
+    url,
+    hint: 'is the Bela board running a project with a Gui?',
+    onFailed: (e) => (failed = e),
+    onClose: (c) => closes.push(c),
+  });
+  await assert.rejects(client.connect(), {
+    message: `cannot connect to ${url}: ECONNREFUSED (is the Bela board running a project with a Gui?)`,
+  });
   assert.equal(failed?.message, `cannot connect to ${url}: ECONNREFUSED (is the Bela board running a project with a Gui?)`);
   assert.deepEqual(closes, []);
 });
@@ -156,7 +168,8 @@ test('reconnect(): after the server closes, attempts follow the short schedule, 
   let client!: WebSocketClient;
   const reopened = until<void>((resolve) => {
     client = new WebSocketClient({
-      url, backoffS: [0.02],
+      url,
+      backoffS: [0.02],
       log: (_level, text) => lines.push(text),
       onConnecting: (a) => attempts.push(a),
       onOpen: () => ++opens === 2 && resolve(),
@@ -176,10 +189,16 @@ test('reconnect(): after the server closes, attempts follow the short schedule, 
   await reopened;
   assert.equal(closes[0].byPeer, true);
   assert.equal(closes[0].code, 1001);
-  assert.ok(closes.slice(1).every((c) => !c.byPeer && !c.connected), 'the attempts while the server was away failed');
+  assert.ok(
+    closes.slice(1).every((c) => !c.byPeer && !c.connected),
+    'the attempts while the server was away failed',
+  );
   assert.ok(attempts.length >= 3, `attempts ${attempts.join(', ')}`);
   assert.equal(lines[0], `${url}: closed by the board (1001); reconnecting in 0.02 s (attempt 1)`);
-  assert.ok(lines.some((l) => l.includes('connection lost') && l.includes('ECONNREFUSED')), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.includes('connection lost') && l.includes('ECONNREFUSED')),
+    lines.join('\n'),
+  );
   assert.equal(client.attempt, 0);
   assert.ok(client.open);
   await client.close();
@@ -194,7 +213,8 @@ test('close() while a reconnect waits leaves no timer and no socket', async () =
   let client!: WebSocketClient;
   const closed = until<void>((resolve) => {
     client = new WebSocketClient({
-      url, backoffS: [30],
+      url,
+      backoffS: [30],
       onClose: () => {
         client.reconnect('closed');
         resolve();

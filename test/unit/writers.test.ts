@@ -372,7 +372,10 @@ describe('sidecar', () => {
     const updated = { ...sidecar, frames: 900, source: { app: 'test' } };
     writeSidecar(file, updated);
     assert.deepEqual(readSidecar(file), updated);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('run1.labscope.json') && f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes('run1.labscope.json') && f.endsWith('.tmp')),
+      [],
+    );
 
     fs.writeFileSync(tmp('other.json'), JSON.stringify({ labscope: 'session' }));
     assert.throws(() => readSidecar(tmp('other.json')), /not a Labscope recording sidecar/);
@@ -399,7 +402,10 @@ describe('formats', () => {
   test('openWriter builds the writer for the format', () => {
     const opts = { channels: ['a'], rate: 10 };
     const writers = [openWriter(tmp('o.npy'), 'npy', opts), openWriter(tmp('o.csv'), 'csv', opts), openWriter(tmp('o.mat'), 'mat', opts)];
-    assert.deepEqual(writers.map((w) => w.format), ['npy', 'csv', 'mat']);
+    assert.deepEqual(
+      writers.map((w) => w.format),
+      ['npy', 'csv', 'mat'],
+    );
     assert.ok(writers[1] instanceof CsvWriter);
     writers.forEach((w) => w.close());
     assert.throws(() => openWriter(tmp('p.npy'), 'npy', { channels: [], rate: 10 }), /at least one channel/);

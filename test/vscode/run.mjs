@@ -68,7 +68,10 @@ async function main() {
   if (untrusted) {
     // A user-settings device beside the workspace's: trust must only hold back the workspace's own.
     await mkdir(path.join(tmp, 'user-data/User'), { recursive: true });
-    await writeFile(path.join(tmp, 'user-data/User/settings.json'), JSON.stringify({ 'labscope.devices': [{ name: 'My amplifier', uri: 'sim:rda?channels=2&rate=500' }] }));
+    await writeFile(
+      path.join(tmp, 'user-data/User/settings.json'),
+      JSON.stringify({ 'labscope.devices': [{ name: 'My amplifier', uri: 'sim:rda?channels=2&rate=500' }] }),
+    );
   }
   try {
     await runTests({

@@ -44,8 +44,15 @@ function select(id: string, label: string, options: Array<[string, string]>): Va
 export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handlers): Dom {
   const title = el('span', { class: 'title' });
   const pause = el<HTMLElement>('vscode-button', { id: 'pause', secondary: '' }, 'Pause');
-  const win = select('window', 'Time window', WINDOWS_S.map((s) => [String(s), windowLabel(s)]));
-  const layout = select('layout', 'Layout', [['stacked', 'Stacked'], ['overlay', 'Overlaid']]);
+  const win = select(
+    'window',
+    'Time window',
+    WINDOWS_S.map((s) => [String(s), windowLabel(s)]),
+  );
+  const layout = select('layout', 'Layout', [
+    ['stacked', 'Stacked'],
+    ['overlay', 'Overlaid'],
+  ]);
   const autoscale = el<CheckElement>('vscode-checkbox', { id: 'autoscale', label: 'Autoscale' }, 'Autoscale');
   const lo = el<ValueElement>('vscode-textfield', { id: 'lo', type: 'number', 'aria-label': 'Range low', placeholder: 'low' });
   const hi = el<ValueElement>('vscode-textfield', { id: 'hi', type: 'number', 'aria-label': 'Range high', placeholder: 'high' });
@@ -93,11 +100,13 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
     const key = JSON.stringify(names);
     if (key !== listed) {
       listed = key;
-      channelList.replaceChildren(...names.map((name) => {
-        const box = el<CheckElement>('vscode-checkbox', { 'data-channel': name }, name);
-        box.addEventListener('change', () => on.visible(name, box.checked));
-        return box;
-      }));
+      channelList.replaceChildren(
+        ...names.map((name) => {
+          const box = el<CheckElement>('vscode-checkbox', { 'data-channel': name }, name);
+          box.addEventListener('change', () => on.visible(name, box.checked));
+          return box;
+        }),
+      );
     }
     for (const box of Array.from(channelList.children)) {
       (box as CheckElement).checked = !s.hidden.includes((box as HTMLElement).dataset.channel ?? '');

@@ -57,7 +57,8 @@ class Scope {
       layout: (l) => this.update({ layout: l }),
       autoscale: (on) => this.update({ autoscale: on }),
       range: (lo, hi) => this.update({ lo, hi }),
-      visible: (name, shown) => this.update({ hidden: shown ? this.settings.hidden.filter((h) => h !== name) : [...this.settings.hidden, name] }),
+      visible: (name, shown) =>
+        this.update({ hidden: shown ? this.settings.hidden.filter((h) => h !== name) : [...this.settings.hidden, name] }),
     });
     this.renderer = createRenderer(this.dom.traces, DEFAULT_RENDERER);
     this.overlay = this.dom.overlay.getContext('2d')!;
@@ -74,7 +75,10 @@ class Scope {
     this.dom.plot.addEventListener('wheel', (e) => this.scroll(e), { passive: false });
     window.addEventListener('keydown', (e) => {
       // Space belongs to a focused control (it opens a select, ticks a box); elsewhere it pauses.
-      if (e.key === ' ' && !(e.target instanceof HTMLElement && e.target.closest('vscode-textfield, vscode-single-select, vscode-checkbox, vscode-button'))) {
+      if (
+        e.key === ' ' &&
+        !(e.target instanceof HTMLElement && e.target.closest('vscode-textfield, vscode-single-select, vscode-checkbox, vscode-button'))
+      ) {
         e.preventDefault();
         this.setPaused(!this.settings.paused);
       }
@@ -153,8 +157,13 @@ class Scope {
     const columns = Math.max(1, Math.floor(this.dom.traces.width - LABEL_WIDTH * this.dpr));
     this.waiting = true;
     this.post({
-      type: 'request', seq: ++this.seq, columns, windowS: this.settings.windowS,
-      end: this.settings.paused ? this.settings.end : null, channels: this.visible(), have: this.store.have(),
+      type: 'request',
+      seq: ++this.seq,
+      columns,
+      windowS: this.settings.windowS,
+      end: this.settings.paused ? this.settings.end : null,
+      channels: this.visible(),
+      have: this.store.have(),
     });
   }
 
@@ -199,15 +208,22 @@ class Scope {
       const range = (this.ranges[0] ??= new AutoRange()).update(all) ?? { lo: -1, hi: 1 };
       return Array.from({ length: rows }, () => range);
     }
-    return Array.from({ length: rows }, (_, r) => (this.ranges[r] ??= new AutoRange()).update(extent(this.minmax, columns, r)) ?? { lo: -1, hi: 1 });
+    return Array.from(
+      { length: rows },
+      (_, r) => (this.ranges[r] ??= new AutoRange()).update(extent(this.minmax, columns, r)) ?? { lo: -1, hi: 1 },
+    );
   }
 
   private draw(): void {
     const f = this.frame;
     const s = this.session;
-    this.dom.message.textContent = !s ? 'Waiting for the session…'
-      : s.error ? `${s.state}: ${s.error}`
-      : !s.channels.length ? `${s.title} is ${s.state}. Connect it to see its signals.` : '';
+    this.dom.message.textContent = !s
+      ? 'Waiting for the session…'
+      : s.error
+        ? `${s.state}: ${s.error}`
+        : !s.channels.length
+          ? `${s.title} is ${s.state}. Connect it to see its signals.`
+          : '';
     if (!f || !s) {
       this.overlay.clearRect(0, 0, this.dom.overlay.width, this.dom.overlay.height);
       return;
@@ -241,7 +257,9 @@ class Scope {
       `${this.fps.value.toFixed(0)} fps`,
       `${(f.minmax.byteLength / 1024).toFixed(0)} KB/frame`,
       this.settings.paused ? 'paused' : '',
-    ].filter(Boolean).join(' · ');
+    ]
+      .filter(Boolean)
+      .join(' · ');
   }
 
   /** Time and values under the cursor. */

@@ -11,8 +11,14 @@ export interface Palette {
 }
 
 const SERIES_VARS = [
-  '--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-red',
-  '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-terminal-ansiCyan', '--vscode-terminal-ansiMagenta',
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-red',
+  '--vscode-charts-purple',
+  '--vscode-charts-yellow',
+  '--vscode-terminal-ansiCyan',
+  '--vscode-terminal-ansiMagenta',
 ];
 const FALLBACK_SERIES = ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700', '#29b8db', '#d670d6'];
 

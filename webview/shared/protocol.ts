@@ -138,25 +138,41 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
       return { type: 'ready', protocol: SCOPE_PROTOCOL };
     case 'request': {
       if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.seq is not a whole number ≥ 0');
-      if (!isInt(m.columns, 1, LIMITS.maxColumns)) throw new ScopeMessageError(`request.columns is not a whole number from 1 to ${LIMITS.maxColumns}`);
-      if (!isNum(m.windowS, LIMITS.minWindowS, LIMITS.maxWindowS)) throw new ScopeMessageError(`request.windowS is not from ${LIMITS.minWindowS} to ${LIMITS.maxWindowS} s`);
-      if (m.end !== null && !isInt(m.end, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.end is neither null nor a frame index');
-      if (!Array.isArray(m.channels) || m.channels.length > LIMITS.maxChannels) throw new ScopeMessageError('request.channels is not a list of channel indices');
+      if (!isInt(m.columns, 1, LIMITS.maxColumns))
+        throw new ScopeMessageError(`request.columns is not a whole number from 1 to ${LIMITS.maxColumns}`);
+      if (!isNum(m.windowS, LIMITS.minWindowS, LIMITS.maxWindowS))
+        throw new ScopeMessageError(`request.windowS is not from ${LIMITS.minWindowS} to ${LIMITS.maxWindowS} s`);
+      if (m.end !== null && !isInt(m.end, 0, Number.MAX_SAFE_INTEGER))
+        throw new ScopeMessageError('request.end is neither null nor a frame index');
+      if (!Array.isArray(m.channels) || m.channels.length > LIMITS.maxChannels)
+        throw new ScopeMessageError('request.channels is not a list of channel indices');
       const seen = new Set<number>();
       for (const c of m.channels) {
-        if (!isInt(c, 0, channelCount - 1)) throw new ScopeMessageError(`request.channels holds ${String(c)}, not a channel index below ${channelCount}`);
+        if (!isInt(c, 0, channelCount - 1))
+          throw new ScopeMessageError(`request.channels holds ${String(c)}, not a channel index below ${channelCount}`);
         if (seen.has(c)) throw new ScopeMessageError(`request.channels lists channel ${c} twice`);
         seen.add(c);
       }
-      if (m.columns * seen.size > LIMITS.maxCells) throw new ScopeMessageError(`request asks for ${m.columns} columns × ${seen.size} channels, more than ${LIMITS.maxCells} cells`);
+      if (m.columns * seen.size > LIMITS.maxCells)
+        throw new ScopeMessageError(`request asks for ${m.columns} columns × ${seen.size} channels, more than ${LIMITS.maxCells} cells`);
       let have: HeldColumns | null = null;
       if (m.have !== undefined && m.have !== null) {
         const h = m.have as Record<string, unknown>;
-        if (typeof h !== 'object' || typeof h.key !== 'string' || h.key.length > 20_000) throw new ScopeMessageError('request.have.key is not a frame key');
-        if (!isInt(h.from, 0, Number.MAX_SAFE_INTEGER) || !isInt(h.to, h.from, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.have is not a column range');
+        if (typeof h !== 'object' || typeof h.key !== 'string' || h.key.length > 20_000)
+          throw new ScopeMessageError('request.have.key is not a frame key');
+        if (!isInt(h.from, 0, Number.MAX_SAFE_INTEGER) || !isInt(h.to, h.from, Number.MAX_SAFE_INTEGER))
+          throw new ScopeMessageError('request.have is not a column range');
         have = { key: h.key, from: h.from, to: h.to };
       }
-      return { type: 'request', seq: m.seq, columns: m.columns, windowS: m.windowS, end: m.end as number | null, channels: [...seen], have };
+      return {
+        type: 'request',
+        seq: m.seq,
+        columns: m.columns,
+        windowS: m.windowS,
+        end: m.end as number | null,
+        channels: [...seen],
+        have,
+      };
     }
     case 'drawn':
       if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('drawn.seq is not a whole number ≥ 0');

@@ -32,11 +32,7 @@ function matrixPreamble(mxClass: number, dims: number[], name: string): Buffer {
   flags.writeUInt32LE(mxClass, 0);
   const dimensions = Buffer.alloc(4 * dims.length);
   dims.forEach((d, i) => dimensions.writeInt32LE(d, 4 * i));
-  return Buffer.concat([
-    element(MI.UINT32, flags),
-    element(MI.INT32, dimensions),
-    element(MI.INT8, Buffer.from(name, 'latin1')),
-  ]);
+  return Buffer.concat([element(MI.UINT32, flags), element(MI.INT32, dimensions), element(MI.INT8, Buffer.from(name, 'latin1'))]);
 }
 
 function matrix(mxClass: number, dims: number[], name: string, ...body: Buffer[]): Buffer {

@@ -27,11 +27,7 @@ export interface NpyHeader {
  * A v1.0 header of exactly `totalLength` bytes (magic included), padded with spaces and ending
  * in '\n' as numpy writes it. Throws when the dictionary does not fit.
  */
-export function formatNpyHeader(
-  descr: string,
-  shape: readonly (number | bigint)[],
-  totalLength: number,
-): Buffer {
+export function formatNpyHeader(descr: string, shape: readonly (number | bigint)[], totalLength: number): Buffer {
   const dict = headerDict(descr, shape);
   const textLength = totalLength - V1_PREFIX;
   if (dict.length + 1 > textLength || textLength > 0xffff) {
@@ -190,14 +186,14 @@ function parsePythonLiteral(text: string): unknown {
 
 /** Writes all of `length` bytes at `position` (writeSync may write less than asked). */
 export function writeAt(fd: number, buf: Buffer, length: number, position: number): void {
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     done += fs.writeSync(fd, buf, done, length - done, position + done);
   }
 }
 
 /** Reads exactly `length` bytes at `position`; a short file is an error. */
 export function readAt(fd: number, buf: Buffer, length: number, position: number): void {
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const got = fs.readSync(fd, buf, done, length - done, position + done);
     if (got === 0) throw new Error(`file ends at byte ${position + done}, expected ${position + length}`);
     done += got;

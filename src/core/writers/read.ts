@@ -172,7 +172,7 @@ function parseMatrix(content: Buffer, complete: boolean): MatVariable {
   const bodyStart = nameElement.next;
   if (mxClass === MX.CELL) {
     const cells: (number | string | undefined)[] = [];
-    for (let offset = bodyStart; offset < content.length; ) {
+    for (let offset = bodyStart; offset < content.length;) {
       const size = content.readUInt32LE(offset + 4);
       const cell = parseMatrix(content.subarray(offset + 8, offset + 8 + size), true).value;
       cells.push(Array.isArray(cell) ? undefined : cell);
@@ -197,7 +197,7 @@ function readMatVariables(fd: number): MatVariable[] {
   const size = fs.fstatSync(fd).size;
   const variables: MatVariable[] = [];
   const elementTag = Buffer.alloc(8);
-  for (let offset = 128; offset + 8 <= size; ) {
+  for (let offset = 128; offset + 8 <= size;) {
     readAt(fd, elementTag, 8, offset);
     const type = elementTag.readUInt32LE(0);
     const bytes = elementTag.readUInt32LE(4);

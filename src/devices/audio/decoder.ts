@@ -102,7 +102,8 @@ export class SampleDecoder {
       };
     }
     if (!(validBits >= 1 && validBits <= bits)) throw new AudioFormatError(`valid bits ${validBits} do not fit a ${bits}-bit sample`);
-    if ((encoding === 'ULAW' || encoding === 'ALAW') && width !== 1) throw new AudioFormatError(`${encoding} samples are 1 byte wide, not ${width}`);
+    if ((encoding === 'ULAW' || encoding === 'ALAW') && width !== 1)
+      throw new AudioFormatError(`${encoding} samples are 1 byte wide, not ${width}`);
     if (width === 1) {
       const table = byteTable(this.format);
       const byByte: Kernel = (bytes, out, n) => {

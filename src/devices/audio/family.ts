@@ -20,9 +20,13 @@ export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave', '.pcm', '.r
  * becomes on an `audio:` / `audio+tcp:` URI (both spellings are accepted).
  */
 const AUDIO_FORMAT_KEYS: Readonly<Record<string, string>> = {
-  samprate: 'rate', rate: 'rate',
-  sampwidth: 'width', width: 'width',
-  encoding: 'encoding', channels: 'channels', endian: 'endian',
+  samprate: 'rate',
+  rate: 'rate',
+  sampwidth: 'width',
+  width: 'width',
+  encoding: 'encoding',
+  channels: 'channels',
+  endian: 'endian',
 };
 
 /**
@@ -39,7 +43,8 @@ function withFormatParams(uri: string, metadata: Metadata): string {
     const text = String(value);
     const already = given.get(param);
     if (already !== undefined) {
-      if (already.toLowerCase() !== text.toLowerCase()) throw new Error(`${uri}: metadata ${key}=${text} contradicts the URI's ${param}=${already}`);
+      if (already.toLowerCase() !== text.toLowerCase())
+        throw new Error(`${uri}: metadata ${key}=${text} contradicts the URI's ${param}=${already}`);
       continue;
     }
     given.set(param, text);

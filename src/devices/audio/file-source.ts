@@ -92,7 +92,10 @@ export class AudioFileSource implements Source {
       : Math.max(1, Math.floor(FAST_BLOCK_BYTES / this.decoder.frameBytes));
     this.bytes = Buffer.allocUnsafe(this.blockFrames * this.decoder.frameBytes);
     this.out = new Float32Array(this.blockFrames * format.channels);
-    sink.log('info', `playing ${file} (${this.info.container === 'wav' ? 'WAV' : 'raw'}, ${format.channels} ch, ${format.rate} Hz, ${frames} frames) ${paced ? (this.options.speed === 1 ? 'in real time' : `at ${this.options.speed}× real time`) : 'as fast as it can be read'}`);
+    sink.log(
+      'info',
+      `playing ${file} (${this.info.container === 'wav' ? 'WAV' : 'raw'}, ${format.channels} ch, ${format.rate} Hz, ${frames} frames) ${paced ? (this.options.speed === 1 ? 'in real time' : `at ${this.options.speed}× real time`) : 'as fast as it can be read'}`,
+    );
     sink.format({
       channels: channelNames(format.channels).map((name) => ({ name, unit: '' })),
       rate: format.rate,
@@ -104,7 +107,7 @@ export class AudioFileSource implements Source {
 
   /** Wall time the frames played so far take at this speed. */
   private playedMs(): number {
-    return (this.next / this.info!.format.rate) * 1000 / this.options.speed;
+    return ((this.next / this.info!.format.rate) * 1000) / this.options.speed;
   }
 
   private pump = (): void => {
@@ -119,7 +122,7 @@ export class AudioFileSource implements Source {
       if (paced) {
         // A block is due once its last frame has "happened"; scheduling from t0, not from the
         // previous block, keeps timer lateness from adding up over a long file.
-        const due = this.t0 + (end / info.format.rate) * 1000 / this.options.speed;
+        const due = this.t0 + ((end / info.format.rate) * 1000) / this.options.speed;
         if (now < due) {
           this.timer = setTimeout(this.pump, due - now);
           return;
@@ -157,7 +160,13 @@ export class AudioFileSource implements Source {
       return false;
     }
     if (got < length) {
-      this.finish(() => this.sink!.failed(new Error(`${this.options.path} is shorter than its header says: it ended ${length - got} bytes into frame ${from} onwards (was it truncated while playing?)`)));
+      this.finish(() =>
+        this.sink!.failed(
+          new Error(
+            `${this.options.path} is shorter than its header says: it ended ${length - got} bytes into frame ${from} onwards (was it truncated while playing?)`,
+          ),
+        ),
+      );
       return false;
     }
     const samples = decoder.decode(this.bytes.subarray(0, length), this.out);

@@ -61,7 +61,9 @@ function checkAgainstHeader(declared: RawParams, format: SampleFormat): void {
     const value = given[key];
     if (value === undefined || value === header[key]) continue;
     // An 8-bit WAV is unsigned by definition: encoding=UPCM is right, SPCM is the contradiction.
-    throw new AudioFormatError(`${key}=${declared[key]} contradicts the WAV header (${key} ${header[key]}); leave ${key} out for a WAV file`);
+    throw new AudioFormatError(
+      `${key}=${declared[key]} contradicts the WAV header (${key} ${header[key]}); leave ${key} out for a WAV file`,
+    );
   }
 }
 
@@ -73,7 +75,13 @@ export function probeAudioFd(fd: number, file: string, declared: RawParams = {})
     const wav = parseWav(src);
     checkAgainstHeader(declared, wav.format);
     return {
-      path: file, size, container: 'wav', format: wav.format, dataOffset: wav.dataOffset, dataBytes: wav.dataBytes, frames: wav.frames,
+      path: file,
+      size,
+      container: 'wav',
+      format: wav.format,
+      dataOffset: wav.dataOffset,
+      dataBytes: wav.dataBytes,
+      frames: wav.frames,
       source: { file, bytes: size, ...describeWav(wav), ...describeFormat(wav.format) },
     };
   }
@@ -87,7 +95,13 @@ export function probeAudioFd(fd: number, file: string, declared: RawParams = {})
   const frames = Math.floor(size / frameBytes(format));
   const trailing = size - frames * frameBytes(format);
   return {
-    path: file, size, container: 'raw', format, dataOffset: 0, dataBytes: frames * frameBytes(format), frames,
+    path: file,
+    size,
+    container: 'raw',
+    format,
+    dataOffset: 0,
+    dataBytes: frames * frameBytes(format),
+    frames,
     source: { file, bytes: size, container: 'raw', frames, ...(trailing ? { trailingBytes: trailing } : {}), ...describeFormat(format) },
   };
 }

@@ -58,17 +58,35 @@ export function checkRawParams(params: RawParams, complete: boolean): Partial<Sa
   if (params.endian !== undefined) out.endian = parseEndian(params.endian);
   const g711 = out.encoding === 'ULAW' || out.encoding === 'ALAW';
   if (g711 && out.width !== undefined && out.width !== 1) {
-    throw new AudioFormatError(`width=${out.width} contradicts encoding=${out.encoding}: ${out.encoding === 'ULAW' ? 'µ-law' : 'A-law'} samples are 1 byte (width=1)`);
+    throw new AudioFormatError(
+      `width=${out.width} contradicts encoding=${out.encoding}: ${out.encoding === 'ULAW' ? 'µ-law' : 'A-law'} samples are 1 byte (width=1)`,
+    );
   }
   if (!complete) return out;
-  if (out.rate === undefined) throw new AudioFormatError(`rate is required for a headerless source (e.g. rate=16k; ${MIN_RATE}–${MAX_RATE} Hz)`);
-  if (out.encoding === undefined) throw new AudioFormatError(`encoding is required for a headerless source (one of ${RAW_ENCODINGS.join(', ')})`);
-  if (out.width === undefined && !g711) throw new AudioFormatError(`width is required for ${out.encoding} (bytes per sample: 1, 2, 3 or 4)`);
+  if (out.rate === undefined)
+    throw new AudioFormatError(`rate is required for a headerless source (e.g. rate=16k; ${MIN_RATE}–${MAX_RATE} Hz)`);
+  if (out.encoding === undefined)
+    throw new AudioFormatError(`encoding is required for a headerless source (one of ${RAW_ENCODINGS.join(', ')})`);
+  if (out.width === undefined && !g711)
+    throw new AudioFormatError(`width is required for ${out.encoding} (bytes per sample: 1, 2, 3 or 4)`);
   const width = out.width ?? 1;
-  return { encoding: out.encoding, width, validBits: width * 8, rate: out.rate, channels: out.channels ?? 1, endian: out.endian ?? 'little' };
+  return {
+    encoding: out.encoding,
+    width,
+    validBits: width * 8,
+    rate: out.rate,
+    channels: out.channels ?? 1,
+    endian: out.endian ?? 'little',
+  };
 }
 
 /** The parameters a raw source of `format` would be declared with (a simulator's URI). */
 export function rawParamsOf(format: SampleFormat): Record<RawKey, string> {
-  return { rate: String(format.rate), encoding: format.encoding, width: String(format.width), channels: String(format.channels), endian: format.endian };
+  return {
+    rate: String(format.rate),
+    encoding: format.encoding,
+    width: String(format.width),
+    channels: String(format.channels),
+    endian: format.endian,
+  };
 }

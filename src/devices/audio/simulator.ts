@@ -53,7 +53,9 @@ function filePlan(file: string, seconds: number | undefined): WirePlan {
     wire = encodeSamples(new SampleDecoder(stored).decode(bytes), format);
   }
   if (format.rate < MIN_RATE || format.rate > MAX_RATE) {
-    throw new Error(`the audio simulator cannot stream ${file}: it is ${format.rate} Hz, and a raw PCM stream is declared at ${MIN_RATE}–${MAX_RATE} Hz`);
+    throw new Error(
+      `the audio simulator cannot stream ${file}: it is ${format.rate} Hz, and a raw PCM stream is declared at ${MIN_RATE}–${MAX_RATE} Hz`,
+    );
   }
   const frameBytes = format.width * format.channels;
   const frames = Math.min(info.frames, seconds === undefined ? Infinity : Math.round(seconds * format.rate));
@@ -86,7 +88,11 @@ class ClientStream {
   private readonly sentTo = new Float64Array(SENT_BLOCKS);
   private readonly sentAtMs = new Float64Array(SENT_BLOCKS);
 
-  constructor(private readonly socket: net.Socket, private readonly plan: WirePlan, private readonly blockFrames: number) {}
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly plan: WirePlan,
+    private readonly blockFrames: number,
+  ) {}
 
   begin(): void {
     this.t0 = performance.now();

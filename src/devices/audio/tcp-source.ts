@@ -42,7 +42,10 @@ export class AudioTcpSource implements Source {
       onConnect: () => {
         if (this.over) return;
         const { format } = this.options;
-        sink.log('info', `connected to ${this.address} (${format.channels} ch, ${format.rate} Hz, ${format.encoding} ${format.width * 8}-bit ${format.endian}-endian)`);
+        sink.log(
+          'info',
+          `connected to ${this.address} (${format.channels} ch, ${format.rate} Hz, ${format.encoding} ${format.width * 8}-bit ${format.endian}-endian)`,
+        );
         sink.format({
           channels: channelNames(format.channels).map((name) => ({ name, unit: '' })),
           rate: format.rate,
@@ -68,7 +71,10 @@ export class AudioTcpSource implements Source {
         this.over = true;
         if (error) sink.log('warn', `${this.address}: ${error.message}`);
         const pending = this.assembler.pending;
-        if (pending > 0) sink.rejected(`${this.address}: the stream ended inside a frame; its last ${pending} byte${pending === 1 ? '' : 's'} (of ${this.options.format.width * this.options.format.channels} per frame) were dropped`);
+        if (pending > 0)
+          sink.rejected(
+            `${this.address}: the stream ended inside a frame; its last ${pending} byte${pending === 1 ? '' : 's'} (of ${this.options.format.width * this.options.format.channels} per frame) were dropped`,
+          );
         sink.ended('connection closed by the server');
       },
     });

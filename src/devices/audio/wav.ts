@@ -41,7 +41,13 @@ const TAG_ALAW = 6;
 const TAG_ULAW = 7;
 const TAG_EXTENSIBLE = 0xfffe;
 const KNOWN_TAGS: Record<number, string> = {
-  2: 'Microsoft ADPCM', 0x11: 'IMA ADPCM', 0x31: 'GSM 6.10', 0x50: 'MPEG', 0x55: 'MPEG layer 3', 0x161: 'WMA', 0xf1ac: 'FLAC',
+  2: 'Microsoft ADPCM',
+  0x11: 'IMA ADPCM',
+  0x31: 'GSM 6.10',
+  0x50: 'MPEG',
+  0x55: 'MPEG layer 3',
+  0x161: 'WMA',
+  0xf1ac: 'FLAC',
 };
 /** KSDATAFORMAT_SUBTYPE_* GUIDs are the format tag followed by this (Data2, Data3, Data4). */
 const GUID_TAIL = [0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
@@ -65,7 +71,10 @@ function hex(n: number, digits = 4): string {
 /** A view that reads integers in the file's byte order. */
 class Fields {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, private readonly little: boolean) {
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly little: boolean,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   u16(at: number): number {
@@ -96,7 +105,8 @@ function parseFmt(body: Uint8Array, little: boolean, at: number): ParsedFmt {
   let extensible = false;
   if (tag === TAG_EXTENSIBLE) {
     extensible = true;
-    if (body.length < 40) throw new AudioFormatError(`${where}: WAVE_FORMAT_EXTENSIBLE needs a 40-byte fmt chunk, this one is ${body.length}`);
+    if (body.length < 40)
+      throw new AudioFormatError(`${where}: WAVE_FORMAT_EXTENSIBLE needs a 40-byte fmt chunk, this one is ${body.length}`);
     const cbSize = f.u16(16);
     if (cbSize < 22) throw new AudioFormatError(`${where}: WAVE_FORMAT_EXTENSIBLE cbSize is ${cbSize}; at least 22 are needed`);
     validBits = f.u16(18) || bits;
@@ -104,13 +114,16 @@ function parseFmt(body: Uint8Array, little: boolean, at: number): ParsedFmt {
     const tail = [f.u16(28), f.u16(30), ...body.subarray(32, 40)];
     const expected = [0, 0x10, ...GUID_TAIL];
     if (data1 > 0xffff || tail.some((b, i) => b !== expected[i])) {
-      throw new AudioFormatError(`${where}: unsupported WAVE_FORMAT_EXTENSIBLE sub-format GUID ${Buffer.from(body.subarray(24, 40)).toString('hex')} (only PCM, IEEE float, A-law and µ-law sub-formats are decoded)`);
+      throw new AudioFormatError(
+        `${where}: unsupported WAVE_FORMAT_EXTENSIBLE sub-format GUID ${Buffer.from(body.subarray(24, 40)).toString('hex')} (only PCM, IEEE float, A-law and µ-law sub-formats are decoded)`,
+      );
     }
     tag = data1;
   }
   if (channels === 0) throw new AudioFormatError(`${where}: channels is 0`);
   if (channels > MAX_CHANNELS) throw new AudioFormatError(`${where}: ${channels} channels; Labscope handles up to ${MAX_CHANNELS}`);
-  if (rate === 0 || rate > MAX_RATE) throw new AudioFormatError(`${where}: sample rate ${rate} Hz is not a real rate (1 Hz to ${MAX_RATE / 1e6} MHz)`);
+  if (rate === 0 || rate > MAX_RATE)
+    throw new AudioFormatError(`${where}: sample rate ${rate} Hz is not a real rate (1 Hz to ${MAX_RATE / 1e6} MHz)`);
   if (bits === 0) throw new AudioFormatError(`${where}: bits per sample is 0`);
   if (validBits > bits) throw new AudioFormatError(`${where}: ${validBits} valid bits do not fit the ${bits}-bit container`);
 
@@ -138,10 +151,14 @@ function parseFmt(body: Uint8Array, little: boolean, at: number): ParsedFmt {
       encoding = tag === TAG_ALAW ? 'ALAW' : 'ULAW';
       break;
     default:
-      throw new AudioFormatError(`${where}: format tag ${hex(tag)}${KNOWN_TAGS[tag] ? ` (${KNOWN_TAGS[tag]})` : ''} is not supported (PCM, IEEE float, A-law, µ-law and WAVE_FORMAT_EXTENSIBLE are)`);
+      throw new AudioFormatError(
+        `${where}: format tag ${hex(tag)}${KNOWN_TAGS[tag] ? ` (${KNOWN_TAGS[tag]})` : ''} is not supported (PCM, IEEE float, A-law, µ-law and WAVE_FORMAT_EXTENSIBLE are)`,
+      );
   }
   if (blockAlign !== channels * width) {
-    throw new AudioFormatError(`${where}: blockAlign is ${blockAlign}, but ${channels} channel${channels === 1 ? '' : 's'} of ${width}-byte samples make ${channels * width}`);
+    throw new AudioFormatError(
+      `${where}: blockAlign is ${blockAlign}, but ${channels} channel${channels === 1 ? '' : 's'} of ${width}-byte samples make ${channels * width}`,
+    );
   }
   return {
     format: { encoding, width, validBits, channels, rate, endian: little ? 'little' : 'big' },
@@ -156,7 +173,8 @@ export function parseWav(src: ByteSource): WavInfo {
   if (src.size < 12) throw new AudioFormatError(`not a WAV file: ${src.size} bytes is too short for a RIFF header (12)`);
   const head = src.read(0, 12);
   const magic = ascii(head.subarray(0, 4));
-  if (magic !== 'RIFF' && magic !== 'RIFX') throw new AudioFormatError(`not a WAV file: it starts with ${shown(magic)}, not "RIFF" or "RIFX"`);
+  if (magic !== 'RIFF' && magic !== 'RIFX')
+    throw new AudioFormatError(`not a WAV file: it starts with ${shown(magic)}, not "RIFF" or "RIFX"`);
   const little = magic === 'RIFF';
   const form = ascii(head.subarray(8, 12));
   if (form !== 'WAVE') throw new AudioFormatError(`not a WAV file: the ${magic} form type is ${shown(form)}, not "WAVE"`);
@@ -178,11 +196,19 @@ export function parseWav(src: ByteSource): WavInfo {
     if (data) {
       // After the samples, only a misplaced format matters: anything else there (metadata,
       // a recorder's trailing garbage) cannot change what is decoded.
-      if (id === 'fmt ') throw new AudioFormatError(`the fmt chunk (offset ${offset}) comes after the data chunk (offset ${data.offset}); the format must come before the samples`);
+      if (id === 'fmt ')
+        throw new AudioFormatError(
+          `the fmt chunk (offset ${offset}) comes after the data chunk (offset ${data.offset}); the format must come before the samples`,
+        );
       if (size > remaining) break;
     } else if (size > remaining) {
-      if (id === 'data') throw new AudioFormatError(`truncated data chunk: it says ${size} bytes at offset ${body}, but only ${remaining} follow in the file`);
-      throw new AudioFormatError(`chunk ${shown(id)} at offset ${offset} says it is ${size} bytes, but only ${remaining} follow in the file (truncated, or a corrupt size)`);
+      if (id === 'data')
+        throw new AudioFormatError(
+          `truncated data chunk: it says ${size} bytes at offset ${body}, but only ${remaining} follow in the file`,
+        );
+      throw new AudioFormatError(
+        `chunk ${shown(id)} at offset ${offset} says it is ${size} bytes, but only ${remaining} follow in the file (truncated, or a corrupt size)`,
+      );
     }
     const chunk = { id, offset, size };
     chunks.push(chunk);
@@ -199,7 +225,12 @@ export function parseWav(src: ByteSource): WavInfo {
     }
     offset = body + size + (size & 1);
   }
-  if (!fmt) throw new AudioFormatError(data ? `the data chunk (offset ${data.offset}) has no fmt chunk before it` : 'no fmt chunk: the file does not say how its samples are coded');
+  if (!fmt)
+    throw new AudioFormatError(
+      data
+        ? `the data chunk (offset ${data.offset}) has no fmt chunk before it`
+        : 'no fmt chunk: the file does not say how its samples are coded',
+    );
   if (!data) throw new AudioFormatError('no data chunk: the file holds no samples');
   const frames = Math.floor(data.size / fmt.blockAlign);
   return {

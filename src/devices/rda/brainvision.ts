@@ -50,9 +50,7 @@ type Ini = Map<string, Map<string, string>>;
 function readText(file: string): string {
   const bytes = fs.readFileSync(file);
   const codepage = /^\s*Codepage\s*=\s*(\S+)/im.exec(bytes.toString('latin1'))?.[1];
-  return codepage?.toUpperCase() === 'UTF-8'
-    ? bytes.toString('utf8').replace(/^\uFEFF/, '')
-    : decodeCp1252(bytes);
+  return codepage?.toUpperCase() === 'UTF-8' ? bytes.toString('utf8').replace(/^\uFEFF/, '') : decodeCp1252(bytes);
 }
 
 function parseIni(text: string): Ini {
@@ -179,8 +177,12 @@ function parseSegmentDate(text: string | undefined): Date | undefined {
 function formatSegmentDate(date: Date): string {
   const p = (n: number, width: number): string => String(n).padStart(width, '0');
   return (
-    p(date.getUTCFullYear(), 4) + p(date.getUTCMonth() + 1, 2) + p(date.getUTCDate(), 2) +
-    p(date.getUTCHours(), 2) + p(date.getUTCMinutes(), 2) + p(date.getUTCSeconds(), 2) +
+    p(date.getUTCFullYear(), 4) +
+    p(date.getUTCMonth() + 1, 2) +
+    p(date.getUTCDate(), 2) +
+    p(date.getUTCHours(), 2) +
+    p(date.getUTCMinutes(), 2) +
+    p(date.getUTCSeconds(), 2) +
     p(date.getUTCMilliseconds() * 1000, 6)
   );
 }
@@ -196,10 +198,17 @@ function readMarkers(file: string, channels: number): { markers: BrainVisionMark
     const position = Number(positionText);
     const points = pointsText.trim() === '' ? 1 : Number(pointsText);
     const channel = channelText.trim() === '' ? 0 : Number(channelText);
-    if (!Number.isInteger(position) || position < 1) fields.fail('Marker Infos', key, `has position "${positionText}", not a 1-based sample`);
+    if (!Number.isInteger(position) || position < 1)
+      fields.fail('Marker Infos', key, `has position "${positionText}", not a 1-based sample`);
     if (!Number.isInteger(points) || points < 0) fields.fail('Marker Infos', key, `has size "${pointsText}"`);
     if (!Number.isInteger(channel) || channel < 0 || channel > channels) fields.fail('Marker Infos', key, `has channel "${channelText}"`);
-    const marker = { type: unescapeField(type), description: unescapeField(description), position: position - 1, points, channel: channel - 1 };
+    const marker = {
+      type: unescapeField(type),
+      description: unescapeField(description),
+      position: position - 1,
+      points,
+      channel: channel - 1,
+    };
     if (marker.type === NEW_SEGMENT && !newSegmentDate) newSegmentDate = parseSegmentDate(date);
     markers.push(marker);
   }

@@ -9,8 +9,7 @@ import { SyntheticSignal } from './synthetic';
 import { stopServing } from '../stop-serving';
 
 export type RdaSimulatorSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'synthetic'; channels: number; rate: number; seconds?: number; seed?: number };
+  { kind: 'file'; path: string } | { kind: 'synthetic'; channels: number; rate: number; seconds?: number; seed?: number };
 
 export interface RdaSimulatorOptions {
   source: RdaSimulatorSource;
@@ -63,7 +62,7 @@ function fitInt16(raw: Float32Array, channels: number, resolutions: readonly num
       if (exact && (!Number.isInteger(v) || v < -32768 || v > 32767)) exact = false;
       maxAbsUv = Math.max(maxAbsUv, Math.abs(v * res));
     }
-    return exact ? { scale: 1, res } : { scale: maxAbsUv > 0 ? res * 32767 / maxAbsUv : 1, res: maxAbsUv > 0 ? maxAbsUv / 32767 : res };
+    return exact ? { scale: 1, res } : { scale: maxAbsUv > 0 ? (res * 32767) / maxAbsUv : 1, res: maxAbsUv > 0 ? maxAbsUv / 32767 : res };
   });
   const samples = new Int16Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
@@ -96,7 +95,13 @@ function filePlan(rec: BrainVisionRecording, format: RdaFormat, blockFrames: num
     if (m.position >= rec.frames) continue;
     const index = Math.floor(m.position / blockFrames);
     const list = byBlock.get(index) ?? [];
-    list.push({ position: m.position - index * blockFrames, points: m.points, channel: m.channel, type: m.type, description: m.description });
+    list.push({
+      position: m.position - index * blockFrames,
+      points: m.points,
+      channel: m.channel,
+      type: m.type,
+      description: m.description,
+    });
     byBlock.set(index, list);
   }
 
@@ -108,12 +113,22 @@ function filePlan(rec: BrainVisionRecording, format: RdaFormat, blockFrames: num
     block(index) {
       const from = index * blockFrames;
       const to = Math.min(from + blockFrames, rec.frames);
-      return encodeData({ format, block: index, channels, samples: samples.subarray(from * channels, to * channels), markers: byBlock.get(index) });
+      return encodeData({
+        format,
+        block: index,
+        channels,
+        samples: samples.subarray(from * channels, to * channels),
+        markers: byBlock.get(index),
+      });
     },
   };
 }
 
-function syntheticPlan(src: Extract<RdaSimulatorSource, { kind: 'synthetic' }>, format: RdaFormat, options: RdaSimulatorOptions): StreamPlan {
+function syntheticPlan(
+  src: Extract<RdaSimulatorSource, { kind: 'synthetic' }>,
+  format: RdaFormat,
+  options: RdaSimulatorOptions,
+): StreamPlan {
   const signal = new SyntheticSignal(src);
   const blockFrames = blockFramesFor(options, signal.rate);
   const totalFrames = src.seconds === undefined ? Infinity : Math.round(src.seconds * signal.rate);
@@ -165,7 +180,13 @@ function syntheticMarkers(from: number, frames: number, rate: number): RdaMarker
   const markers: RdaMarker[] = [];
   const period = Math.max(1, Math.round(rate));
   for (let f = Math.ceil(from / period) * period; f < from + frames; f += period) {
-    markers.push({ position: f - from, points: 1, channel: -1, type: 'Stimulus', description: `S${String((f / period) % 256).padStart(3, ' ')}` });
+    markers.push({
+      position: f - from,
+      points: 1,
+      channel: -1,
+      type: 'Stimulus',
+      description: `S${String((f / period) % 256).padStart(3, ' ')}`,
+    });
   }
   return markers;
 }
@@ -218,7 +239,7 @@ class ClientStream {
   ) {
     this.totalBlocks = Math.ceil(plan.totalFrames / plan.blockFrames);
     const paced = speed > 0 && Number.isFinite(speed);
-    this.blockMs = paced ? (plan.blockFrames / plan.rate) * 1000 / speed : 0;
+    this.blockMs = paced ? ((plan.blockFrames / plan.rate) * 1000) / speed : 0;
     this.sent = new SendLog(plan.blockFrames);
   }
 

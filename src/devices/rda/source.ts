@@ -157,7 +157,10 @@ export class RdaSource implements Source {
         throw new Error(`RDA start message: sampling interval ${intervalUs} is not a positive number`);
       }
       if (intervalUs < 1) {
-        sink.log('warn', `${this.address}: sampling interval ${intervalUs} looks like seconds, not µs (an old FieldTrip server); using ${intervalUs * 1e6} µs`);
+        sink.log(
+          'warn',
+          `${this.address}: sampling interval ${intervalUs} looks like seconds, not µs (an old FieldTrip server); using ${intervalUs * 1e6} µs`,
+        );
         intervalUs *= 1e6;
       }
       const resumed = this.ring !== undefined;
@@ -167,7 +170,10 @@ export class RdaSource implements Source {
         source: { protocol: 'rda', intervalUs, resolutions: decoded.resolutions },
       });
       this.lastBlock = undefined;
-      sink.log('info', `${this.address}: start: ${decoded.channels} channels at ${1e6 / intervalUs} Hz${resumed ? ' (after reconnect)' : ''}`);
+      sink.log(
+        'info',
+        `${this.address}: start: ${decoded.channels} channels at ${1e6 / intervalUs} Hz${resumed ? ' (after reconnect)' : ''}`,
+      );
     } else if ((decoded.type === 2 || decoded.type === 4) && 'block' in decoded) {
       if (this.lastBlock !== undefined && decoded.block !== this.lastBlock + 1) {
         if (decoded.block > this.lastBlock + 1) {

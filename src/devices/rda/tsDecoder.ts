@@ -2,14 +2,7 @@
 // benchmarked against, so it reads every sample through a DataView like ordinary code would;
 // keep it that way rather than tuning it.
 import type { RdaDecoded, RdaMarker } from '../../core/native';
-import {
-  RDA_DATA_PREFIX_SIZE,
-  RDA_GUID,
-  RDA_HEADER_SIZE,
-  RDA_MARKER_FIXED_SIZE,
-  RdaMessageType,
-  decodeCp1252,
-} from './protocol';
+import { RDA_DATA_PREFIX_SIZE, RDA_GUID, RDA_HEADER_SIZE, RDA_MARKER_FIXED_SIZE, RdaMessageType, decodeCp1252 } from './protocol';
 
 /** Refuses absurd nSize values before a reader waits to buffer them (64 MiB). */
 export const RDA_TS_MAX_MESSAGE = 64 * 1024 * 1024;
@@ -165,8 +158,7 @@ export class TsRdaDecoder {
       let i = 0;
       for (let p = 0; p < points; p++) {
         for (let c = 0; c < channels; c++, i++) {
-          const raw =
-            bytesPerSample === 2 ? dv.getInt16(o + i * 2, true) : dv.getFloat32(o + i * 4, true);
+          const raw = bytesPerSample === 2 ? dv.getInt16(o + i * 2, true) : dv.getFloat32(o + i * 4, true);
           out[outOffset + i] = raw * res[c];
         }
       }

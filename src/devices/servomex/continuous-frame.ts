@@ -126,14 +126,22 @@ export function parseContinuousFrame(line: Uint8Array): ContinuousFrame | FrameE
 }
 
 /** Builds a frame as an analyser prints it (the simulator's side, and tests'). */
-export function formatContinuousFrame(frame: {
-  date: string; time: string; fm?: string; autocal?: string;
-  entries: { id: string; name: string; value: string; unit: string; alarms?: string; fm?: string; cal?: string; warmup?: string }[];
-}, lineEnd = '\n'): Uint8Array {
+export function formatContinuousFrame(
+  frame: {
+    date: string;
+    time: string;
+    fm?: string;
+    autocal?: string;
+    entries: { id: string; name: string; value: string; unit: string; alarms?: string; fm?: string; cal?: string; warmup?: string }[];
+  },
+  lineEnd = '\n',
+): Uint8Array {
   const pad = (s: string, width: number) => s.padEnd(width).slice(0, width);
   const parts: Uint8Array[] = [];
   const push = (s: string | Uint8Array) => parts.push(typeof s === 'string' ? Buffer.from(s, 'latin1') : s);
-  push(`${frame.date};${frame.time};${pad(frame.fm ?? '', 2)};${pad(frame.autocal ?? 'S1S1S1S1', 8)};${String(frame.entries.length).padStart(2, '0')};`);
+  push(
+    `${frame.date};${frame.time};${pad(frame.fm ?? '', 2)};${pad(frame.autocal ?? 'S1S1S1S1', 8)};${String(frame.entries.length).padStart(2, '0')};`,
+  );
   for (const e of frame.entries) {
     push(`${e.id};`);
     const name = encodeDisplayText(e.name);
@@ -150,7 +158,8 @@ export function formatContinuousFrame(frame: {
 /** The last position of " dd-mm-yy;hh:mm:ss;"'s shape (digits not required: the clock may be junk). */
 function frameStart(line: Uint8Array): number {
   for (let p = line.length - 19; p >= 0; p--) {
-    if (line[p] === SPACE && line[p + 9] === SEMICOLON && line[p + 18] === SEMICOLON && line[p + 3] === 0x2d && line[p + 6] === 0x2d) return p;
+    if (line[p] === SPACE && line[p + 9] === SEMICOLON && line[p + 18] === SEMICOLON && line[p + 3] === 0x2d && line[p + 6] === 0x2d)
+      return p;
   }
   // A frame whose date separators are damaged still has the two ';' at fixed places.
   for (let p = line.length - 19; p >= 0; p--) {

@@ -46,7 +46,11 @@ export class ContinuousSource implements Source {
 
   start(sink: SourceSink): void {
     this.sink = sink;
-    this.reconnector = new Reconnector({ label: this.address, backoffS: this.options.backoffS, log: (level, text) => sink.log(level, text) });
+    this.reconnector = new Reconnector({
+      label: this.address,
+      backoffS: this.options.backoffS,
+      log: (level, text) => sink.log(level, text),
+    });
     this.open();
   }
 
@@ -131,7 +135,9 @@ export class ContinuousSource implements Source {
       this.ids = ids;
       this.channels = frame.entries.map((e) => ({ name: e.name ? `${e.id} ${e.name}` : e.id, unit: e.unit }));
     } else if (ids.join() !== this.ids.join()) {
-      throw new Error(`the analyser changed its channels mid-stream (was ${this.ids.join(', ')}, now ${ids.join(', ')}); start a new session`);
+      throw new Error(
+        `the analyser changed its channels mid-stream (was ${this.ids.join(', ')}, now ${ids.join(', ')}); start a new session`,
+      );
     }
     sink.samples(this.samples(frame, hostNs));
     if (this.periodS === undefined) {
@@ -173,13 +179,26 @@ export class ContinuousSource implements Source {
     const receivedAt = new Date();
     return frame.entries.map((e, i) => {
       const metadata = {
-        id: e.id, unit: e.unit, alarms: e.alarms, fm: e.fm, cal: e.cal, warmup: e.warmup,
-        analyserClock: frame.clockText, autocal: frame.autocal,
+        id: e.id,
+        unit: e.unit,
+        alarms: e.alarms,
+        fm: e.fm,
+        cal: e.cal,
+        warmup: e.warmup,
+        analyserClock: frame.clockText,
+        autocal: frame.autocal,
       };
       const channel = this.channels![i].name;
       if (e.value === null) {
         // Tied to its channel, unlike a dropped frame: the rest of the frame was good.
-        return { ...errorSample(this.options.device, 'continuous', `${channel}: reading "${e.valueText}" is not a number`, { monotonicNs: hostNs, receivedAt }), channel, metadata };
+        return {
+          ...errorSample(this.options.device, 'continuous', `${channel}: reading "${e.valueText}" is not a number`, {
+            monotonicNs: hostNs,
+            receivedAt,
+          }),
+          channel,
+          metadata,
+        };
       }
       return { device: this.options.device, channel, reading: e.value, protocol: 'continuous', monotonicNs: hostNs, receivedAt, metadata };
     });

@@ -36,23 +36,71 @@ const unitParam: Param<AnalyzerAddress[]> = {
 };
 
 const params: Param[] = [
-  numberParam({ key: 'baud', description: 'serial: bits per second', example: '19200', default: '19200', min: 50, max: 4_000_000, integer: true, schemes: SERIAL }),
-  choiceParam({ key: 'parity', description: 'serial: none, even, odd, mark or space', example: 'none', default: 'none', choices: ['none', 'even', 'odd', 'mark', 'space'] as const, schemes: SERIAL }),
-  numberParam({ key: 'databits', description: 'serial: 5 to 8', example: '8', default: '8', min: 5, max: 8, integer: true, schemes: SERIAL }),
+  numberParam({
+    key: 'baud',
+    description: 'serial: bits per second',
+    example: '19200',
+    default: '19200',
+    min: 50,
+    max: 4_000_000,
+    integer: true,
+    schemes: SERIAL,
+  }),
+  choiceParam({
+    key: 'parity',
+    description: 'serial: none, even, odd, mark or space',
+    example: 'none',
+    default: 'none',
+    choices: ['none', 'even', 'odd', 'mark', 'space'] as const,
+    schemes: SERIAL,
+  }),
+  numberParam({
+    key: 'databits',
+    description: 'serial: 5 to 8',
+    example: '8',
+    default: '8',
+    min: 5,
+    max: 8,
+    integer: true,
+    schemes: SERIAL,
+  }),
   {
-    key: 'stopbits', description: 'serial: 1, 1.5 or 2', example: '1', default: '1', schemes: SERIAL,
+    key: 'stopbits',
+    description: 'serial: 1, 1.5 or 2',
+    example: '1',
+    default: '1',
+    schemes: SERIAL,
     parse(text) {
       const value = Number(text);
       if (![1, 1.5, 2].includes(value) || !text.trim()) throw new Error('is not 1, 1.5 or 2');
       return value;
     },
   },
-  numberParam({ key: 'period', description: 'continuous: seconds between frames (measured if left out)', example: '2', min: 0.01, max: 3600, schemes: ['servomex+serial'] }),
+  numberParam({
+    key: 'period',
+    description: 'continuous: seconds between frames (measured if left out)',
+    example: '2',
+    min: 0.01,
+    max: 3600,
+    schemes: ['servomex+serial'],
+  }),
   unitParam,
   numberParam({ key: 'rate', description: 'Modbus: polls per second', example: '2', default: '2', min: 0.001, max: 1000, schemes: MODBUS }),
-  numberParam({ key: 'timeout', description: 'Modbus: seconds to wait for each reply', example: '1', default: '1', min: 0.01, max: 60, schemes: MODBUS }),
+  numberParam({
+    key: 'timeout',
+    description: 'Modbus: seconds to wait for each reply',
+    example: '1',
+    default: '1',
+    min: 0.01,
+    max: 60,
+    schemes: MODBUS,
+  }),
   {
-    key: 'overflow', description: 'Modbus: block, drop_newest or drop_oldest', example: 'block', default: 'block', schemes: MODBUS,
+    key: 'overflow',
+    description: 'Modbus: block, drop_newest or drop_oldest',
+    example: 'block',
+    default: 'block',
+    schemes: MODBUS,
     parse(text) {
       const policy = text.toLowerCase().replace('-', '_');
       const policies = Object.values(OverflowPolicy) as string[];
@@ -60,17 +108,54 @@ const params: Param[] = [
       return policy as OverflowPolicy;
     },
   },
-  numberParam({ key: 'buffer', description: 'Modbus: batches queued before the overflow policy applies', example: '64', default: '64', min: 1, max: 1_000_000, integer: true, schemes: MODBUS }),
-  textParam({ key: 'names', description: 'Modbus: poll only these analysers (names from unit=)', example: 'unit1', nonEmpty: true, schemes: MODBUS }),
+  numberParam({
+    key: 'buffer',
+    description: 'Modbus: batches queued before the overflow policy applies',
+    example: '64',
+    default: '64',
+    min: 1,
+    max: 1_000_000,
+    integer: true,
+    schemes: MODBUS,
+  }),
+  textParam({
+    key: 'names',
+    description: 'Modbus: poll only these analysers (names from unit=)',
+    example: 'unit1',
+    nonEmpty: true,
+    schemes: MODBUS,
+  }),
 ];
 
 const simulatorParams: Param[] = [
-  choiceParam({ key: 'mode', description: 'ascii (a serial pty via socat), modbus-tcp or modbus-rtu', example: 'ascii', default: 'ascii', choices: ['ascii', 'modbus-tcp', 'modbus-rtu'] as const }),
+  choiceParam({
+    key: 'mode',
+    description: 'ascii (a serial pty via socat), modbus-tcp or modbus-rtu',
+    example: 'ascii',
+    default: 'ascii',
+    choices: ['ascii', 'modbus-tcp', 'modbus-rtu'] as const,
+  }),
   numberParam({ key: 'period', description: 'ascii: seconds between frames', example: '1', default: '1', min: 0.01, max: 3600 }),
-  numberParam({ key: 'corrupt', description: 'ascii: every Nth frame has a bad checksum (0 = none)', example: '0', default: '0', min: 0, max: 1_000_000, integer: true }),
+  numberParam({
+    key: 'corrupt',
+    description: 'ascii: every Nth frame has a bad checksum (0 = none)',
+    example: '0',
+    default: '0',
+    min: 0,
+    max: 1_000_000,
+    integer: true,
+  }),
   numberParam({ key: 'units', description: 'Modbus: analysers on the bus', example: '1', default: '1', min: 1, max: 247, integer: true }),
   numberParam({ key: 'rate', description: 'Modbus: polls per second', example: '2', default: '2', min: 0.001, max: 1000 }),
-  numberParam({ key: 'baud', description: 'serial modes: the pty\'s bits per second', example: '19200', default: '19200', min: 50, max: 4_000_000, integer: true }),
+  numberParam({
+    key: 'baud',
+    description: "serial modes: the pty's bits per second",
+    example: '19200',
+    default: '19200',
+    min: 50,
+    max: 4_000_000,
+    integer: true,
+  }),
 ];
 
 function serialSettings(uri: DeviceUri, v: Map<string, unknown>): SerialSettings {
@@ -105,20 +190,30 @@ export const servomex: Family = {
     if (uri.scheme === 'servomex+modbus-tcp') {
       if (!uri.host) throw new UriError(uri.text, 'no host (expected servomex+modbus-tcp://HOST:502?unit=1&rate=2)');
     } else {
-      if (uri.host) throw new UriError(uri.text, `a serial port URI has no host: write ${uri.scheme}:///dev/ttyUSB0 (three slashes), not "${uri.host}"`);
+      if (uri.host)
+        throw new UriError(
+          uri.text,
+          `a serial port URI has no host: write ${uri.scheme}:///dev/ttyUSB0 (three slashes), not "${uri.host}"`,
+        );
       if (!uri.path || uri.path === '/') throw new UriError(uri.text, `no serial port path (expected e.g. ${uri.scheme}:///dev/ttyUSB0)`);
     }
     if (uri.scheme === 'servomex+serial') return;
     const v = readParams(uri, paramsFor(servomex, uri));
     const units = valueOf<AnalyzerAddress[]>(v, 'unit');
     for (const n of names(v) ?? []) {
-      if (!units.some((u) => u.name === n)) throw new UriError(uri.text, `parameter names: "${n}" is not one of the analysers (${units.map((u) => u.name).join(', ')})`);
+      if (!units.some((u) => u.name === n))
+        throw new UriError(uri.text, `parameter names: "${n}" is not one of the analysers (${units.map((u) => u.name).join(', ')})`);
     }
   },
   createSource(uri, options) {
     const v = readParams(uri, paramsFor(servomex, uri));
     if (uri.scheme === 'servomex+serial') {
-      return new ContinuousSource({ serial: serialSettings(uri, v), device: uri.path, periodS: valueOf(v, 'period'), backoffS: options.backoffS });
+      return new ContinuousSource({
+        serial: serialSettings(uri, v),
+        device: uri.path,
+        periodS: valueOf(v, 'period'),
+        backoffS: options.backoffS,
+      });
     }
     const transport = modbusTransport(uri, v);
     const units = valueOf<AnalyzerAddress[]>(v, 'unit');

@@ -10,12 +10,16 @@ import { serialBinding } from '../../transports/serial-bridge';
 import { cannotConnect } from '../../transports/reconnect';
 import type { SerialSettings } from './continuous-source';
 import {
-  FAULT_ADDRESS, INPUT_REGISTERS, slotsFromRegisters, STATUS_BITS, STATUS_BITS_PER_SLOT, valueOf, type SlotInfo,
+  FAULT_ADDRESS,
+  INPUT_REGISTERS,
+  slotsFromRegisters,
+  STATUS_BITS,
+  STATUS_BITS_PER_SLOT,
+  valueOf,
+  type SlotInfo,
 } from './modbus-map';
 
-export type ModbusTransport =
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'rtu'; serial: SerialSettings };
+export type ModbusTransport = { kind: 'tcp'; host: string; port: number } | { kind: 'rtu'; serial: SerialSettings };
 
 export interface AnalyzerAddress {
   /** Device name in Samples. */
@@ -41,7 +45,9 @@ export async function openModbus(transport: ModbusTransport, timeoutS = DEFAULT_
     } else {
       const { path, baudRate, dataBits, parity, stopBits } = transport.serial;
       // modbus-serial hands its options to serialport, binding included (see serial-bridge.ts).
-      await client.connectRTUBuffered(path, { baudRate, dataBits, parity, stopBits, binding: serialBinding() } as Parameters<ModbusRTU['connectRTUBuffered']>[1]);
+      await client.connectRTUBuffered(path, { baudRate, dataBits, parity, stopBits, binding: serialBinding() } as Parameters<
+        ModbusRTU['connectRTUBuffered']
+      >[1]);
     }
   } catch (error) {
     closeQuietly(client);
@@ -97,7 +103,11 @@ export class ServomexModbus implements DescribedPollSource {
   }
 
   /** Connects and reads each analyser's map (which slots it has, their names and units). */
-  static async connect(transport: ModbusTransport, addresses: readonly AnalyzerAddress[], timeoutS = DEFAULT_TIMEOUT_S): Promise<ServomexModbus> {
+  static async connect(
+    transport: ModbusTransport,
+    addresses: readonly AnalyzerAddress[],
+    timeoutS = DEFAULT_TIMEOUT_S,
+  ): Promise<ServomexModbus> {
     if (addresses.length === 0) throw new Error('no analysers to poll');
     const client = await openModbus(transport, timeoutS);
     try {
@@ -108,7 +118,9 @@ export class ServomexModbus implements DescribedPollSource {
         try {
           registers = (await client.readInputRegisters(0, INPUT_REGISTERS)).data;
         } catch (error) {
-          throw new Error(`unit ${a.unit} did not answer a read of its ${INPUT_REGISTERS} input registers (30001–30070): ${(error as Error).message}`);
+          throw new Error(
+            `unit ${a.unit} did not answer a read of its ${INPUT_REGISTERS} input registers (30001–30070): ${(error as Error).message}`,
+          );
         }
         const slots = slotsFromRegisters(registers);
         if (slots.length === 0) throw new Error(`unit ${a.unit} has no named channels in 30001–30070: is it a SERVOPRO 4100?`);
@@ -165,7 +177,9 @@ export class ServomexModbus implements DescribedPollSource {
       const bits = status.slice(s.index * STATUS_BITS_PER_SLOT, (s.index + 1) * STATUS_BITS_PER_SLOT);
       const statusBits = bits.reduce((mask, bit, i) => (bit ? mask | (1 << i) : mask), 0);
       return {
-        ...common, channel: channelName(s), reading: valueOf(registers, s.index),
+        ...common,
+        channel: channelName(s),
+        reading: valueOf(registers, s.index),
         metadata: { slot: s.slot, unit: s.unit, statusBits, fault, maintenance, unitId: analyzer.unit },
       };
     });

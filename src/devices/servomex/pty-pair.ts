@@ -35,9 +35,17 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
   };
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new Error(error.code === 'ENOENT' ? 'socat is not installed (on Debian/Ubuntu: sudo apt-get install socat); the serial simulators need it for their pseudo-terminals' : `socat: ${error.message}`));
+      reject(
+        new Error(
+          error.code === 'ENOENT'
+            ? 'socat is not installed (on Debian/Ubuntu: sudo apt-get install socat); the serial simulators need it for their pseudo-terminals'
+            : `socat: ${error.message}`,
+        ),
+      );
     });
-    child.once('exit', (code) => reject(new Error(`socat exited with code ${code} before the pseudo-terminals were ready: ${stderr.trim()}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`socat exited with code ${code} before the pseudo-terminals were ready: ${stderr.trim()}`)),
+    );
   });
   const deadline = Date.now() + timeoutMs;
   const ready = (async () => {

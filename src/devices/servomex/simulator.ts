@@ -59,13 +59,18 @@ async function startContinuous(options: ServomexSimulatorOptions): Promise<Start
     const now = new Date();
     const t = (Date.now() - started) / 1000;
     const two = (v: number) => String(v).padStart(2, '0');
-    const frame = Buffer.from(formatContinuousFrame({
-      date: `${two(now.getDate())}-${two(now.getMonth() + 1)}-${two(now.getFullYear() % 100)}`,
-      time: `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`,
-      entries: SIMULATED_CHANNELS.map((c, k) => ({
-        id: c.id, name: c.name || '||||||', value: simulatedReading(k, t).toFixed(c.decimals), unit: c.unit,
-      })),
-    }));
+    const frame = Buffer.from(
+      formatContinuousFrame({
+        date: `${two(now.getDate())}-${two(now.getMonth() + 1)}-${two(now.getFullYear() % 100)}`,
+        time: `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`,
+        entries: SIMULATED_CHANNELS.map((c, k) => ({
+          id: c.id,
+          name: c.name || '||||||',
+          value: simulatedReading(k, t).toFixed(c.decimals),
+          unit: c.unit,
+        })),
+      }),
+    );
     if (options.corruptEvery > 0 && n % options.corruptEvery === 0) frame[frame.length - 3] ^= 0x01;
     port.write(frame);
   }, options.periodS * 1000);
@@ -97,9 +102,14 @@ function modbusState(started: number) {
     const hit = cache.get(unit);
     if (hit && hit.ms === ms) return hit;
     const t = (ms - started) / 1000;
-    const registers = registersFor(SIMULATED_CHANNELS.map((c, k) => ({
-      index: c.index, name: c.name || c.id, unit: c.unit, value: simulatedReading(k, t, unit),
-    })));
+    const registers = registersFor(
+      SIMULATED_CHANNELS.map((c, k) => ({
+        index: c.index,
+        name: c.name || c.id,
+        unit: c.unit,
+        value: simulatedReading(k, t, unit),
+      })),
+    );
     const state = { ms, registers, t };
     cache.set(unit, state);
     return state;
@@ -163,7 +173,12 @@ async function startModbusRtu(options: ServomexSimulatorOptions): Promise<Starte
   const pty = await openPtyPair();
   // The server takes 30 ms of silence as the end of a request by default (a real line's 3.5
   // characters at low baud, with margin); on a pty the bytes of a request arrive together.
-  const server = new ServerSerial(modbusVector(Date.now()), { path: pty.a, baudRate: options.baudRate, unitID: 255, interval: 3 } as ConstructorParameters<typeof ServerSerial>[1]);
+  const server = new ServerSerial(modbusVector(Date.now()), {
+    path: pty.a,
+    baudRate: options.baudRate,
+    unitID: 255,
+    interval: 3,
+  } as ConstructorParameters<typeof ServerSerial>[1]);
   await new Promise<void>((resolve, reject) => {
     server.once('initialized', () => resolve());
     server.once('error', (error: Error) => reject(error));

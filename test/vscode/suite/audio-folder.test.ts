@@ -25,11 +25,13 @@ const descriptionOf = (labscope: LabscopeApi, node: TreeNode) => String(item(lab
 describe('Open Audio Folder', function () {
   this.timeout(90_000);
 
-  it('is on the palette, the Devices view and a folder\'s context menu in the Explorer', async () => {
+  it("is on the palette, the Devices view and a folder's context menu in the Explorer", async () => {
     await api();
     assert.ok((await vscode.commands.getCommands(true)).includes('labscope.openAudioFolder'));
     const menus = vscode.extensions.getExtension('labscope.labscope')!.packageJSON.contributes.menus;
-    const explorer = (menus['explorer/context'] as Array<{ command: string; when: string }>).find((m) => m.command === 'labscope.openAudioFolder');
+    const explorer = (menus['explorer/context'] as Array<{ command: string; when: string }>).find(
+      (m) => m.command === 'labscope.openAudioFolder',
+    );
     assert.match(explorer?.when ?? '', /\bexplorerResourceIsFolder\b/);
   });
 
@@ -42,15 +44,23 @@ describe('Open Audio Folder', function () {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not audio: not played');
 
     // As the Explorer calls it: the clicked folder, and the selection.
-    const opened = await vscode.commands.executeCommand<OpenedFolder[]>('labscope.openAudioFolder', vscode.Uri.file(dir), [vscode.Uri.file(dir)]);
+    const opened = await vscode.commands.executeCommand<OpenedFolder[]>('labscope.openAudioFolder', vscode.Uri.file(dir), [
+      vscode.Uri.file(dir),
+    ]);
     assert.equal(opened?.length, 1);
-    assert.deepEqual(opened[0].files.map((f) => path.relative(dir, f)), ['a.wav', 'b.wav', 'sub/c.wav']);
+    assert.deepEqual(
+      opened[0].files.map((f) => path.relative(dir, f)),
+      ['a.wav', 'b.wav', 'sub/c.wav'],
+    );
     assert.match(path.relative(root, opened[0].recordings), /^recordings[/\\]takes-\d{8}-\d{6}$/);
 
     const batch = await until('the folder in the tree', () => batchNode(labscope, dir));
     assert.equal(item(labscope, batch).label, 'takes');
     const streams = labscope.tree.getChildren(batch);
-    assert.deepEqual(streams.map((n) => item(labscope, n).label), ['a.wav', 'b.wav', 'sub/c.wav']);
+    assert.deepEqual(
+      streams.map((n) => item(labscope, n).label),
+      ['a.wav', 'b.wav', 'sub/c.wav'],
+    );
     for (const n of streams) assert.match(descriptionOf(labscope, n), /^(queued|connecting|active|done)\b/);
 
     await until('every stream done', () => streams.every((n) => /^done\b/.test(descriptionOf(labscope, n))));

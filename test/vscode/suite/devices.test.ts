@@ -55,12 +55,21 @@ describe('Labscope in the extension host', function () {
     const sessions = labscope.tree.getChildren(deviceNode(labscope, 'EEG sim'));
     assert.equal(sessions.length, 1);
     const channels = labscope.tree.getChildren(sessions[0]).map((n) => labscope.tree.getTreeItem(n));
-    assert.deepEqual(channels.map((c) => `${c.label} ${c.description}`), Array.from({ length: 8 }, (_, i) => `Ch${i + 1} µV`));
+    assert.deepEqual(
+      channels.map((c) => `${c.label} ${c.description}`),
+      Array.from({ length: 8 }, (_, i) => `Ch${i + 1} µV`),
+    );
     assert.match(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description), /^8 ch · 1 kHz · active$/);
 
     // A timed recording ends by itself with exactly rate × duration frames.
-    const ended = new Promise<RecordingSummary>((resolve) => labscope.devices.once('recording-ended', (_d, _s, summary) => resolve(summary)));
-    const csv = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'EEG sim', format: 'csv', durationS: 0.5 });
+    const ended = new Promise<RecordingSummary>((resolve) =>
+      labscope.devices.once('recording-ended', (_d, _s, summary) => resolve(summary)),
+    );
+    const csv = await vscode.commands.executeCommand<string>('labscope.startRecording', {
+      device: 'EEG sim',
+      format: 'csv',
+      durationS: 0.5,
+    });
     assert.ok(csv, 'startRecording returns the file it writes');
     assert.equal(path.dirname(csv), path.join(root, 'recordings'));
     assert.match(path.basename(csv), /^EEG-sim-\d{8}-\d{6}\.csv$/);
@@ -73,7 +82,9 @@ describe('Labscope in the extension host', function () {
     // An open-ended one is stopped by the Stop Recording command, and the status bar text follows.
     const npy = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'EEG sim', format: 'npy' });
     assert.ok(npy?.endsWith('.npy'));
-    await until('a recording in the tree', () => /● REC \d\d:\d\d · .+ · 0 gaps/.test(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description)));
+    await until('a recording in the tree', () =>
+      /● REC \d\d:\d\d · .+ · 0 gaps/.test(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description)),
+    );
     await new Promise((r) => setTimeout(r, 600));
     const stopped = await vscode.commands.executeCommand<RecordingSummary>('labscope.stopRecording', 'EEG sim');
     assert.ok(stopped && stopped.frames > 0, 'stopRecording returns the summary');
@@ -90,7 +101,8 @@ describe('Labscope in the extension host', function () {
 
   it('adds a device from a validated entry, refuses a bad URI, and removes it again', async () => {
     const labscope = await api();
-    const settings = () => vscode.workspace.getConfiguration('labscope').inspect<Array<{ name: string; uri: string }>>('devices')?.workspaceValue ?? [];
+    const settings = () =>
+      vscode.workspace.getConfiguration('labscope').inspect<Array<{ name: string; uri: string }>>('devices')?.workspaceValue ?? [];
     const before = settings().length;
 
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Typo', uri: 'rdb://10.0.0.1' });
@@ -98,7 +110,10 @@ describe('Labscope in the extension host', function () {
     // The parameters are the family's declared ones, as the CLI and sessions take them.
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Extra', uri: 'rda://127.0.0.1:1?foo=1' });
     assert.equal(settings().length, before, 'an unknown parameter is not saved');
-    await vscode.commands.executeCommand('labscope.addDevice', { name: 'Fast RTU', uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200' });
+    await vscode.commands.executeCommand('labscope.addDevice', {
+      name: 'Fast RTU',
+      uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200',
+    });
     assert.deepEqual(settings().at(-1), { name: 'Fast RTU', uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200' });
     await vscode.commands.executeCommand('labscope.removeDevice', 'Fast RTU');
     assert.equal(settings().length, before);
@@ -121,7 +136,7 @@ describe('Labscope in the extension host', function () {
     await until('the device gone from the tree', () => !labscope.devices.find('Nobody home'));
   });
 
-  it('shows a polled device\'s live acquisition summary in the tree and records it in the sidecar', async () => {
+  it("shows a polled device's live acquisition summary in the tree and records it in the sidecar", async () => {
     const labscope = await api();
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Gas', uri: 'sim:servomex?mode=modbus-tcp&units=2&rate=20' });
     try {
@@ -136,8 +151,15 @@ describe('Labscope in the extension host', function () {
         return /\d+ late · drift ≤ \d+\.\d ms/.test(text) ? text : undefined;
       });
       assert.match(line, /^active · 14 ch · 20 Hz · /);
-      assert.match(String(labscope.tree.getTreeItem(session()).tooltip), /polled: \d+ batches, \d+ late, max drift \d+\.\d\d ms, tick p50 \d+\.\d\d ms \/ p99/);
-      const file = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'Gas', format: 'csv', durationS: 0.5 });
+      assert.match(
+        String(labscope.tree.getTreeItem(session()).tooltip),
+        /polled: \d+ batches, \d+ late, max drift \d+\.\d\d ms, tick p50 \d+\.\d\d ms \/ p99/,
+      );
+      const file = await vscode.commands.executeCommand<string>('labscope.startRecording', {
+        device: 'Gas',
+        format: 'csv',
+        durationS: 0.5,
+      });
       assert.ok(file, 'a recording was started');
       const sidecar = file.replace(/\.csv$/, '.labscope.json');
       await until('the recording to finish', () => !device.recording && fs.existsSync(sidecar), 20_000);

@@ -10,7 +10,10 @@ export function run(): Promise<void> {
   // LABSCOPE_TEST_GREP=pattern runs only matching tests (the env reaches the extension host).
   const grep = process.env.LABSCOPE_TEST_GREP;
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, ...(grep ? { grep } : {}) });
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@ import { writePcm16Wav } from '../../helpers/pcm-wav';
 describe('Open Audio Folder in an untrusted workspace', function () {
   this.timeout(60_000);
 
-  it('plays and records the folder\'s files', async () => {
+  it("plays and records the folder's files", async () => {
     assert.equal(vscode.workspace.isTrusted, false);
     const labscope = await api();
     const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -27,7 +27,10 @@ describe('Open Audio Folder in an untrusted workspace', function () {
       const batch = labscope.devices.batches.find((b) => b.folder === dir);
       assert.ok(batch, 'the folder is in the tree');
       await batch.run();
-      assert.deepEqual(batch.sessions.map((s) => s.state), ['done']);
+      assert.deepEqual(
+        batch.sessions.map((s) => s.state),
+        ['done'],
+      );
       assert.ok(fs.existsSync(path.join(opened.recordings, 'one.wav.npy')));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -38,7 +38,11 @@ describe('an untrusted workspace', function () {
     assert.ok(device, 'the user-settings device is listed');
     assert.equal(device.trusted, true);
     const summary = new Promise<number>((resolve) => labscope.devices.once('recording-ended', (_d, _s, s) => resolve(s.frames)));
-    const file = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'My amplifier', format: 'csv', durationS: 0.2 });
+    const file = await vscode.commands.executeCommand<string>('labscope.startRecording', {
+      device: 'My amplifier',
+      format: 'csv',
+      durationS: 0.2,
+    });
     assert.ok(file && fs.existsSync(file));
     assert.equal(await summary, 100);
     await vscode.commands.executeCommand('labscope.disconnect', 'My amplifier');

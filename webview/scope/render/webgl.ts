@@ -97,7 +97,14 @@ export class WebglRenderer implements ScopeRenderer {
   private readonly onRestored = () => this.init();
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    const gl = canvas.getContext('webgl2', { alpha: true, antialias: false, depth: false, stencil: false, premultipliedAlpha: true, preserveDrawingBuffer: false });
+    const gl = canvas.getContext('webgl2', {
+      alpha: true,
+      antialias: false,
+      depth: false,
+      stencil: false,
+      premultipliedAlpha: true,
+      preserveDrawingBuffer: false,
+    });
     if (!gl) throw new Error('webgl renderer: WebGL2 is not available');
     this.gl = gl;
     canvas.addEventListener('webglcontextlost', this.onLost);
@@ -199,10 +206,19 @@ export class WebglRenderer implements ScopeRenderer {
     gl.disable(gl.DEPTH_TEST);
     const uniform = (name: string) => gl.getUniformLocation(program, name);
     this.state = {
-      gl, program, vao: gl.createVertexArray()!, data: texture(), lanes: texture(),
+      gl,
+      program,
+      vao: gl.createVertexArray()!,
+      data: texture(),
+      lanes: texture(),
       uniforms: {
-        data: uniform('data'), lanes: uniform('lanes'), rowLength: uniform('rowLength'), columns: uniform('columns'),
-        left: uniform('left'), width: uniform('width'), canvas: uniform('canvas'),
+        data: uniform('data'),
+        lanes: uniform('lanes'),
+        rowLength: uniform('rowLength'),
+        columns: uniform('columns'),
+        left: uniform('left'),
+        width: uniform('width'),
+        canvas: uniform('canvas'),
       },
     };
     // Rows of 4096 texels keep 1024 channels × 8192 columns (LIMITS) within 2048 rows.
@@ -214,7 +230,10 @@ export class WebglRenderer implements ScopeRenderer {
 
 function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
   const program = gl.createProgram()!;
-  for (const [type, source] of [[gl.VERTEX_SHADER, vertex], [gl.FRAGMENT_SHADER, fragment]] as const) {
+  for (const [type, source] of [
+    [gl.VERTEX_SHADER, vertex],
+    [gl.FRAGMENT_SHADER, fragment],
+  ] as const) {
     const shader = gl.createShader(type)!;
     gl.shaderSource(shader, source);
     gl.compileShader(shader);
