@@ -130,7 +130,10 @@ export function readParams(uri: DeviceUri, params: readonly Param[]): Map<string
   for (const key of uri.params.keys()) {
     if (!known.has(key)) {
       const what = uri.scheme === 'sim' ? `sim:${uri.path}` : `${uri.scheme}:`;
-      throw new UriError(uri.text, `unknown parameter "${key}" (${known.size ? `known: ${[...known.keys()].join(', ')}` : `${what} URIs take none`})`);
+      throw new UriError(
+        uri.text,
+        `unknown parameter "${key}" (${known.size ? `known: ${[...known.keys()].join(', ')}` : `${what} URIs take none`})`,
+      );
     }
   }
   const values = new Map<string, unknown>();
@@ -141,7 +144,10 @@ export function readParams(uri: DeviceUri, params: readonly Param[]): Map<string
       values.set(param.key, param.parse(text));
     } catch (error) {
       if (error instanceof UriError) throw error;
-      const detail = error instanceof ParamError ? error.message : `${param.key}="${text}"${/^[:,]/.test((error as Error).message) ? '' : ' '}${(error as Error).message}`;
+      const detail =
+        error instanceof ParamError
+          ? error.message
+          : `${param.key}="${text}"${/^[:,]/.test((error as Error).message) ? '' : ' '}${(error as Error).message}`;
       throw new UriError(uri.text, `parameter ${detail}`);
     }
   }
@@ -163,8 +169,21 @@ export function numberParam(spec: ParamText & { min: number; max: number; intege
     ...spec,
     parse(text) {
       const value = text.trim() === '' ? NaN : Number(text);
-      if (!Number.isFinite(value) || value < spec.min || value > spec.max) throw new Error(`is not a number from ${spec.min} to ${spec.max}`);
+      if (!Number.isFinite(value) || value < spec.min || value > spec.max)
+        throw new Error(`is not a number from ${spec.min} to ${spec.max}`);
       if (spec.integer && !Number.isInteger(value)) throw new Error('is not a whole number');
+      return value;
+    },
+  };
+}
+
+/** A finite number > 0 (a frequency, a length of time), with no upper bound but Number's. */
+export function positiveParam(spec: ParamText): Param<number> {
+  return {
+    ...spec,
+    parse(text) {
+      const value = text.trim() === '' ? NaN : Number(text);
+      if (!Number.isFinite(value) || !(value > 0)) throw new Error('is not a number > 0');
       return value;
     },
   };

@@ -18,19 +18,38 @@ test('the audio family is registered for audio:, audio+tcp: and sim:audio', () =
 test('accepted URIs, and what they mean', () => {
   assert.deepEqual(parseAudioUri(parseDeviceUri('audio:rec/in.wav')), { kind: 'file', path: 'rec/in.wav', declared: {}, speed: 1 });
   assert.deepEqual(parseAudioUri(parseDeviceUri('audio:/abs/raw.pcm?rate=16k&encoding=SPCM&width=2&channels=1&endian=little&speed=max')), {
-    kind: 'file', path: '/abs/raw.pcm', declared: { rate: '16k', encoding: 'SPCM', width: '2', channels: '1', endian: 'little' }, speed: Infinity,
+    kind: 'file',
+    path: '/abs/raw.pcm',
+    declared: { rate: '16k', encoding: 'SPCM', width: '2', channels: '1', endian: 'little' },
+    speed: Infinity,
   });
   assert.deepEqual(parseAudioUri(parseDeviceUri('audio:///abs/x.wav')).kind, 'file');
   assert.deepEqual(parseAudioUri(parseDeviceUri('audio+tcp://mymachine:4155?rate=16k&encoding=ULAW')), {
-    kind: 'tcp', host: 'mymachine', port: 4155, format: { encoding: 'ULAW', width: 1, validBits: 8, rate: 16000, channels: 1, endian: 'little' },
+    kind: 'tcp',
+    host: 'mymachine',
+    port: 4155,
+    format: { encoding: 'ULAW', width: 1, validBits: 8, rate: 16000, channels: 1, endian: 'little' },
   });
   assert.deepEqual(parseAudioSimulatorUri(parseDeviceUri('sim:audio')), {
-    kind: 'tone', freq: 440, format: { encoding: 'SPCM', width: 2, validBits: 16, rate: 16000, channels: 1, endian: 'little' }, seconds: undefined, port: 0,
+    kind: 'tone',
+    freq: 440,
+    format: { encoding: 'SPCM', width: 2, validBits: 16, rate: 16000, channels: 1, endian: 'little' },
+    seconds: undefined,
+    port: 0,
   });
   assert.deepEqual(parseAudioSimulatorUri(parseDeviceUri('sim:audio?freq=1000&rate=8k&channels=2&encoding=ALAW&seconds=2.5&port=4155')), {
-    kind: 'tone', freq: 1000, format: { encoding: 'ALAW', width: 1, validBits: 8, rate: 8000, channels: 2, endian: 'little' }, seconds: 2.5, port: 4155,
+    kind: 'tone',
+    freq: 1000,
+    format: { encoding: 'ALAW', width: 1, validBits: 8, rate: 8000, channels: 2, endian: 'little' },
+    seconds: 2.5,
+    port: 4155,
   });
-  assert.deepEqual(parseAudioSimulatorUri(parseDeviceUri('sim:audio?file=x.wav')), { kind: 'file', file: 'x.wav', seconds: undefined, port: 0 });
+  assert.deepEqual(parseAudioSimulatorUri(parseDeviceUri('sim:audio?file=x.wav')), {
+    kind: 'file',
+    file: 'x.wav',
+    seconds: undefined,
+    port: 0,
+  });
 });
 
 test('a bad audio URI is refused naming the part that is wrong', () => {
@@ -50,7 +69,7 @@ test('a bad audio URI is refused naming the part that is wrong', () => {
     ['audio+tcp://h:4155?rate=16k&encoding=SPCM&width=2&speed=max', /unknown parameter "speed"/],
     ['audio+tcp://h:4155?rate=16k&encoding=SPCM&width=2&endian=middle', /parameter endian="middle" is not little or big/],
     ['sim:audio?file=x.wav&rate=16k', /file= streams a WAV in its own format: it cannot be combined with rate=/],
-    ['sim:audio?file=', /parameter file is empty/],
+    ['sim:audio?file=', /parameter file="" is empty/],
     ['sim:audio?freq=9000&rate=16k', /parameter freq=9000 is too high/],
     ['sim:audio?freq=3000&rate=16k&channels=3', /channel 3 plays 9000 Hz/],
     ['sim:audio?freq=-5', /parameter freq="-5" is not a number > 0/],
@@ -60,7 +79,11 @@ test('a bad audio URI is refused naming the part that is wrong', () => {
     ['sim:audio?volume=3', /unknown parameter "volume"/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => registry.resolve(text), (e: Error) => e.name === 'UriError' && message.test(e.message) && e.message.includes(`"${text}"`), text);
+    assert.throws(
+      () => registry.resolve(text),
+      (e: Error) => e.name === 'UriError' && message.test(e.message) && e.message.includes(`"${text}"`),
+      text,
+    );
   }
 });
 
@@ -74,7 +97,10 @@ test('a bare address passes (Add Device checks it before its options); the sourc
 test('relative file paths are made absolute against a folder; other URIs are left alone', () => {
   const base = path.resolve('/work/space');
   assert.equal(absoluteAudioUri('audio:rec/in.wav', base), `audio:${path.join(base, 'rec/in.wav')}`);
-  assert.equal(absoluteAudioUri('audio:raw.pcm?rate=16k&encoding=ULAW', base), `audio:${path.join(base, 'raw.pcm')}?rate=16k&encoding=ULAW`);
+  assert.equal(
+    absoluteAudioUri('audio:raw.pcm?rate=16k&encoding=ULAW', base),
+    `audio:${path.join(base, 'raw.pcm')}?rate=16k&encoding=ULAW`,
+  );
   assert.equal(absoluteAudioUri('audio:/abs/in.wav', base), 'audio:/abs/in.wav');
   assert.equal(absoluteAudioUri('audio+tcp://h:1?rate=16k', base), 'audio+tcp://h:1?rate=16k');
   const sim = absoluteAudioUri('sim:audio?file=a%26b.wav&port=5', base);

@@ -29,7 +29,7 @@ test('a malformed URI is refused naming the part that is wrong', () => {
     ['nope://h', /unknown scheme "nope:"/],
     ['sim:nothing', /no simulator called "nothing"/],
     ['sim:rda?speed=fast', /parameter speed="fast" is not a number > 0 or "max"/],
-    ['sim:rda?format=int8', /parameter format="int8" is not float32 or int16/],
+    ['sim:rda?format=int8', /parameter format="int8" is not one of float32, int16/],
     ['sim:rda?channels=0', /parameter channels="0"/],
   ];
   for (const [text, message] of cases) assert.throws(() => registry.resolve(text), message, text);

@@ -4,14 +4,13 @@
 //   audio+tcp://host:port?rate=16k&encoding=SPCM&width=2          raw PCM from a TCP server
 //   sim:audio?freq=440&rate=16k | sim:audio?file=x.wav            the simulator (a TCP server)
 import * as path from 'node:path';
-import { listenPortParam, numberParam, ParamError, readParams, speedParam, textParam, valueOf, type Param } from '../../core/family';
+import { listenPortParam, ParamError, positiveParam, readParams, speedParam, textParam, valueOf, type Param } from '../../core/family';
 import { resolveFileParam, UriError, type DeviceUri } from '../../core/uri';
 import { AudioFormatError, type SampleFormat } from './format';
 import { checkRawParams, RAW_KEYS, type RawKey, type RawParams } from './raw-params';
 
 export type AudioTarget =
-  | { kind: 'file'; path: string; declared: RawParams; speed: number }
-  | { kind: 'tcp'; host: string; port: number; format: SampleFormat };
+  { kind: 'file'; path: string; declared: RawParams; speed: number } | { kind: 'tcp'; host: string; port: number; format: SampleFormat };
 
 /** What `sim:audio` streams: a WAV file's samples in its own format, or a tone per channel. */
 export type AudioSimulatorSpec = ({ kind: 'file'; file: string } | { kind: 'tone'; freq: number; format: SampleFormat }) & {
@@ -64,10 +63,15 @@ const SIMULATOR_RAW: Partial<Record<RawKey, Partial<Param>>> = {
 /** Parameters of `sim:audio`. */
 export const AUDIO_SIMULATOR_PARAMS: readonly Param[] = [
   textParam({ key: 'file', description: 'a WAV file to stream instead of the tone', example: 'tone.wav', nonEmpty: true }),
-  numberParam({ key: 'freq', description: 'tone frequency in Hz (channel N plays N × freq)', example: '440', default: String(DEFAULT_FREQ), min: 0.001, max: 1e6 }),
+  positiveParam({
+    key: 'freq',
+    description: 'tone frequency in Hz (channel N plays N × freq)',
+    example: '440',
+    default: String(DEFAULT_FREQ),
+  }),
   // The tone's defaults: 16 kHz signed 16-bit mono, little-endian (width follows a G.711 encoding).
   ...RAW_KEYS.map(rawParam).map((p) => ({ ...p, ...SIMULATOR_RAW[p.key as RawKey] })),
-  numberParam({ key: 'seconds', description: 'stop after this long (default: never)', example: '60', min: 0.001, max: 1e9 }),
+  positiveParam({ key: 'seconds', description: 'stop after this long (default: never)', example: '60' }),
   listenPortParam({ description: 'TCP port to listen on (0: any free one)', example: '0', default: '0' }),
 ];
 
@@ -98,13 +102,20 @@ function raw(uri: DeviceUri, complete: boolean): Partial<SampleFormat> {
 export function parseAudioUri(uri: DeviceUri, complete = uri.text.includes('?')): AudioTarget {
   if (uri.scheme === 'audio') {
     const values = readParams(uri, AUDIO_PARAMS);
-    if (uri.host) throw new UriError(uri.text, `audio: takes a file path, not a host "${uri.host}" (audio:path/to/file.wav, or audio+tcp://HOST:PORT for a socket)`);
+    if (uri.host)
+      throw new UriError(
+        uri.text,
+        `audio: takes a file path, not a host "${uri.host}" (audio:path/to/file.wav, or audio+tcp://HOST:PORT for a socket)`,
+      );
     if (!uri.path) throw new UriError(uri.text, 'no file (expected audio:path/to/file.wav)');
     raw(uri, false);
     return { kind: 'file', path: uri.path, declared: declared(uri), speed: valueOf(values, 'speed') };
   }
   if (uri.scheme === 'audio+tcp') {
-    readParams(uri, AUDIO_PARAMS.filter((p) => !p.schemes));
+    readParams(
+      uri,
+      AUDIO_PARAMS.filter((p) => !p.schemes),
+    );
     if (!uri.host) throw new UriError(uri.text, 'no host (expected audio+tcp://HOST:PORT?rate=16k&encoding=SPCM&width=2)');
     if (uri.port === undefined) throw new UriError(uri.text, 'no port (expected audio+tcp://HOST:PORT?rate=…)');
     if (uri.path && uri.path !== '/') throw new UriError(uri.text, `a socket address has no path ("${uri.path}")`);
@@ -130,11 +141,19 @@ export function parseAudioSimulatorUri(uri: DeviceUri): AudioSimulatorSpec {
   const encoding = given.encoding ?? 'SPCM';
   const width = given.width ?? (encoding === 'ULAW' || encoding === 'ALAW' ? 1 : 2);
   const format: SampleFormat = {
-    encoding, width, validBits: width * 8, rate: given.rate ?? 16000, channels: given.channels ?? 1, endian: given.endian ?? 'little',
+    encoding,
+    width,
+    validBits: width * 8,
+    rate: given.rate ?? 16000,
+    channels: given.channels ?? 1,
+    endian: given.endian ?? 'little',
   };
   const freq = valueOf<number>(values, 'freq');
   if (freq * format.channels >= format.rate / 2) {
-    throw new UriError(uri.text, `parameter freq=${freq} is too high: channel ${format.channels} plays ${freq * format.channels} Hz, which must stay below half the rate (${format.rate / 2} Hz)`);
+    throw new UriError(
+      uri.text,
+      `parameter freq=${freq} is too high: channel ${format.channels} plays ${freq * format.channels} Hz, which must stay below half the rate (${format.rate / 2} Hz)`,
+    );
   }
   return { kind: 'tone', freq, format, seconds, port };
 }
@@ -160,7 +179,8 @@ export function fastFileUri(uri: DeviceUri): { uri: string; path: string; declar
   const target = parseAudioUri(uri, false);
   if (target.kind !== 'file') throw new UriError(uri.text, 'only an audio file can be played faster than real time');
   const speed = uri.params.get('speed');
-  if (speed !== undefined && target.speed !== Infinity) throw new UriError(uri.text, `speed=${speed} asks for another speed than as fast as possible`);
+  if (speed !== undefined && target.speed !== Infinity)
+    throw new UriError(uri.text, `speed=${speed} asks for another speed than as fast as possible`);
   const text = speed === undefined ? `${uri.text}${uri.text.includes('?') ? '&' : '?'}speed=max` : uri.text;
   return { uri: text, path: target.path, declared: target.declared };
 }

@@ -1,7 +1,17 @@
 // BrainVision RDA as a Labscope family: the Recorder's RDA server over TCP (float32 on 51244),
 // and a simulator that replays a BrainVision file or a synthetic signal. URIs:
 //   rda://HOST[:PORT]      sim:rda?channels=8&rate=1000&format=float32|int16&speed=1|max&file=X.vhdr
-import { choiceParam, listenPortParam, numberParam, readParams, speedParam, textParam, valueOf, type Family } from '../../core/family';
+import {
+  choiceParam,
+  listenPortParam,
+  numberParam,
+  positiveParam,
+  readParams,
+  speedParam,
+  textParam,
+  valueOf,
+  type Family,
+} from '../../core/family';
 import { resolveFileParam, UriError, type DeviceUri } from '../../core/uri';
 import { RdaSource } from './source';
 import { RdaSimulator, type RdaSimulatorOptions } from './simulator';
@@ -10,13 +20,34 @@ import { RdaSimulator, type RdaSimulatorOptions } from './simulator';
 const RDA_PORTS = { float32: 51244, int16: 51234 } as const;
 
 const simulatorParams = [
-  numberParam({ key: 'channels', description: 'synthetic channels (sines and noise)', example: '8', default: '8', min: 1, max: 65535, integer: true }),
+  numberParam({
+    key: 'channels',
+    description: 'synthetic channels (sines and noise)',
+    example: '8',
+    default: '8',
+    min: 1,
+    max: 65535,
+    integer: true,
+  }),
   numberParam({ key: 'rate', description: 'frames per second', example: '1000', default: '1000', min: 1, max: 10_000_000 }),
-  choiceParam({ key: 'format', description: 'float32 or int16 on the wire', example: 'float32', default: 'float32', choices: ['float32', 'int16'] as const }),
+  choiceParam({
+    key: 'format',
+    description: 'float32 or int16 on the wire',
+    example: 'float32',
+    default: 'float32',
+    choices: ['float32', 'int16'] as const,
+  }),
   speedParam({ description: 'times real time, or max', example: '1', default: '1' }),
   textParam({ key: 'file', description: 'a BrainVision .vhdr to replay instead', example: 'eeg.vhdr', nonEmpty: true }),
-  numberParam({ key: 'seconds', description: 'synthetic: stop after this long (default: never)', example: '60', min: 0.001, max: 1e9 }),
-  numberParam({ key: 'block-frames', description: 'frames per data block (default: 20 ms of frames)', example: '1024', min: 1, max: 1 << 20, integer: true }),
+  positiveParam({ key: 'seconds', description: 'synthetic: stop after this long (default: never)', example: '60' }),
+  numberParam({
+    key: 'block-frames',
+    description: 'frames per data block (default: 20 ms of frames)',
+    example: '1024',
+    min: 1,
+    max: 1 << 20,
+    integer: true,
+  }),
   listenPortParam({ description: 'TCP port to listen on (0: any free one)', example: '0', default: '0' }),
 ];
 
@@ -27,7 +58,14 @@ function simulatorOptions(uri: DeviceUri, host?: string): RdaSimulatorOptions {
   const source: RdaSimulatorOptions['source'] = file
     ? { kind: 'file', path: file }
     : { kind: 'synthetic', channels: valueOf(v, 'channels'), rate: valueOf(v, 'rate'), seconds: valueOf(v, 'seconds') };
-  return { source, format: valueOf(v, 'format'), speed: valueOf(v, 'speed'), port: valueOf(v, 'port'), blockFrames: valueOf(v, 'block-frames'), host };
+  return {
+    source,
+    format: valueOf(v, 'format'),
+    speed: valueOf(v, 'speed'),
+    port: valueOf(v, 'port'),
+    blockFrames: valueOf(v, 'block-frames'),
+    host,
+  };
 }
 
 export const rda: Family = {
@@ -53,7 +91,10 @@ export const rda: Family = {
     const simulator = new RdaSimulator(settings);
     const port = await simulator.start();
     const host = options?.host ?? '127.0.0.1';
-    const what = settings.source.kind === 'file' ? `replaying ${settings.source.path}` : `synthetic ${settings.source.channels} channels at ${settings.source.rate} Hz`;
+    const what =
+      settings.source.kind === 'file'
+        ? `replaying ${settings.source.path}`
+        : `synthetic ${settings.source.channels} channels at ${settings.source.rate} Hz`;
     return {
       uri: `rda://${host.includes(':') ? `[${host}]` : host}:${port}`,
       description: `${settings.format}, ${what}, speed ${settings.speed === Infinity ? 'max' : settings.speed}`,
