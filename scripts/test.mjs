@@ -4,15 +4,26 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 // Node 20's runner does not find .ts files in a folder by itself.
-const files = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+const files = (dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
 
 const suites = [
+  // House rules first: they take seconds and catch an import cycle or a layer breach before anything runs.
+  ['lint (eslint: import cycles, layers, typescript-eslint)', 'npx', ['eslint', '.']],
+  ['format (prettier for TS/JS/JSON/CSS, clang-format for native/)', 'npm', ['run', '--silent', 'format:check']],
   ['unit', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...files('test/unit')]],
   ['integration', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/integration')]],
   // A real VS Code (code-server + headless chromium); installs it into .code-server/ on first use.
   ['vscode (extension host in code-server)', 'node', ['test/vscode/run.mjs']],
   ['vscode untrusted (extension host, workspace not trusted)', 'node', ['test/vscode/run.mjs', '--untrusted']],
-  ['e2e (a person using real VS Code in chromium; the packaged .vsix)', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/e2e')]],
+  [
+    'e2e (a person using real VS Code in chromium; the packaged .vsix)',
+    'node',
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/e2e')],
+  ],
   ['native (C++ unit, ThreadSanitizer stress, libFuzzer)', 'bash', ['native/test/run.sh']],
 ];
 
