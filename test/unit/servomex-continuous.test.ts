@@ -94,6 +94,17 @@ test('names use the display character set: 0x82 is a subscript two', () => {
   assert.equal(parsed(frame.subarray(0, frame.length - 1)).entries[0].name, 'CO₂');
 });
 
+test('a reading spelt as a number that overflows (9e9999, like the 20.e376 fuzzing found) is no reading, not Infinity', () => {
+  const frame = formatContinuousFrame({
+    date: '01-02-24',
+    time: '10:11:12',
+    entries: [{ id: 'I1', name: 'Oxygen', value: '9e9999', unit: '%' }],
+  });
+  const entry = parsed(frame.subarray(0, frame.length - 1)).entries[0];
+  assert.equal(entry.value, null);
+  assert.equal(entry.valueText, '9e9999');
+});
+
 test('a wrong checksum, a wrong field count and a non-hex checksum are errors that say so', () => {
   const line = Buffer.from(captureLines()[0]);
   const flipped = Buffer.from(line);

@@ -171,7 +171,9 @@ function frameStart(line: Uint8Array): number {
 function parseReading(text: string): number | null {
   const t = text.trim();
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return null;
-  return Number(t);
+  // "20.e376" is a number's spelling but no reading: it overflows to Infinity (found by fuzzing).
+  const value = Number(t);
+  return Number.isFinite(value) ? value : null;
 }
 
 /** The 4100 prints bars for an unnamed channel (its external inputs). */
