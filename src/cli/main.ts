@@ -4,8 +4,10 @@ import { record } from './record';
 import { simulate, simulateUsage } from './simulate';
 import { info, recover } from './files';
 import { UsageError } from './args';
+// Bundled into dist/cli.js by esbuild, so the installed CLI knows its version without the manifest beside it.
+import { version } from '../../package.json';
 
-const usage = () => `usage: labscope <command> [options]
+const usage = () => `usage: labscope <command> [options]     (labscope --version prints the version)
 
 commands:
   record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
@@ -30,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
       return info(rest);
     case 'recover':
       return recover(rest);
+    case '--version':
+    case '-V':
+      console.log(`labscope ${version}`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':

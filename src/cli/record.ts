@@ -56,7 +56,7 @@ export async function record(argv: string[]): Promise<number> {
     const ended = session.recordingEnded();
     await session.startRecording(values.out, { format, durationS, fromFrame: 0 });
     progress.note(
-      `recording ${session.channels.length} channels at ${session.rate} Hz from ${session.uri} to ${values.out}${durationS ? ` for ${durationS} s` : ' (Ctrl+C stops)'}`,
+      `recording ${human.plural(session.channels.length, 'channel')} at ${session.rate} Hz from ${session.uri} to ${values.out}${durationS ? ` for ${durationS} s` : ' (Ctrl+C stops)'}`,
     );
     session.on('stats', (stats: AcquisitionStats, status?: RecordingStatus) => {
       if (status) progress.update(status, session.rate, human.pollSummary(stats.source), human.silence(stats));
@@ -114,10 +114,10 @@ function print(summary: RecordingSummary, session: Session, json: boolean): void
   }
   const seconds = session.rate > 0 ? summary.frames / session.rate : 0;
   console.log(
-    `recorded ${summary.frames} frames × ${session.channels.length} channels (${seconds.toFixed(2)} s at ${session.rate} Hz) to ${shown(summary.path)}`,
+    `recorded ${human.plural(summary.frames, 'frame')} × ${human.plural(session.channels.length, 'channel')} (${seconds.toFixed(2)} s at ${session.rate} Hz) to ${shown(summary.path)}`,
   );
   console.log(
-    `  ${human.bytes(summary.bytes)} in ${summary.elapsedS.toFixed(1)} s; gaps: ${summary.gaps} (${summary.lostFrames} frames lost); markers: ${markers}; ${summary.reason}`,
+    `  ${human.bytes(summary.bytes)} in ${summary.elapsedS.toFixed(1)} s; gaps: ${summary.gaps} (${human.plural(summary.lostFrames, 'frame')} lost); markers: ${markers}; ${summary.reason}`,
   );
   if (summary.endedShort) console.log(`  ended short: ${summary.endedShort}`);
   console.log(`  sidecar: ${shown(summary.sidecar)}`);
@@ -135,7 +135,7 @@ class ProgressLine {
   constructor(private readonly out: NodeJS.WriteStream) {}
 
   update(status: RecordingStatus, rate: number, poll?: string, silence?: string): void {
-    const line = `${status.elapsedS.toFixed(1).padStart(7)} s  ${status.frames} frames  ${(status.frames / Math.max(status.elapsedS, 1e-3)).toFixed(0)} frames/s (nominal ${rate})  ${human.bytes(status.bytes)}  ${status.gaps} gaps${poll ? `  ${poll}` : ''}${silence ? `  ${silence}` : ''}`;
+    const line = `${status.elapsedS.toFixed(1).padStart(7)} s  ${human.plural(status.frames, 'frame')}  ${(status.frames / Math.max(status.elapsedS, 1e-3)).toFixed(0)} frames/s (nominal ${rate})  ${human.bytes(status.bytes)}  ${human.plural(status.gaps, 'gap')}${poll ? `  ${poll}` : ''}${silence ? `  ${silence}` : ''}`;
     if (this.out.isTTY) {
       this.out.write(`\r${line}\x1b[K`);
       this.shown = true;

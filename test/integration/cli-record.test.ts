@@ -121,3 +121,15 @@ test('info describes a recording from its file and sidecar', async () => {
   assert.match(r.stdout, /channels \(3\)/);
   assert.match(r.stdout, /gaps: 0/);
 });
+
+test('--version prints the version of package.json, and counts read as a person would write them', async () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const v = await runCli(['--version']);
+  assert.equal(v.code, 0);
+  assert.equal(v.stdout.trim(), `labscope ${version}`);
+  const out = path.join(tmpDir(), 'one.npy');
+  const r = await runCli(['record', 'sim:rda?channels=1&rate=1000', '--out', out, '--duration', '0.001']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /recorded 1 frame × 1 channel \(/);
+  assert.match(r.stderr, /recording 1 channel at 1000 Hz/);
+});
