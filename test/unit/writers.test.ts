@@ -14,8 +14,10 @@ import {
   checkMatSize,
   describeRecording,
   formatFloat32,
+  formatFloat64,
   formatFromPath,
   openWriter,
+  readFloatNpy,
   readNpy,
   readSidecar,
   recoverNpy,
@@ -181,10 +183,14 @@ describe('recoverNpy', () => {
     fs.writeFileSync(text, 'time_s,a\n0,1\n');
     assert.throws(() => recoverNpy(text), /not an NPY file/);
 
-    const f8 = tmp('f8.npy');
+    const i2 = tmp('i2.npy');
     const fortran = tmp('fortran.npy');
-    py(`np.save(sys.argv[1], np.ones((3, 2))); np.save(sys.argv[2], np.asfortranarray(np.ones((3, 2), '<f4'))); print(1)`, f8, fortran);
-    assert.throws(() => recoverNpy(f8), /dtype is <f8, expected <f4/);
+    py(
+      `np.save(sys.argv[1], np.ones((3, 2), '<i2')); np.save(sys.argv[2], np.asfortranarray(np.ones((3, 2), '<f4'))); print(1)`,
+      i2,
+      fortran,
+    );
+    assert.throws(() => recoverNpy(i2), /dtype is <i2, expected <f4 or <f8/);
     assert.throws(() => recoverNpy(fortran), /Fortran order/);
 
     const garbled = tmp('garbled.npy');
@@ -217,11 +223,13 @@ print(json.dumps({'shape': list(a.shape), 'dtype': a.dtype.str, 'sha256': hashli
       assert.deepEqual(info.shape, expected.shape);
       assert.equal(info.dtype, expected.dtype);
       assert.deepEqual(info.problems, []);
-      if (expected.dtype === '<f4') {
-        const { data } = readNpy(file);
+      if (expected.dtype === '<f4' || expected.dtype === '<f8') {
+        const { data } = readFloatNpy(file);
+        assert.equal(data instanceof Float64Array ? '<f8' : '<f4', expected.dtype);
         assert.equal(createHash('sha256').update(Buffer.from(data.buffer)).digest('hex'), expected.sha256);
+        if (expected.dtype === '<f8') assert.throws(() => readNpy(file), /holds float64 samples/);
       } else {
-        assert.throws(() => readNpy(file), new RegExp(`dtype is ${expected.dtype}`));
+        assert.throws(() => readFloatNpy(file), new RegExp(`dtype is ${expected.dtype}`));
       }
     });
   }
@@ -410,5 +418,110 @@ describe('formats', () => {
     writers.forEach((w) => w.close());
     assert.throws(() => openWriter(tmp('p.npy'), 'npy', { channels: [], rate: 10 }), /at least one channel/);
     assert.throws(() => openWriter(tmp('p.npy'), 'npy', { channels: ['a'], rate: 0 }), /invalid frame rate/);
+  });
+});
+
+describe('float64 samples (families whose values must stay exact)', () => {
+  // int32 and uint32 extremes (bit 31 set), integers past float32's 2^24, a double's own
+  // extremes, a subnormal, NaN, ±Infinity and -0: nothing of these survives float32.
+  const specials = [
+    -2147483648,
+    2147483647,
+    2147483648,
+    4294967295,
+    16777217,
+    2 ** 53,
+    -(2 ** 53) + 1,
+    0.1,
+    1 / 3,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    5e-324,
+    2.2250738585072014e-308,
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+  ];
+  const channels = 3;
+  const frames = 1000;
+  const data = new Float64Array(frames * channels);
+  for (let i = 0; i < data.length; i++) data[i] = i < specials.length ? specials[i] : (i - 1500) * 1e6 + i / 7;
+  const raw = () => {
+    const file = tmp('expected-f64.bin');
+    fs.writeFileSync(file, Buffer.from(data.buffer));
+    return file;
+  };
+  const BITS_EQUAL = `
+a = {load}
+exp = np.fromfile(sys.argv[2], dtype='<u8').reshape(-1, ${channels})
+print(json.dumps({'shape': list(a.shape), 'dtype': a.dtype.str, 'equal': bool(a.dtype.str == '<f8' and np.array_equal(a.view('<u8'), exp))}))
+`;
+
+  for (const format of ['npy', 'csv', 'mat'] as const) {
+    test(`${format}: every float64 sample reaches the file bit for bit, in chunks of any size`, () => {
+      const file = tmp(`exact.${format}`);
+      const w = openWriter(file, format, { channels: ['a', 'b', 'c'], rate: 1000, sampleType: 'float64' });
+      assert.equal(w.sampleType, 'float64');
+      let frame = 0;
+      for (const n of [1, 7, 250, 3, 739]) {
+        w.append(data.subarray(frame * channels, (frame + n) * channels), frame);
+        frame += n;
+        if (n === 250) w.flush();
+      }
+      w.close();
+      const load = {
+        npy: 'np.load(sys.argv[1])',
+        // Our CSV starts with the time column; numpy parses nan/inf/-inf and the shortest decimals exactly.
+        csv: "np.loadtxt(sys.argv[1], delimiter=',', skiprows=1, dtype='<f8')[:, 1:]",
+        mat: "__import__('scipy.io', fromlist=['loadmat']).loadmat(sys.argv[1])['data']",
+      }[format];
+      assert.deepEqual(py(BITS_EQUAL.replace('{load}', load), file, raw()), { shape: [frames, channels], dtype: '<f8', equal: true });
+    });
+  }
+
+  test('the NPY header says <f8, our reader returns a Float64Array, and recover keeps 8-byte rows', () => {
+    const file = tmp('exact-recover.npy');
+    const w = new NpyWriter(file, channels, { sampleType: 'float64' });
+    w.append(data.subarray(0, 30), 0);
+    w.flush();
+    w.close();
+    // A writer cut off mid-row: half a row of garbage after the last whole one.
+    fs.appendFileSync(file, Buffer.alloc(12, 0xab));
+    const result = recoverNpy(file);
+    assert.deepEqual([result.frames, result.channels, result.droppedBytes], [10, channels, 12]);
+    const read = readFloatNpy(file);
+    assert.equal(read.descr, '<f8');
+    assert.ok(read.data instanceof Float64Array);
+    assert.deepEqual(Array.from(read.data), Array.from(data.subarray(0, 30)));
+    assert.throws(() => readNpy(file), /holds float64 samples/);
+    assert.equal(describeRecording(file).dtype, '<f8');
+  });
+
+  test('a writer refuses samples of the other type instead of converting them', () => {
+    const f64 = openWriter(tmp('typed.npy'), 'npy', { channels: ['a'], rate: 1, sampleType: 'float64' });
+    assert.throws(() => f64.append(new Float32Array(1), 0), /holds float64 samples, was handed float32/);
+    f64.close();
+    const f32 = openWriter(tmp('typed.csv'), 'csv', { channels: ['a'], rate: 1 });
+    assert.equal(f32.sampleType, 'float32');
+    assert.throws(() => f32.append(new Float64Array(1), 0), /holds float32 samples, was handed float64/);
+    f32.close();
+  });
+
+  test('formatFloat64 writes the shortest decimal that reads back as the same double', () => {
+    for (const x of specials) {
+      const text = formatFloat64(x);
+      if (Number.isNaN(x)) assert.equal(text, 'nan');
+      else if (!Number.isFinite(x)) assert.equal(text, x > 0 ? 'inf' : '-inf');
+      else assert.ok(Object.is(Number(text), x), `${x} → ${text}`);
+    }
+  });
+
+  test('MAT refuses a float64 recording past 4 GiB a variable at half the frames of a float32 one', () => {
+    // 2^28 frames × 2 channels: 2 GiB as single, 4 GiB as double (over v5's 32-bit sizes).
+    assert.doesNotThrow(() => checkMatSize(2 ** 28, 2, 'float32'));
+    assert.throws(() => checkMatSize(2 ** 28, 2, 'float64'), /4 GiB/);
+    assert.doesNotThrow(() => checkMatSize(2 ** 27, 2, 'float64'));
   });
 });

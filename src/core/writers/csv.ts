@@ -2,7 +2,7 @@
 // and written in chunks; only whole rows ever reach the file, so it is valid after every flush.
 import * as fs from 'node:fs';
 import { writeAt } from './npy';
-import type { FrameWriter } from './types';
+import { requireSampleType, type FrameWriter, type Samples, type SampleType } from './types';
 import { closeDurably } from './fileio';
 
 const FLUSH_CHARS = 4 << 20;
@@ -45,6 +45,14 @@ export function formatFloat32(x: number): string {
   return String(+x.toPrecision(9));
 }
 
+/** A double as the shortest decimal that reads back as it (what String gives), numpy's nan/inf. */
+export function formatFloat64(x: number): string {
+  if (x !== x) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
 export class CsvWriter implements FrameWriter {
   readonly format = 'csv' as const;
   private fd: number | undefined;
@@ -57,6 +65,7 @@ export class CsvWriter implements FrameWriter {
     readonly path: string,
     private readonly channels: readonly string[],
     private readonly rate: number,
+    readonly sampleType: SampleType = 'float32',
   ) {
     this.fd = fs.openSync(path, 'w');
     this.write(['time_s', ...channels].map(csvField).join(',') + '\n');
@@ -66,8 +75,10 @@ export class CsvWriter implements FrameWriter {
     return this.rows;
   }
 
-  append(frames: Float32Array, firstFrame: number): void {
+  append(frames: Samples, firstFrame: number): void {
     this.open();
+    requireSampleType(frames, this.sampleType, this.path);
+    const format = this.sampleType === 'float64' ? formatFloat64 : formatFloat32;
     const width = this.channels.length;
     if (frames.length % width !== 0) {
       throw new Error(`${frames.length} samples is not a whole number of ${width}-channel frames`);
@@ -76,7 +87,7 @@ export class CsvWriter implements FrameWriter {
     let chunk = '';
     for (let i = 0, k = 0; i < count; i++) {
       let row = String((firstFrame + i) / this.rate);
-      for (let c = 0; c < width; c++, k++) row += ',' + formatFloat32(frames[k]);
+      for (let c = 0; c < width; c++, k++) row += ',' + format(frames[k]);
       chunk += row + '\n';
     }
     this.pending.push(chunk);

@@ -5,24 +5,24 @@ import { NpyWriter } from './npy';
 import type { FrameWriter, RecordingFormat, WriterOptions } from './types';
 
 export * from './types';
-export { CsvWriter, csvField, formatFloat32 } from './csv';
+export { CsvWriter, csvField, formatFloat32, formatFloat64 } from './csv';
 export { MatWriter, checkMatSize, writeMatFromNpy } from './mat';
 export { NpyWriter, type NpyHeader } from './npy';
-export { describeRecording, formatFromPath, readNpy, type RecordingInfo } from './read';
+export { describeRecording, formatFromPath, readFloatNpy, readNpy, type RecordingInfo } from './read';
 export { recoverNpy, type NpyRecovery } from './recover';
 export * from './sidecar';
 
 export function openWriter(path: string, format: RecordingFormat, options: WriterOptions): FrameWriter {
-  const { channels, rate } = options;
+  const { channels, rate, sampleType = 'float32' } = options;
   if (channels.length === 0) throw new Error('a recording needs at least one channel');
   if (!(rate > 0 && Number.isFinite(rate))) throw new Error(`invalid frame rate ${rate}`);
   switch (format) {
     case 'npy':
-      return new NpyWriter(path, channels.length);
+      return new NpyWriter(path, channels.length, { sampleType });
     case 'csv':
-      return new CsvWriter(path, channels, rate);
+      return new CsvWriter(path, channels, rate, sampleType);
     case 'mat':
-      return new MatWriter(path, channels, rate);
+      return new MatWriter(path, channels, rate, { sampleType });
     default:
       throw new Error(`unknown recording format '${String(format)}'`);
   }

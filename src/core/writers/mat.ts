@@ -3,11 +3,17 @@
 // target (`<path>.part`, recoverable with recoverNpy after a crash) and transposed into the .mat
 // in blocks at close: memory stays bounded whatever the length of the recording.
 import * as fs from 'node:fs';
-import { NpyWriter, readAt, readNpyHeader, requireFloat32Frames, writeAt } from './npy';
-import type { FrameWriter } from './types';
+import { NpyWriter, readAt, readNpyHeader, requireFloatFrames, writeAt } from './npy';
+import type { FrameWriter, Samples, SampleType } from './types';
 
 export const MI = { INT8: 1, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, MATRIX: 14, UTF8: 16 } as const;
 export const MX = { CELL: 1, CHAR: 4, DOUBLE: 6, SINGLE: 7 } as const;
+
+/** Bytes per sample, and the MAT class and data type that store it. */
+const STORAGE: Readonly<Record<SampleType, { bytes: number; mx: number; mi: number }>> = {
+  float32: { bytes: 4, mx: MX.SINGLE, mi: MI.SINGLE },
+  float64: { bytes: 8, mx: MX.DOUBLE, mi: MI.DOUBLE },
+};
 const FILE_HEADER_BYTES = 128;
 const MAX_ELEMENT_BYTES = 0xffffffff;
 const DEFAULT_BLOCK_BYTES = 8 << 20;
@@ -56,9 +62,9 @@ function fileHeader(): Buffer {
   return header;
 }
 
-/** Throws unless a frames × channels single matrix fits MAT v5's 32-bit element sizes. */
-export function checkMatSize(frames: number, channels: number): void {
-  const bytes = frames * channels * 4;
+/** Throws unless a frames × channels matrix fits MAT v5's 32-bit element sizes. */
+export function checkMatSize(frames: number, channels: number, sampleType: SampleType = 'float32'): void {
+  const bytes = frames * channels * STORAGE[sampleType].bytes;
   // The data element and the preamble around it all count towards the miMATRIX size.
   if (bytes + 256 > MAX_ELEMENT_BYTES) {
     throw new Error(
@@ -74,8 +80,8 @@ export interface MatConversionOptions {
 }
 
 /**
- * Writes `data` (frames × channels single), `channels` (1 × channels cell of char rows) and `fs`
- * (double) to `matPath` from a float32 (frames, channels) NPY file.
+ * Writes `data` (frames × channels, single or double as the NPY holds), `channels` (1 × channels
+ * cell of char rows) and `fs` (double) to `matPath` from a float (frames, channels) NPY file.
  */
 export function writeMatFromNpy(
   npyPath: string,
@@ -87,18 +93,19 @@ export function writeMatFromNpy(
   const src = fs.openSync(npyPath, 'r');
   try {
     const header = readNpyHeader(src);
-    const { frames, channels: width } = requireFloat32Frames(header);
+    const { frames, channels: width, sampleType } = requireFloatFrames(header);
+    const storage = STORAGE[sampleType];
     if (width !== channels.length) {
       throw new Error(`${npyPath} has ${width} channels, ${channels.length} names given`);
     }
-    checkMatSize(frames, width);
-    const dataBytes = frames * width * 4;
-    const dataPreamble = matrixPreamble(MX.SINGLE, [frames, width], 'data');
+    checkMatSize(frames, width, sampleType);
+    const dataBytes = frames * width * storage.bytes;
+    const dataPreamble = matrixPreamble(storage.mx, [frames, width], 'data');
     const dataHead = Buffer.concat([
       fileHeader(),
       tag(MI.MATRIX, dataPreamble.length + 8 + pad8(dataBytes)),
       dataPreamble,
-      tag(MI.SINGLE, dataBytes),
+      tag(storage.mi, dataBytes),
     ]);
     const tail = Buffer.concat([
       Buffer.alloc(pad8(dataBytes) - dataBytes),
@@ -109,7 +116,7 @@ export function writeMatFromNpy(
     const out = fs.openSync(matPath, 'w');
     try {
       writeAt(out, dataHead, dataHead.length, 0);
-      transpose(src, header.dataOffset, out, dataHead.length, frames, width, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
+      transpose(src, header.dataOffset, out, dataHead.length, frames, width, sampleType, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
       writeAt(out, tail, tail.length, dataHead.length + dataBytes);
       fs.fsyncSync(out);
     } finally {
@@ -128,19 +135,22 @@ function transpose(
   dstOffset: number,
   frames: number,
   width: number,
+  sampleType: SampleType,
   blockBytes: number,
 ): void {
-  const blockFrames = Math.max(1, Math.min(frames, Math.floor(blockBytes / (width * 4))));
-  const rows = new Float32Array(blockFrames * width);
+  const size = STORAGE[sampleType].bytes;
+  const Typed = sampleType === 'float64' ? Float64Array : Float32Array;
+  const blockFrames = Math.max(1, Math.min(frames, Math.floor(blockBytes / (width * size))));
+  const rows = new Typed(blockFrames * width);
   const rowBytes = Buffer.from(rows.buffer);
-  const column = new Float32Array(blockFrames);
+  const column = new Typed(blockFrames);
   const columnBytes = Buffer.from(column.buffer);
   for (let first = 0; first < frames; first += blockFrames) {
     const count = Math.min(blockFrames, frames - first);
-    readAt(src, rowBytes, count * width * 4, srcOffset + first * width * 4);
+    readAt(src, rowBytes, count * width * size, srcOffset + first * width * size);
     for (let c = 0; c < width; c++) {
       for (let i = 0, k = c; i < count; i++, k += width) column[i] = rows[k];
-      writeAt(dst, columnBytes, count * 4, dstOffset + (c * frames + first) * 4);
+      writeAt(dst, columnBytes, count * size, dstOffset + (c * frames + first) * size);
     }
   }
 }
@@ -148,6 +158,7 @@ function transpose(
 export class MatWriter implements FrameWriter {
   readonly format = 'mat' as const;
   readonly partPath: string;
+  readonly sampleType: SampleType;
   private readonly part: NpyWriter;
   private closed = false;
 
@@ -155,19 +166,20 @@ export class MatWriter implements FrameWriter {
     readonly path: string,
     private readonly channels: readonly string[],
     private readonly rate: number,
-    private readonly options: MatConversionOptions = {},
+    private readonly options: MatConversionOptions & { sampleType?: SampleType } = {},
   ) {
     this.partPath = `${path}.part`;
-    this.part = new NpyWriter(this.partPath, channels.length);
+    this.sampleType = options.sampleType ?? 'float32';
+    this.part = new NpyWriter(this.partPath, channels.length, { sampleType: this.sampleType });
   }
 
   get frames(): number {
     return this.part.frames;
   }
 
-  append(frames: Float32Array, firstFrame: number): void {
+  append(frames: Samples, firstFrame: number): void {
     // Refuse now rather than after hours of recording that could never be written.
-    checkMatSize(this.part.frames + frames.length / this.channels.length, this.channels.length);
+    checkMatSize(this.part.frames + frames.length / this.channels.length, this.channels.length, this.sampleType);
     this.part.append(frames, firstFrame);
   }
 

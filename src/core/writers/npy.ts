@@ -1,14 +1,16 @@
-// NPY v1.0 float32 recordings. The header is rewritten in place at every flush with the true row
+// NPY v1.0 recordings, float32 ('<f4') or float64 ('<f8'). The header is rewritten in place at every flush with the true row
 // count, so the file on disk is a valid array at all times; its length is reserved up front
 // for a 20-digit row count so the rewrite never has to move the data.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { FrameWriter } from './types';
+import { requireSampleType, type FrameWriter, type Samples, type SampleType } from './types';
 import { closeDurably } from './fileio';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const V1_PREFIX = 10; // magic, version (2), uint16 header length
-const FLOAT32_DESCR = '<f4';
+/** The dtype of each sample type, little-endian as the typed arrays are on every host we run on. */
+export const NPY_DESCR: Readonly<Record<SampleType, string>> = { float32: '<f4', float64: '<f8' };
+const FLOAT32_DESCR = NPY_DESCR.float32;
 // 2^64 - 1: a header sized for this never needs to grow.
 const WIDEST_ROW_COUNT = 18446744073709551615n;
 const DEFAULT_BUFFER_BYTES = 8 << 20;
@@ -50,6 +52,7 @@ function headerDict(descr: string, shape: readonly (number | bigint)[]): string 
 
 /** Header length (a multiple of 64, as numpy aligns data) that holds any row count. */
 function reservedHeaderLength(channels: number): number {
+  // '<f4' and '<f8' are as long: one reservation serves both sample types.
   const longest = V1_PREFIX + headerDict(FLOAT32_DESCR, [WIDEST_ROW_COUNT, channels]).length + 1;
   return Math.ceil(longest / 64) * 64;
 }
@@ -109,23 +112,26 @@ function parseHeaderLength(head: Buffer): number {
   return head[6] === 1 ? V1_PREFIX + head.readUInt16LE(8) : 12 + head.readUInt32LE(8);
 }
 
-/** Throws unless the header describes little-endian float32 in C order, naming what differs. */
-export function requireFloat32(header: NpyHeader): void {
-  if (header.descr !== FLOAT32_DESCR) {
-    throw new Error(`NPY dtype is ${header.descr}, expected ${FLOAT32_DESCR} (little-endian float32)`);
-  }
+/**
+ * The sample type of a little-endian float32 or float64 array in C order, or an error naming
+ * what differs.
+ */
+export function requireFloat(header: NpyHeader): SampleType {
+  const type = (Object.keys(NPY_DESCR) as SampleType[]).find((t) => NPY_DESCR[t] === header.descr);
+  if (!type) throw new Error(`NPY dtype is ${header.descr}, expected <f4 or <f8 (little-endian float32 or float64)`);
   if (header.fortranOrder) throw new Error('NPY data is in Fortran order, expected C order');
+  return type;
 }
 
-/** The header of a float32, C-order, 2-D array (frames × channels) or an error naming why not. */
-export function requireFloat32Frames(header: NpyHeader): { frames: number; channels: number } {
-  requireFloat32(header);
+/** The header of a float, C-order, 2-D array (frames × channels) or an error naming why not. */
+export function requireFloatFrames(header: NpyHeader): { frames: number; channels: number; sampleType: SampleType } {
+  const sampleType = requireFloat(header);
   if (header.shape.length !== 2) {
     throw new Error(`NPY shape is (${header.shape.join(', ')}), expected (frames, channels)`);
   }
   const [frames, channels] = header.shape;
   if (channels < 1) throw new Error('NPY shape has no channels');
-  return { frames, channels };
+  return { frames, channels, sampleType };
 }
 
 /** The subset of Python literals an NPY header dictionary is written in. */
@@ -206,10 +212,13 @@ const DIRECT_BYTES = 1 << 20;
 export interface NpyWriterOptions {
   /** Appends are gathered into a buffer this large before they reach the disk. */
   bufferBytes?: number;
+  /** Default float32. */
+  sampleType?: SampleType;
 }
 
 export class NpyWriter implements FrameWriter {
   readonly format = 'npy' as const;
+  readonly sampleType: SampleType;
   readonly headerLength: number;
   private fd: number | undefined;
   private readonly buffer: Buffer;
@@ -223,9 +232,10 @@ export class NpyWriter implements FrameWriter {
     readonly channels: number,
     options: NpyWriterOptions = {},
   ) {
-    // The Float32Array's bytes go to disk as they are; '<f4' is only true on a little-endian host.
+    // The typed array's bytes go to disk as they are; '<f4'/'<f8' is only true on a little-endian host.
     if (os.endianness() !== 'LE') throw new Error('the NPY writer needs a little-endian host');
     if (!Number.isInteger(channels) || channels < 1) throw new Error(`invalid channel count ${channels}`);
+    this.sampleType = options.sampleType ?? 'float32';
     this.buffer = Buffer.allocUnsafe(options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
     this.headerLength = reservedHeaderLength(channels);
     this.position = this.headerLength;
@@ -237,8 +247,9 @@ export class NpyWriter implements FrameWriter {
     return this.rows;
   }
 
-  append(frames: Float32Array, _firstFrame: number): void {
+  append(frames: Samples, _firstFrame: number): void {
     const fd = this.open();
+    requireSampleType(frames, this.sampleType, this.path);
     if (frames.length % this.channels !== 0) {
       throw new Error(`${frames.length} samples is not a whole number of ${this.channels}-channel frames`);
     }
@@ -285,7 +296,7 @@ export class NpyWriter implements FrameWriter {
   }
 
   private writeHeader(): void {
-    const header = formatNpyHeader(FLOAT32_DESCR, [this.rows, this.channels], this.headerLength);
+    const header = formatNpyHeader(NPY_DESCR[this.sampleType], [this.rows, this.channels], this.headerLength);
     writeAt(this.open(), header, header.length, 0);
     this.headerRows = this.rows;
   }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MI, MX, pad8 } from './mat';
-import { type NpyHeader, readAt, readNpyHeader, requireFloat32 } from './npy';
+import { type NpyHeader, readAt, readNpyHeader, requireFloat } from './npy';
 import { type Sidecar, readSidecar, sidecarPathFor } from './sidecar';
 import type { RecordingFormat } from './types';
 
@@ -234,10 +234,17 @@ function describeMat(file: string): Described {
 
 /** A little-endian float32, C-order NPY file of any shape, whole. */
 export function readNpy(file: string): { shape: number[]; descr: string; data: Float32Array } {
+  const npy = readFloatNpy(file);
+  if (!(npy.data instanceof Float32Array)) throw new Error(`${file} holds float64 samples: read it with readFloatNpy`);
+  return npy as { shape: number[]; descr: string; data: Float32Array };
+}
+
+/** A little-endian float32 or float64, C-order NPY file of any shape, whole, in its own type. */
+export function readFloatNpy(file: string): { shape: number[]; descr: string; data: Float32Array | Float64Array } {
   return withFile(file, (fd) => {
     const header = readNpyHeader(fd);
-    requireFloat32(header);
-    const data = new Float32Array(header.shape.reduce((a, b) => a * b, 1));
+    const count = header.shape.reduce((a, b) => a * b, 1);
+    const data = requireFloat(header) === 'float64' ? new Float64Array(count) : new Float32Array(count);
     readAt(fd, Buffer.from(data.buffer), data.byteLength, header.dataOffset);
     return { shape: header.shape, descr: header.descr, data };
   });

@@ -1,7 +1,7 @@
 // Repairs an NPY recording whose writer died mid-write: the data may end inside a row, and the
 // header may claim fewer rows than reached the disk (it is rewritten after the data).
 import * as fs from 'node:fs';
-import { formatNpyHeader, readNpyHeader, requireFloat32Frames, writeAt } from './npy';
+import { formatNpyHeader, readNpyHeader, requireFloatFrames, writeAt } from './npy';
 
 export interface NpyRecovery {
   /** Rows the file holds now. */
@@ -17,14 +17,15 @@ export function recoverNpy(path: string): NpyRecovery {
   const fd = fs.openSync(path, 'r+');
   try {
     let header;
+    let sampleBytes: number;
     try {
       header = readNpyHeader(fd);
-      requireFloat32Frames(header);
+      sampleBytes = requireFloatFrames(header).sampleType === 'float64' ? 8 : 4;
     } catch (e) {
       throw new Error(`cannot recover ${path}: ${(e as Error).message}`);
     }
     const [headerFrames, channels] = header.shape;
-    const rowBytes = channels * 4;
+    const rowBytes = channels * sampleBytes;
     const dataBytes = fs.fstatSync(fd).size - header.dataOffset;
     const frames = Math.floor(dataBytes / rowBytes);
     const droppedBytes = dataBytes - frames * rowBytes;
