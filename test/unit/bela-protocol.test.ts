@@ -27,7 +27,7 @@ import {
   type WatcherInfo,
   type WatcherType,
 } from '../../src/devices/bela/protocol';
-import { checkProperty, fuzzInputs, propertyParameters } from '../support/property';
+import { checkProperty, fuzzInputs, mutants, propertyParameters } from '../support/property';
 import { boardBuilt, captureAllTypes, type AllTypesCapture } from '../fixtures/bela/capture';
 
 const MODES: readonly TimestampMode[] = ['dense', 'sparse'];
@@ -463,29 +463,43 @@ const ownErrorsOnly = (f: () => unknown) => {
 };
 
 test('fuzz: data messages (the stream parser and each decoder)', (t) => {
-  const parser = new DataStreamParser(
-    (
-      JSON.parse(FIXTURE.control[1]) as { watcher: { watchers: { name: string; type: WatcherType; timestampMode: number }[] } }
-    ).watcher.watchers.map((w) => ({
-      name: w.name,
-      type: w.type,
-      timestampMode: w.timestampMode ? ('sparse' as const) : ('dense' as const),
-    })),
-  );
-  const message = fuzzInputs(dataSeeds, { maxRandomLength: 64 });
+  const listed = parseControlMessage(FIXTURE.control[1]);
+  assert.ok(listed.kind === 'list');
+  const watchers = listed.list.watchers;
+  // Real header/body pairs, each message kept or mutated, between arbitrary (mutated or random) messages.
+  const pairs: [Uint8Array, Uint8Array][] = [];
+  for (let k = 0; k + 1 < dataSeeds.length; k++) if (parseHeader(dataSeeds[k])) pairs.push([dataSeeds[k], dataSeeds[++k]]);
+  const keptOrMutated = (seed: Uint8Array) => fc.oneof(fc.constant(seed), mutants([seed, ...dataSeeds.slice(0, 4)]));
+  const pair = fc
+    .integer({ min: 0, max: pairs.length - 1 })
+    .chain((k) => fc.tuple(keptOrMutated(pairs[k][0]), keptOrMutated(pairs[k][1])))
+    .map((p) => [...p]);
+  const any = fuzzInputs(dataSeeds, { maxRandomLength: 64 }).map((m) => [m]);
+  let decoded = 0;
   checkProperty(
     t,
-    fc.property(fc.array(message, { minLength: 1, maxLength: 4 }), (messages) => {
-      for (const m of messages) ownErrorsOnly(() => parser.push(m));
-      for (const m of messages.slice(0, 1))
-        for (const type of WATCHER_TYPES) {
-          ownErrorsOnly(() => decodeMonitor(m, type));
-          ownErrorsOnly(() => parseHeader(m));
-          for (const mode of MODES) if (m.length === BUFFER_BYTES) ownErrorsOnly(() => decodeBuffer(m, type, mode));
-        }
-    }),
-    propertyParameters(300),
+    fc.property(
+      fc.array(fc.oneof(pair, any), { minLength: 1, maxLength: 4 }).map((groups) => groups.flat()),
+      (messages) => {
+        // A parser per run, so a counterexample replays alone.
+        const parser = new DataStreamParser(watchers);
+        for (const m of messages)
+          ownErrorsOnly(() => {
+            if (parser.push(m)) decoded++;
+          });
+        for (const m of messages.slice(0, 1))
+          for (const type of WATCHER_TYPES) {
+            ownErrorsOnly(() => decodeMonitor(m, type));
+            ownErrorsOnly(() => parseHeader(m));
+            for (const mode of MODES) ownErrorsOnly(() => decodeBuffer(m, type, mode));
+          }
+      },
+    ),
+    propertyParameters(400),
   );
+  // The mutants reach the decoders, not only the header check.
+  assert.ok(decoded > 20, `${decoded} messages decoded`);
+  t.diagnostic(`${decoded} bodies decoded`);
 });
 
 test('fuzz: control messages', (t) => {

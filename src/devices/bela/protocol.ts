@@ -198,11 +198,18 @@ const preview = (text: string) => JSON.stringify(text.length > 80 ? `${text.slic
 /** The answer to `connection`: without it (from some client) the board streams nothing (Gui.cpp). */
 export const connectionReply = (): string => JSON.stringify({ event: 'connection-reply' });
 
-/** When a watch/unwatch/log/unlog applies: `timestamps[k]` is a start (or stop) frame, `durations[k]` frames after it. */
+/**
+ * When a watch/unwatch/log/unlog applies: `timestamps[k]` is a start (or stop) frame, `durations[k]`
+ * frames after it. The board acts on them in Watcher.h notify(), i.e. only when the program sets the
+ * variable: a dense watcher (set every frame) streams exactly start … start + duration; a sparse one
+ * starts with the first value set at or after start and ends with the first set at or after
+ * start + duration, which can be later (seen from bela-board: PROTOCOLS.md's "ends after frame
+ * start + n" holds for dense watchers only).
+ */
 export interface Schedule {
   /** Frame to start at (watch, log) or stop at (unwatch, unlog); the board uses max(it, now). */
   timestamps?: readonly number[];
-  /** Watch/log only: stop after frame start + duration (inclusive); 0 means never (Watcher.h startStreamAtFor). */
+  /** Watch/log only: stop after frame start + duration (inclusive, see above); 0 means never (Watcher.h startStreamAtFor). */
   durations?: readonly number[];
 }
 
