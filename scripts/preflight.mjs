@@ -56,6 +56,7 @@ export const CHECKS = [
   { package: 'ripgrep', command: 'rg', for: "code-server's @vscode/ripgrep (scripts/vscode/setup.mjs)" },
   { package: 'libkrb5-dev', file: '/usr/include/krb5.h', for: "code-server's kerberos module" },
   { package: 'libkrb5-dev', file: '/usr/include/gssapi/gssapi.h', for: "code-server's kerberos module" },
+  { package: 'zlib1g-dev', file: '/usr/include/zlib.h', for: "building Bela's board code (bela-board's seasocks)" },
   { package: 'socat', command: 'socat', for: 'serial pty pairs (Servomex tests)' },
   { package: 'mbpoll', command: 'mbpoll', for: 'the independent Modbus client' },
   {

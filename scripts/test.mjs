@@ -1,7 +1,8 @@
 // `npm test`: every suite, in an order that fails fast on the cheap ones. Each suite is a child
 // process so a crash in one (a native fault, say) is reported, not fatal to the rest.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 
 // Node 20's runner does not find .ts files in a folder by itself.
 const files = (dir) =>
@@ -27,10 +28,25 @@ const suites = [
   ['native (C++ unit, ThreadSanitizer stress, libFuzzer)', 'bash', ['native/test/run.sh']],
 ];
 
+// Bela's own board code (../shared/peers/bela-board), the real peer the Bela tests talk to: built
+// once into .test-tmp/ (shared/ is read-only in CI), about 20 s, then reused.
+const belaBuild = process.env.BELA_BOARD_BUILD ?? path.resolve('.test-tmp/bela-board');
+process.env.BELA_BOARD_BUILD = belaBuild;
+function buildBelaBoard() {
+  if (existsSync(path.join(belaBuild, 'bin', 'bela-board-all-types'))) return true;
+  mkdirSync(path.dirname(belaBuild), { recursive: true });
+  console.log(`\n=== building bela-board (Bela's Gui/WSServer/watcher code) into ${belaBuild} ===`);
+  return spawnSync('sh', ['../shared/peers/bela-board/build.sh'], { stdio: 'inherit', env: process.env }).status === 0;
+}
+
 const only = process.argv.slice(2);
 const failed = [];
 for (const [name, command, args] of suites) {
   if (only.length && !only.some((o) => name.startsWith(o))) continue;
+  if ((name.startsWith('unit') || name.startsWith('integration')) && !buildBelaBoard()) {
+    failed.push(`${name} (bela-board did not build)`);
+    continue;
+  }
   console.log(`\n=== ${name} ===`);
   const started = Date.now();
   const result = spawnSync(command, args, { stdio: 'inherit' });
