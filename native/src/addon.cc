@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "decimate.h"
 #include "rda_decode.h"
@@ -18,6 +19,7 @@ const napi_type_tag kRingTag = {0x6c6162736370ULL, 0x72696e6721a3f1c4ULL};
 namespace {
 
 using labscope::Ring;
+using labscope::SampleType;
 namespace rda = labscope::rda;
 
 Napi::Error coded(Napi::Env env, const std::string& message, const char* code) {
@@ -65,6 +67,78 @@ Span<T> typed_arg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type
   return {static_cast<T*>(data), length};
 }
 
+const char* typed_array_name(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array:
+      return "Int8Array";
+    case napi_uint8_array:
+      return "Uint8Array";
+    case napi_uint8_clamped_array:
+      return "Uint8ClampedArray";
+    case napi_int16_array:
+      return "Int16Array";
+    case napi_uint16_array:
+      return "Uint16Array";
+    case napi_int32_array:
+      return "Int32Array";
+    case napi_uint32_array:
+      return "Uint32Array";
+    case napi_float32_array:
+      return "Float32Array";
+    case napi_float64_array:
+      return "Float64Array";
+    default:
+      return "typed array";
+  }
+}
+
+template <class T>
+constexpr napi_typedarray_type napi_type_of() {
+  return std::is_same<T, double>::value ? napi_float64_array : napi_float32_array;
+}
+template <class T>
+constexpr const char* array_name_of() {
+  return std::is_same<T, double>::value ? "Float64Array" : "Float32Array";
+}
+
+// The samples argument of a ring call: the typed array of the ring's own type (T), in one
+// napi_get_typedarray_info call like typed_arg. Anything else is a TypeError with code ETYPE
+// whose message names both the wanted and the given kind: samples are never converted, since
+// narrowing float64 to float32 would lose exactly what a float64 ring is there to keep.
+template <class T>
+Span<T> samples_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  const napi_value v = info[i];
+  bool is_typed = false;
+  napi_is_typedarray(info.Env(), v, &is_typed);
+  if (is_typed && napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) == napi_ok &&
+      type == napi_type_of<T>()) {
+    return {static_cast<T*>(data), length};
+  }
+  const char* ring_type = labscope::sample_type_name(labscope::SampleTypeOf<T>::value);
+  const char* given = is_typed ? typed_array_name(type) : nullptr;
+  const std::string got = !given ? "no typed array" : std::string(given[0] == 'I' || given[0] == 'U' ? "an " : "a ") + given;
+  Napi::TypeError e = Napi::TypeError::New(
+      info.Env(), std::string(what) + " must be a " + array_name_of<T>() + " for this " + ring_type + " ring (got " + got + ")");
+  e.Set("code", Napi::String::New(info.Env(), "ETYPE"));
+  throw e;
+}
+
+// 'float32' (also when absent) or 'float64'; anything else is a TypeError naming both.
+SampleType sample_type_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  const Napi::Value v = info[i];
+  if (v.IsUndefined()) return SampleType::float32;
+  const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  if (s == "float32") return SampleType::float32;
+  if (s == "float64") return SampleType::float64;
+  Napi::TypeError e = Napi::TypeError::New(
+      info.Env(), std::string(what) + " must be 'float32' or 'float64'" + (v.IsString() ? " (got '" + s + "')" : std::string()));
+  e.Set("code", Napi::String::New(info.Env(), "ETYPE"));
+  throw e;
+}
+
 Span<float> float32_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return typed_arg<float>(info, i, napi_float32_array, what, "Float32Array");
 }
@@ -86,6 +160,9 @@ std::string range_text(uint64_t start, uint64_t end) { return "frames [" + std::
                   "EOVERWRITTEN");
     case Ring::Status::busy:
       throw coded(env, method + ": another thread is writing to this ring (single writer only)", "EBUSY");
+    case Ring::Status::wrong_type:  // the handle checks its arguments first; kept for completeness
+      throw coded(env, method + ": samples of the wrong type for this " + labscope::sample_type_name(ring.sample_type()) + " ring",
+                  "ETYPE");
     default:
       throw coded(env, method + ": start " + std::to_string(start) + " is after end " + std::to_string(end), "ERANGE");
   }
@@ -117,9 +194,10 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
     return DefineClass(env, "Ring",
                        {StaticMethod<&RingHandle::Open>("open"), InstanceAccessor<&RingHandle::Id>("id"),
                         InstanceAccessor<&RingHandle::Channels>("channels"), InstanceAccessor<&RingHandle::Capacity>("capacity"),
-                        InstanceMethod<&RingHandle::Write>("write"), InstanceMethod<&RingHandle::Written>("written"),
-                        InstanceMethod<&RingHandle::Oldest>("oldest"), InstanceMethod<&RingHandle::Read>("read"),
-                        InstanceMethod<&RingHandle::ReadInto>("readInto"), InstanceMethod<&RingHandle::Release>("release")});
+                        InstanceAccessor<&RingHandle::SampleTypeName>("sampleType"), InstanceMethod<&RingHandle::Write>("write"),
+                        InstanceMethod<&RingHandle::Written>("written"), InstanceMethod<&RingHandle::Oldest>("oldest"),
+                        InstanceMethod<&RingHandle::Read>("read"), InstanceMethod<&RingHandle::ReadInto>("readInto"),
+                        InstanceMethod<&RingHandle::Release>("release")});
   }
 
   explicit RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHandle>(info) {
@@ -139,8 +217,9 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
             env, "Ring: channels must be 1.." + std::to_string(Ring::kMaxChannels) + " (got " + std::to_string(channels) + ")");
       }
       if (capacity < 1) throw Napi::RangeError::New(env, "Ring: capacity must be at least 1 frame (got 0)");
+      const SampleType type = sample_type_arg(info, 2, "Ring: sampleType");
       try {
-        ring_ = std::make_shared<Ring>(static_cast<uint32_t>(channels), capacity);
+        ring_ = std::make_shared<Ring>(static_cast<uint32_t>(channels), capacity, type);
       } catch (const std::exception& e) {
         throw Napi::RangeError::New(env, std::string("Ring: ") + e.what());
       }
@@ -149,6 +228,7 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
     }
     channels_ = ring_->channels();
     capacity_ = ring_->capacity();
+    type_ = ring_->sample_type();
   }
 
   // Live ring or a clear error; the shared_ptr copy keeps it alive for the caller's duration.
@@ -164,6 +244,17 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
     if (!a.ring) {
       throw Napi::Error::New(info.Env(), "Ring.open: no ring with id " + std::to_string(id) + " (released or never created)");
     }
+    // The handle always has the ring's own type; a caller that names the type it expects gets
+    // a mismatch as an error here rather than at its first read.
+    if (!info[1].IsUndefined()) {
+      const SampleType want = sample_type_arg(info, 1, "Ring.open: sampleType");
+      if (want != a.ring->sample_type()) {
+        throw coded(info.Env(),
+                    "Ring.open: ring " + std::to_string(id) + " holds " + labscope::sample_type_name(a.ring->sample_type()) +
+                        " samples, not " + labscope::sample_type_name(want),
+                    "ETYPE");
+      }
+    }
     LabscopeAddon* addon = info.Env().GetInstanceData<LabscopeAddon>();
     return addon->ring_ctor.New({Napi::External<Adopt>::New(info.Env(), &a)});
   }
@@ -171,11 +262,25 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
   Napi::Value Id(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), id_); }
   Napi::Value Channels(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), channels_); }
   Napi::Value Capacity(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(capacity_)); }
+  Napi::Value SampleTypeName(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), labscope::sample_type_name(type_)); }
 
+  // Each data call dispatches once on the ring's type (fixed for its life, cached in type_) to a
+  // per-type body: the float32 path is the same code as before float64 rings existed.
   Napi::Value Write(const Napi::CallbackInfo& info) {
+    return type_ == SampleType::float64 ? WriteTyped<double>(info) : WriteTyped<float>(info);
+  }
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    return type_ == SampleType::float64 ? ReadTyped<double>(info) : ReadTyped<float>(info);
+  }
+  Napi::Value ReadInto(const Napi::CallbackInfo& info) {
+    return type_ == SampleType::float64 ? ReadIntoTyped<double>(info) : ReadIntoTyped<float>(info);
+  }
+
+  template <class T>
+  Napi::Value WriteTyped(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto ring = live(env, "Ring.write");
-    const Span<float> frames = float32_arg(info, 0, "Ring.write: frames");
+    const Span<T> frames = samples_arg<T>(info, 0, "Ring.write: frames");
     if (frames.length % channels_ != 0) {
       throw Napi::TypeError::New(env, "Ring.write: frames length " + std::to_string(frames.length) + " is not a multiple of channels (" +
                                           std::to_string(channels_) + ")");
@@ -193,12 +298,13 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
     return Napi::Number::New(info.Env(), static_cast<double>(live(info.Env(), "Ring.oldest")->oldest()));
   }
 
-  Napi::Value Read(const Napi::CallbackInfo& info) {
+  template <class T>
+  Napi::Value ReadTyped(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto ring = live(env, "Ring.read");
     const uint64_t start = index_arg(info, 0, "Ring.read: start");
     const uint64_t end = index_arg(info, 1, "Ring.read: end");
-    const float* contiguous = nullptr;
+    const T* contiguous = nullptr;
     Ring::Status s = ring->locate(start, end, &contiguous);
     if (s != Ring::Status::ok) throw_status(env, "Ring.read", s, *ring, start, end);
     const size_t count = static_cast<size_t>(end - start) * channels_;
@@ -210,21 +316,22 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
         return view;
       }
     }
-    Napi::Float32Array out = Napi::Float32Array::New(env, count);
+    Napi::TypedArrayOf<T> out = Napi::TypedArrayOf<T>::New(env, count);
     s = count ? ring->read_into(start, end, out.Data()) : Ring::Status::ok;
     if (s != Ring::Status::ok) throw_status(env, "Ring.read", s, *ring, start, end);
     return out;
   }
 
-  // A Float32Array over ring memory whose finalizer holds a shared_ptr, so the view outlives
-  // release() and handle GC safely. Empty when the runtime forbids external buffers (Electron's
-  // V8 sandbox returns napi_no_external_buffers_allowed): the caller then copies.
-  static Napi::Value external_view(Napi::Env env, const std::shared_ptr<Ring>& ring, const float* p, size_t count) {
+  // A Float32Array (Float64Array) over ring memory whose finalizer holds a shared_ptr, so the
+  // view outlives release() and handle GC safely. Empty when the runtime forbids external buffers
+  // (Electron's V8 sandbox returns napi_no_external_buffers_allowed): the caller then copies.
+  template <class T>
+  static Napi::Value external_view(Napi::Env env, const std::shared_ptr<Ring>& ring, const T* p, size_t count) {
     auto* keep = new std::shared_ptr<Ring>(ring);
     napi_value ab = nullptr;
     const napi_status st = napi_create_external_arraybuffer(
-        env, const_cast<float*>(p), count * sizeof(float),
-        [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<Ring>*>(hint); }, keep, &ab);
+        env, const_cast<T*>(p), count * sizeof(T), [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<Ring>*>(hint); },
+        keep, &ab);
     if (st != napi_ok) {
       delete keep;
       bool pending = false;
@@ -234,20 +341,21 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
       }
       return Napi::Value();
     }
-    return Napi::Float32Array::New(env, count, Napi::ArrayBuffer(env, ab), 0);
+    return Napi::TypedArrayOf<T>::New(env, count, Napi::ArrayBuffer(env, ab), 0);
   }
 
-  Napi::Value ReadInto(const Napi::CallbackInfo& info) {
+  template <class T>
+  Napi::Value ReadIntoTyped(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto ring = live(env, "Ring.readInto");
     const uint64_t start = index_arg(info, 0, "Ring.readInto: start");
     const uint64_t end = index_arg(info, 1, "Ring.readInto: end");
-    const Span<float> out = float32_arg(info, 2, "Ring.readInto: out");
+    const Span<T> out = samples_arg<T>(info, 2, "Ring.readInto: out");
     if (start > end) throw_status(env, "Ring.readInto", Ring::Status::range, *ring, start, end);
     const uint64_t need = (end - start) * channels_;
     if (out.length < need) {
-      throw Napi::RangeError::New(
-          env, "Ring.readInto: out holds " + std::to_string(out.length) + " floats, " + std::to_string(need) + " needed");
+      throw Napi::RangeError::New(env, "Ring.readInto: out holds " + std::to_string(out.length) +
+                                           (sizeof(T) == 8 ? " doubles, " : " floats, ") + std::to_string(need) + " needed");
     }
     const Ring::Status s = ring->read_into(start, end, out.data);
     if (s != Ring::Status::ok) throw_status(env, "Ring.readInto", s, *ring, start, end);
@@ -264,6 +372,7 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
   uint32_t id_ = 0;
   uint32_t channels_ = 0;
   uint64_t capacity_ = 0;
+  SampleType type_ = SampleType::float32;
   bool owner_ = false;  // created by `new Ring`: release() also removes the registry entry
 };
 

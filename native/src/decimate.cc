@@ -7,15 +7,19 @@
 namespace labscope {
 namespace {
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // Per-call scratch. Interleaved frames are folded K at a time into W = K*channels lanes so the
-// inner loop is a plain element-wise min/max over >= 16 floats, which compilers vectorise for
+// inner loop is a plain element-wise min/max over >= 16 samples, which compilers vectorise for
 // any channel count (a per-channel reduction would not vectorise without -ffast-math).
+// T is the ring's element type: a float64 ring is compared in double and only the bucket's
+// min and max are narrowed to float for display, so two values float32 cannot tell apart are
+// still ordered correctly (rounding is monotonic, so min then round == round then min).
+template <class T>
 struct Accumulator {
+  static constexpr T kInf = std::numeric_limits<T>::infinity();
   uint32_t channels, per_row, width;
-  std::vector<float> lane_min, lane_max, ch_min, ch_max;
+  std::vector<T> lane_min, lane_max, ch_min, ch_max;
 
   explicit Accumulator(uint32_t c)
       : channels(c), per_row(c >= 16 ? 1 : (16 + c - 1) / c), width(per_row * c), lane_min(width), lane_max(width), ch_min(c), ch_max(c) {}
@@ -28,21 +32,21 @@ struct Accumulator {
   }
 
   // `v < m ? v : m` (not std::min) maps to minps and skips NaN samples instead of spreading them.
-  LABSCOPE_SEQLOCK_RACY void add(const float* p, uint64_t frames) {
-    float* __restrict lmin = lane_min.data();
-    float* __restrict lmax = lane_max.data();
+  LABSCOPE_SEQLOCK_RACY void add(const T* p, uint64_t frames) {
+    T* __restrict lmin = lane_min.data();
+    T* __restrict lmax = lane_max.data();
     const uint32_t w = width;
     const uint64_t rows = frames / per_row;
     for (uint64_t r = 0; r < rows; ++r, p += w) {
       for (uint32_t i = 0; i < w; ++i) {
-        const float v = p[i];
+        const T v = p[i];
         lmin[i] = v < lmin[i] ? v : lmin[i];
         lmax[i] = v > lmax[i] ? v : lmax[i];
       }
     }
     for (uint64_t f = rows * per_row; f < frames; ++f, p += channels) {
       for (uint32_t c = 0; c < channels; ++c) {
-        const float v = p[c];
+        const T v = p[c];
         ch_min[c] = v < ch_min[c] ? v : ch_min[c];
         ch_max[c] = v > ch_max[c] ? v : ch_max[c];
       }
@@ -59,8 +63,9 @@ struct Accumulator {
     for (uint32_t c = 0; c < channels; ++c) {
       float* o = out + (uint64_t{c} * buckets + b) * 2;
       const bool empty = ch_min[c] > ch_max[c];  // no frames, or only NaN samples
-      o[0] = empty ? kNaN : ch_min[c];
-      o[1] = empty ? kNaN : ch_max[c];
+      // Narrowing a double beyond float's range gives +-inf (IEEE 754), which draws as clipped.
+      o[0] = empty ? kNaN : static_cast<float>(ch_min[c]);
+      o[1] = empty ? kNaN : static_cast<float>(ch_max[c]);
     }
   }
 };
@@ -77,7 +82,8 @@ struct Buckets {
 };
 
 // Recomputes buckets [b0, b1] over their frames within [from, to).
-void scan(const Ring& ring, const Buckets& bk, uint32_t b0, uint32_t b1, uint64_t from, uint64_t to, Accumulator& acc, float* out) {
+template <class T>
+void scan(const Ring& ring, const Buckets& bk, uint32_t b0, uint32_t b1, uint64_t from, uint64_t to, Accumulator<T>& acc, float* out) {
   for (uint32_t b = b0; b <= b1; ++b) {
     acc.reset();
     uint64_t f = std::max(bk.first(b), from);
@@ -85,19 +91,16 @@ void scan(const Ring& ring, const Buckets& bk, uint32_t b0, uint32_t b1, uint64_
     while (f < e) {
       const uint64_t at = f % ring.capacity();
       const uint64_t run = std::min(ring.capacity() - at, e - f);
-      acc.add(ring.slot(f), run);
+      acc.add(ring.slot<T>(f), run);
       f += run;
     }
     acc.store(out, bk.count, b);
   }
 }
 
-}  // namespace
-
-Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
-                              uint64_t* used_end) {
-  if (start > end || buckets == 0) return Ring::Status::range;
-  std::fill(out, out + uint64_t{ring.channels()} * buckets * 2, kNaN);
+template <class T>
+Ring::Status decimate_typed(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
+                            uint64_t* used_end) {
   // written() (acquire) before held_from(): claimed_ >= the written value we saw, so held <= w
   // unless a single write larger than the ring is in flight (then nothing is readable).
   const uint64_t w = ring.written();
@@ -112,7 +115,7 @@ Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, ui
     return Ring::Status::ok;
   }
   const Buckets bk{start, end - start, buckets};
-  Accumulator acc(ring.channels());
+  Accumulator<T> acc(ring.channels());
   uint32_t b0 = bk.of(lo);
   const uint32_t last = bk.of(hi - 1);
   uint32_t b1 = last;
@@ -129,6 +132,17 @@ Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, ui
   }
   *used_start = lo;
   return Ring::Status::ok;
+}
+
+}  // namespace
+
+Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
+                              uint64_t* used_end) {
+  if (start > end || buckets == 0) return Ring::Status::range;
+  std::fill(out, out + uint64_t{ring.channels()} * buckets * 2, kNaN);
+  // One type check per call; the scan itself is instantiated per element type.
+  return ring.holds<double>() ? decimate_typed<double>(ring, start, end, buckets, out, used_start, used_end)
+                              : decimate_typed<float>(ring, start, end, buckets, out, used_start, used_end);
 }
 
 }  // namespace labscope

@@ -7,7 +7,8 @@
 
 namespace labscope {
 
-// Min/max of frames [start, end) in `buckets` equal buckets per channel:
+// Min/max of frames [start, end) in `buckets` equal buckets per channel, from a float32 or a
+// float64 ring (compared in the ring's own type; out is float32 either way, for display):
 // out[(c * buckets + b) * 2 + 0] = min, [... + 1] = max (out holds channels*buckets*2 floats).
 // Buckets split the requested range, so they stay put when clamping trims its ends; the range
 // is clamped to what the ring holds (the used range is empty, at start or end, when nothing of

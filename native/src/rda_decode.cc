@@ -136,6 +136,12 @@ void Decoder::decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r)
     return;
   }
   const uint32_t channels = this->channels();
+  // RDA samples are int16 or float32 scaled by a float resolution: float32 holds them as well as
+  // the amplifier's own float pipeline does, so this decoder writes float32 rings only. Checked
+  // before anything else about the ring, so no frame of a message reaches the wrong kind.
+  if (ring && !ring->holds<float>()) {
+    return fail(std::string("ring holds ") + sample_type_name(ring->sample_type()) + " samples; RDA data is written to float32 rings only");
+  }
   if (ring && ring->channels() != channels) {
     return fail("ring has " + str(ring->channels()) + " channels, the stream has " + str(channels));
   }
@@ -195,7 +201,7 @@ void Decoder::decode_data(const uint8_t* msg, size_t len, Ring* ring, Result& r)
         scale_into<float>(slots, src, count * channels, res, channels);
       }
     };
-    if (ring->write_with(r.points, fill) != Ring::Status::ok) {
+    if (ring->write_with<float>(r.points, fill) != Ring::Status::ok) {
       return fail("another thread is writing to the ring");
     }
   }

@@ -49,7 +49,8 @@ struct Result {
 class Decoder {
  public:
   // Decodes one whole message. A data message is fully validated before any frame reaches
-  // `ring` (which may be null to validate only); its channel count must match the stream's.
+  // `ring` (which may be null to validate only); its channel count must match the stream's and
+  // it must be a float32 ring (a float64 one is refused with an error naming both types).
   Result decode(const uint8_t* msg, size_t len, Ring* ring);
   bool started() const { return !resolutions_.empty(); }
   uint32_t channels() const { return static_cast<uint32_t>(resolutions_.size()); }

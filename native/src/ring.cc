@@ -7,55 +7,23 @@
 
 namespace labscope {
 
-Ring::Ring(uint32_t channels, uint64_t capacity_frames) : channels_(channels), capacity_(capacity_frames) {
+Ring::Ring(uint32_t channels, uint64_t capacity_frames, SampleType type) : channels_(channels), capacity_(capacity_frames), type_(type) {
   if (channels < 1) throw std::invalid_argument("channels must be at least 1");
   if (channels > kMaxChannels) {
     throw std::invalid_argument("channels " + std::to_string(channels) + " exceeds " + std::to_string(kMaxChannels));
   }
   if (capacity_frames < 1) throw std::invalid_argument("capacity must be at least 1 frame");
-  if (capacity_frames > kMaxBytes / 4 / channels) {
-    throw std::length_error("capacity " + std::to_string(capacity_frames) + " frames x " + std::to_string(channels) +
-                            " channels exceeds the 8 GiB limit");
+  const size_t bytes = sample_bytes(type);
+  // The limit is in bytes, so a float64 ring holds half the frames a float32 one may.
+  if (capacity_frames > kMaxBytes / bytes / channels) {
+    throw std::length_error("capacity " + std::to_string(capacity_frames) + " frames x " + std::to_string(channels) + " channels of " +
+                            sample_type_name(type) + " exceeds the 8 GiB limit");
   }
   // Not zeroed: unwritten frames are never readable, and zeroing would touch up to 8 GiB up front.
-  data_.reset(new (std::nothrow) float[capacity_frames * channels]);
+  data_.reset(new (std::nothrow) unsigned char[capacity_frames * channels * bytes]);
   if (!data_) {
-    throw std::length_error("cannot allocate " + std::to_string(capacity_frames * channels * 4) + " bytes");
+    throw std::length_error("cannot allocate " + std::to_string(capacity_frames * channels * bytes) + " bytes");
   }
-}
-
-namespace {
-// Plain loads/stores; read_into validates with still_intact() afterwards.
-void copy_slots(float* dst, const float* src, size_t count) { seqlock_copy(dst, src, count * sizeof(float)); }
-}  // namespace
-
-Ring::Status Ring::write(const float* frames, uint64_t n) {
-  const uint32_t ch = channels_;
-  return write_with(n, [frames, ch](float* slots, uint64_t first, uint64_t count) { copy_slots(slots, frames + first * ch, count * ch); });
-}
-
-Ring::Status Ring::locate(uint64_t start, uint64_t end, const float** slots) const {
-  if (start > end) return Status::range;
-  // acquire pairs with the writer's release store: frames below w are fully stored.
-  const uint64_t w = written_.load(std::memory_order_acquire);
-  if (end > w) return Status::not_yet;
-  if (start < held_from()) return Status::overwritten;
-  const uint64_t at = start % capacity_;
-  *slots = (end - start <= capacity_ - at) ? data_.get() + at * channels_ : nullptr;
-  return Status::ok;
-}
-
-Ring::Status Ring::read_into(uint64_t start, uint64_t end, float* out) const {
-  const float* contiguous = nullptr;
-  Status s = locate(start, end, &contiguous);
-  if (s != Status::ok || start == end) return s;
-  for (uint64_t f = start; f < end;) {
-    const uint64_t at = f % capacity_;
-    const uint64_t run = std::min(capacity_ - at, end - f);
-    copy_slots(out + (f - start) * channels_, data_.get() + at * channels_, run * channels_);
-    f += run;
-  }
-  return still_intact(start) ? Status::ok : Status::overwritten;
 }
 
 namespace {

@@ -101,3 +101,73 @@ TEST(decimate_all_nan_bucket_is_nan) {
   labscope::decimate_min_max(r, 0, 4, 1, out.data(), &lo, &hi);
   CHECK(std::isnan(out[0]) && std::isnan(out[1]));
 }
+
+namespace {
+
+// The reference for a float64 ring: min/max in double, then rounded to float for display.
+std::vector<float> naive64(const Ring& r, uint64_t start, uint64_t end, uint32_t buckets, uint64_t lo, uint64_t hi) {
+  const uint32_t ch = r.channels();
+  std::vector<float> out(size_t{ch} * buckets * 2, std::nanf(""));
+  for (uint32_t b = 0; b < buckets; ++b) {
+    const uint64_t b0 = start + (end - start) * b / buckets, b1 = start + (end - start) * (b + 1) / buckets;
+    for (uint32_t c = 0; c < ch; ++c) {
+      double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+      for (uint64_t f = std::max(b0, lo); f < std::min(b1, hi); ++f) {
+        const double v = r.slot<double>(f)[c];
+        if (std::isnan(v)) continue;
+        mn = std::min(mn, v);
+        mx = std::max(mx, v);
+      }
+      if (mn <= mx) {
+        out[(size_t{c} * buckets + b) * 2] = static_cast<float>(mn);
+        out[(size_t{c} * buckets + b) * 2 + 1] = static_cast<float>(mx);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(decimate_float64_matches_naive) {
+  std::mt19937_64 rng(43);
+  for (uint32_t ch : {1u, 3u, 8u, 17u}) {
+    Ring r(ch, 1000, labscope::SampleType::float64);
+    std::vector<double> in(size_t{2500} * ch);
+    // Around 2^31, where neighbouring int32/uint32 values are one float32 step apart or less.
+    std::uniform_int_distribution<int64_t> u(2147483000LL, 2147484000LL);
+    for (double& v : in) v = static_cast<double>(u(rng));
+    in[9 * ch] = std::nan("");
+    r.write(in.data(), 2500);  // holds 1500..2499
+    for (int trial = 0; trial < 30; ++trial) {
+      uint64_t a = rng() % 2700, b = rng() % 2700;
+      if (a > b) std::swap(a, b);
+      const uint32_t buckets = 1 + static_cast<uint32_t>(rng() % 400);
+      std::vector<float> out(size_t{ch} * buckets * 2);
+      uint64_t lo = 0, hi = 0;
+      CHECK(labscope::decimate_min_max(r, a, b, buckets, out.data(), &lo, &hi) == Ring::Status::ok);
+      CHECK_EQ(lo, std::min<uint64_t>(std::max<uint64_t>(a, 1500), b));
+      if (!same(out, naive64(r, a, b, buckets, lo, hi))) {
+        check::fail(__FILE__, __LINE__,
+                    "float64 mismatch: ch " + std::to_string(ch) + " [" + std::to_string(a) + ", " + std::to_string(b) + ")");
+      }
+    }
+  }
+}
+
+TEST(decimate_float64_compares_in_double) {
+  // 2^24 + 1 and 2^24 round to the same float: compared as floats either could be the max, in
+  // double the max is 2^24 + 1 (shown as 2^24). Beyond float's range a bucket shows +-inf.
+  Ring r(1, 8, labscope::SampleType::float64);
+  const double in[6] = {16777217.0, 16777216.0, 16777215.0, -1e300, 1e300, 0.5};
+  r.write(in, 6);
+  std::vector<float> out(3 * 2);
+  uint64_t lo, hi;
+  CHECK(labscope::decimate_min_max(r, 0, 6, 3, out.data(), &lo, &hi) == Ring::Status::ok);
+  CHECK_EQ(out[0], 16777216.0f);  // min of 2^24+1, 2^24
+  CHECK_EQ(out[1], 16777216.0f);
+  CHECK_EQ(out[2], -std::numeric_limits<float>::infinity());  // min of 2^24-1, -1e300
+  CHECK_EQ(out[3], 16777215.0f);
+  CHECK_EQ(out[4], 0.5f);
+  CHECK_EQ(out[5], std::numeric_limits<float>::infinity());
+}

@@ -160,6 +160,12 @@ TEST(rda_data_faults) {
   Ring ring(32, 64), narrow(4, 64);
   const auto zero = [](uint32_t, uint32_t) { return 0; };
   expect_fault(d, rdatest::data<int16_t>(0, 1, 32, zero), "ring has 4 channels, the stream has 32", &narrow);
+  // The decoder writes float32 rings only; a float64 one is refused before a frame is written.
+  Ring wide(32, 64, labscope::SampleType::float64);
+  expect_fault(d, rdatest::data<int16_t>(0, 1, 32, zero),
+               "RDA data message: ring holds float64 samples; RDA data is written to float32 rings only", &wide);
+  expect_fault(d, rdatest::data<float>(0, 1, 32, zero), "ring holds float64 samples", &wide);
+  CHECK_EQ(wide.written(), 0u);
   expect_fault(d, rdatest::message(2, Bytes(8)), "8 bytes left, nBlock, nPoints and nMarkers need 12");
   Bytes overrun;
   rdatest::put<uint32_t>(overrun, 0);

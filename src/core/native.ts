@@ -7,20 +7,45 @@ import * as fs from 'node:fs';
 /**
  * Error codes thrown by Ring calls; the message says the same in words. EBUSY: write() while
  * another thread is inside write() on the same ring (the single-writer rule was broken).
+ * ETYPE (a TypeError): samples of the other type than the ring's (a Float64Array for a float32
+ * ring or the reverse), naming both; samples are never converted.
  */
-export type RingErrorCode = 'ENOTYET' | 'EOVERWRITTEN' | 'ERANGE' | 'EBUSY';
+export type RingErrorCode = 'ENOTYET' | 'EOVERWRITTEN' | 'ERANGE' | 'EBUSY' | 'ETYPE';
 
-export interface NativeRing {
+/**
+ * A ring's sample type, fixed when it is made. float32 (the default) is what the scope draws
+ * and most families deliver; float64 keeps values exact that float32 cannot hold (int32 and
+ * uint32 beyond 2^24, doubles): a float64 ring holds half the frames in the same 8 GiB limit.
+ */
+export type SampleType = 'float32' | 'float64';
+
+/** The typed array of each sample type: what write() takes and read() returns. */
+export interface SampleArrays {
+  float32: Float32Array;
+  float64: Float64Array;
+}
+
+/** Samples from a ring of either type. */
+export type NativeSamples = SampleArrays[SampleType];
+
+/**
+ * One ring, typed by its sample type; `NativeRing` alone is a float32 ring, as every ring was
+ * before float64 existed, so code written for those reads as before.
+ */
+export interface NativeRing<T extends SampleType = 'float32'> {
   /** Process-wide id: `Ring.open(id)` from any thread returns a handle on the same memory. */
   readonly id: number;
   readonly channels: number;
   /** Capacity in frames. */
   readonly capacity: number;
+  /** The element type of every sample in the ring; `write`, `read` and `readInto` use its array. */
+  readonly sampleType: T;
   /**
    * Appends whole frames (interleaved `[frame][channel]`, length a multiple of `channels`).
    * Single writer: only one thread may call write on a ring. Returns the new `written()`.
+   * The array must be the ring's kind (Float32Array or Float64Array), else a TypeError 'ETYPE'.
    */
-  write(frames: Float32Array): number;
+  write(frames: SampleArrays[T]): number;
   /** Frames written since the ring was created (the absolute index of the next frame). */
   written(): number;
   /** Smallest absolute index still held: max(0, written - capacity). */
@@ -31,16 +56,32 @@ export interface NativeRing {
    * Throws an Error whose `code` is ENOTYET (end > written), EOVERWRITTEN (start < oldest,
    * or overwritten while copying) or ERANGE (start > end, negative).
    */
-  read(start: number, end: number): Float32Array;
-  /** Copies frames [start, end) into `out` (length ≥ (end-start)*channels); same errors as read. */
-  readInto(start: number, end: number, out: Float32Array): void;
+  read(start: number, end: number): SampleArrays[T];
+  /**
+   * Copies frames [start, end) into `out` (length ≥ (end-start)*channels, the ring's kind of
+   * array, else 'ETYPE'); same errors as read.
+   */
+  readInto(start: number, end: number, out: SampleArrays[T]): void;
   /** Drops this handle's claim on the memory; the ring is freed when no handle or id remains. */
   release(): void;
 }
 
+/** A ring of either type; narrow it on `sampleType` to read or write its samples. */
+export type AnyNativeRing = NativeRing<'float32'> | NativeRing<'float64'>;
+
 export interface NativeRingConstructor {
+  /** A float32 ring. */
   new (channels: number, capacityFrames: number): NativeRing;
+  /** A ring of `sampleType`; anything but 'float32' or 'float64' is a TypeError 'ETYPE'. */
+  new <T extends SampleType>(channels: number, capacityFrames: number, sampleType: T): NativeRing<T>;
+  /**
+   * A handle on ring `id`, which has the ring's own `sampleType` at run time. Without a type it
+   * is typed as float32, the type of every ring the core makes today (a caller that may meet a
+   * float64 ring passes the type it expects, or checks `sampleType` on the result). With a type,
+   * a ring of the other type is refused with an Error 'ETYPE' naming both.
+   */
   open(id: number): NativeRing;
+  open<T extends SampleType>(id: number, sampleType: T): NativeRing<T>;
 }
 
 export interface RdaMarker {
@@ -63,7 +104,8 @@ export interface NativeRdaDecoder {
   /**
    * Decodes one whole RDA message (header included). A start message (1) sets the decoder's
    * channel count and resolutions; a data message (2 int16, 4 float32) writes its points,
-   * scaled to µV by the resolutions, straight into `ring` (ring.channels must match).
+   * scaled to µV by the resolutions, straight into `ring` (ring.channels must match; a float32
+   * ring only: a float64 one is refused with 'ERDA' naming both types).
    * Unknown types are skipped. Throws an Error with code 'ERDA' and a message naming the fault.
    */
   decode(message: Uint8Array, ring?: NativeRing): RdaDecoded;
@@ -85,9 +127,10 @@ export interface NativeAddon {
   /**
    * Min/max of frames [start, end) in `buckets` equal buckets per channel, written to `out` as
    * out[(c * buckets + b) * 2 + 0] = min, [... + 1] = max. The range is clamped to what the ring
-   * holds; buckets with no frames get NaN. Returns the [start, end) actually used.
+   * holds; buckets with no frames get NaN. Returns the [start, end) actually used. A float64
+   * ring is compared in double; `out` is float32 either way (each min/max rounded for display).
    */
-  decimateMinMax(ring: NativeRing, start: number, end: number, buckets: number, out: Float32Array): [number, number];
+  decimateMinMax(ring: AnyNativeRing, start: number, end: number, buckets: number, out: Float32Array): [number, number];
 }
 
 /** What addon.cc exports: the decoder's hot call fills a Float64Array instead of making objects. */

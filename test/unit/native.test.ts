@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { native, type NativeRing } from '../../src/core/native';
+import { native, type AnyNativeRing, type NativeRing, type NativeSamples } from '../../src/core/native';
 
 const addon = native();
 const { Ring, RdaDecoder } = addon;
@@ -126,6 +126,140 @@ test('ring: opened by id from a worker that writes while the main thread reads',
   assert.equal(r.written(), total);
   assert.ok(ok > 0, `reads ok ${ok}, overwritten ${overwritten}`);
   assert.deepEqual([...r.read(total - 2, total)], [(total - 2) * 2, (total - 2) * 2 + 1, (total - 1) * 2, (total - 1) * 2 + 1]);
+  r.release();
+});
+
+// ---- float64 rings ----------------------------------------------------------------------------
+
+/** What a float64 ring exists for: values float32 cannot hold, bit for bit. */
+const EXACT = [
+  -(2 ** 31), // int32 min
+  2 ** 31 - 1,
+  0x80000000, // uint32 with bit 31 set
+  0xffffffff,
+  2 ** 24 + 1, // the first integer float32 rounds
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 53 - 1,
+  0.1,
+  1 / 3,
+  -0,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -Infinity,
+];
+
+function sameBits(a: Float64Array, b: ArrayLike<number>): void {
+  assert.equal(a.length, b.length);
+  for (let i = 0; i < a.length; i++) assert.ok(Object.is(a[i], b[i]), `sample ${i}: ${a[i]} is not ${b[i]}`);
+}
+
+function throwsType(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (e: NodeJS.ErrnoException) => {
+    assert.equal(e.name, 'TypeError', e.message);
+    assert.equal(e.code, 'ETYPE', e.message);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+test('ring float64: int32, uint32 and doubles come back exact, across the wrap, as Float64Arrays', () => {
+  const r = new Ring(2, 5, 'float64');
+  try {
+    assert.equal(r.sampleType, 'float64');
+    assert.equal(new Ring(1, 1).sampleType, 'float32', 'float32 stays the default');
+    const all = Float64Array.from(EXACT);
+    assert.equal(r.write(all.subarray(0, 6)), 3);
+    assert.equal(r.write(all.subarray(6)), 7); // frames 3..6 land in slots 3, 4, 0, 1
+    assert.equal(r.oldest(), 2);
+    const copy = r.read(2, 7); // slots 2, 3, 4, 0, 1: wraps, a validated copy
+    assert.ok(copy instanceof Float64Array);
+    sameBits(copy, EXACT.slice(4));
+    const view = r.read(5, 7); // slots 0, 1: contiguous, a view on ring memory
+    assert.ok(view instanceof Float64Array);
+    sameBits(view, EXACT.slice(10));
+    const out = new Float64Array(10);
+    r.readInto(2, 7, out);
+    sameBits(out, EXACT.slice(4));
+    assert.equal(out[0] - 1, 2 ** 24, '2^24 + 1 was not rounded to float32');
+    assert.equal(r.read(2, 3)[1], 2 ** 53);
+    throwsCode(() => r.read(1, 3), 'EOVERWRITTEN', /frames \[1, 3\) overwritten/);
+    assert.throws(() => r.readInto(2, 7, new Float64Array(9)), { name: 'RangeError', message: /out holds 9 doubles, 10 needed/ });
+    // The type system knows it too: a float64 ring's read() is a Float64Array.
+    const typed: Float64Array = r.read(6, 7);
+    assert.equal(typed[0], EXACT[12]);
+  } finally {
+    r.release();
+  }
+});
+
+test('ring float64: the other kind of array, or an unknown type, is refused naming both', () => {
+  const r64 = new Ring(2, 4, 'float64');
+  const r32 = new Ring(2, 4);
+  throwsType(
+    () => r64.write(new Float32Array(2) as unknown as Float64Array),
+    /Ring\.write: frames must be a Float64Array for this float64 ring \(got a Float32Array\)/,
+  );
+  throwsType(
+    () => r32.write(new Float64Array(2) as unknown as Float32Array),
+    /must be a Float32Array for this float32 ring \(got a Float64Array\)/,
+  );
+  throwsType(() => r64.write([1, 2] as unknown as Float64Array), /must be a Float64Array for this float64 ring \(got no typed array\)/);
+  assert.equal(r64.written(), 0, 'nothing was written');
+  r64.write(Float64Array.of(1, 2));
+  throwsType(
+    () => r64.readInto(0, 1, new Float32Array(2) as unknown as Float64Array),
+    /Ring\.readInto: out must be a Float64Array for this float64 ring \(got a Float32Array\)/,
+  );
+  throwsType(() => new Ring(2, 4, 'int32' as 'float64'), /Ring: sampleType must be 'float32' or 'float64' \(got 'int32'\)/);
+  throwsType(() => new Ring(2, 4, 64 as unknown as 'float64'), /sampleType must be 'float32' or 'float64'/);
+  // The 8 GiB limit is in bytes: half the frames of a float32 ring.
+  assert.throws(() => new Ring(1024, 2 ** 20 + 1, 'float64'), {
+    name: 'RangeError',
+    message: /channels of float64 exceeds the 8 GiB limit/,
+  });
+  // @ts-expect-error a float64 ring takes Float64Arrays only, at compile time as well
+  assert.throws(() => r64.write(new Float32Array(2)), /Float64Array/);
+  r64.release();
+  r32.release();
+});
+
+test('ring float64: Ring.open gives a second handle, and a worker, the ring with its own type', async () => {
+  const r = new Ring(1, 64, 'float64');
+  const same = Ring.open(r.id, 'float64');
+  assert.equal(same.sampleType, 'float64');
+  assert.equal((Ring.open(r.id) as unknown as AnyNativeRing).sampleType, 'float64', 'without a type, still the ring’s own');
+  throwsCode(() => Ring.open(r.id, 'float32'), 'ETYPE', new RegExp(`Ring\\.open: ring ${r.id} holds float64 samples, not float32`));
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const { Ring } = require(workerData.addonPath);
+     const ring = Ring.open(workerData.id);
+     if (ring.sampleType !== 'float64') throw new Error('opened as ' + ring.sampleType);
+     ring.write(Float64Array.from(workerData.values));
+     ring.release();`,
+    { eval: true, workerData: { addonPath, id: r.id, values: EXACT } },
+  );
+  const exited = new Promise<number>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', resolve);
+  });
+  assert.equal(await exited, 0);
+  sameBits(same.read(0, EXACT.length), EXACT);
+  sameBits(r.read(0, EXACT.length), EXACT);
+  same.release();
+  r.release();
+});
+
+test('ring float64: the RDA decoder refuses it (it writes float32 rings only)', () => {
+  const d = new RdaDecoder();
+  d.decode(message(1, startBody([1, 1], ['A', 'B'])));
+  const r = new Ring(2, 8, 'float64');
+  throwsCode(
+    () => d.decode(message(2, dataBody(0, int16s([1, 2]), 1)), r as unknown as NativeRing),
+    'ERDA',
+    /RDA data message: ring holds float64 samples; RDA data is written to float32 rings only/,
+  );
+  assert.equal(r.written(), 0);
   r.release();
 });
 
@@ -284,7 +418,7 @@ test('rda: bad input names the fault', () => {
 
 // ---- decimation -------------------------------------------------------------------------------
 
-function naiveMinMax(data: Float32Array, first: number, ch: number, start: number, end: number, buckets: number, lo: number, hi: number) {
+function naiveMinMax(data: NativeSamples, first: number, ch: number, start: number, end: number, buckets: number, lo: number, hi: number) {
   const out = new Float32Array(ch * buckets * 2).fill(NaN);
   for (let b = 0; b < buckets; b++) {
     const b0 = Math.max(start + Math.floor((b * (end - start)) / buckets), lo);
@@ -334,4 +468,28 @@ test('decimateMinMax matches a naive min/max and clamps to what the ring holds',
   });
   throwsCode(() => addon.decimateMinMax(r, 5, 4, 3, new Float32Array(12)), 'ERANGE', /start 5 is after end 4/);
   r.release();
+});
+
+test('decimateMinMax of a float64 ring equals a JS min/max in double, rounded to float32', () => {
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (const ch of [1, 4, 19]) {
+    const r = new Ring(ch, 700, 'float64');
+    // uint32 values near 2^32, where float32 steps are 256 apart: only a double compare orders them.
+    const all = new Float64Array(1900 * ch).map(() => 0xffffffff - Math.floor(rand() * 5000));
+    all[3 * ch] = NaN;
+    r.write(all); // holds 1200..1899
+    for (let trial = 0; trial < 20; trial++) {
+      let a = Math.floor(rand() * 2000);
+      let b = Math.floor(rand() * 2000);
+      if (a > b) [a, b] = [b, a];
+      const buckets = 1 + Math.floor(rand() * 200);
+      const out = new Float32Array(ch * buckets * 2);
+      const [lo, hi] = addon.decimateMinMax(r, a, b, buckets, out);
+      const wantLo = Math.min(Math.max(a, 1200), b);
+      assert.deepEqual([lo, hi], [wantLo, Math.max(Math.min(b, 1900), wantLo)]);
+      assert.deepEqual(out, naiveMinMax(all, 0, ch, a, b, buckets, lo, hi), `ch ${ch} [${a}, ${b}) ${buckets} buckets`);
+    }
+    r.release();
+  }
 });
