@@ -184,7 +184,8 @@ function serve(session: Session, feeds: Record<string, { frame: ScopeFeed['frame
       const started = performance.now();
       const { start, end } = scopeWindow({ columns: SCENE.width, windowS: SCENE.windowS, end: null }, session.rate, session.lastSample);
       const data = session.getData(start, end);
-      if (!data) return res.writeHead(503).end();
+      // The simulated amplifier streams float32; a float64 stream is not what uPlot's baseline is fed.
+      if (!(data instanceof Float32Array)) return res.writeHead(503).end();
       const head = { start, end, channels: session.channels.length, sentAt: session.sentAt(end - 1), hostMs: performance.now() - started };
       return send(res, head, data);
     }

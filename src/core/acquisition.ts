@@ -1,7 +1,7 @@
 // The acquisition side of a session: owns the source, writes the ring, runs recordings, and
 // reports to the session. It runs in the session's worker thread; `post` is the way out.
 import * as fs from 'node:fs';
-import { native, type NativeRing } from './native';
+import { native, type NativeRing, type NativeSamples, type SampleType } from './native';
 import { Recording } from './recording';
 import { Timelog } from './timelog';
 import type { BlockInfo, Source, SourceSink, StreamFormat } from './source';
@@ -28,7 +28,7 @@ const SILENT_MIN_S = 2;
 const SILENT_PERIODS = 3;
 
 export class Acquisition implements SourceSink {
-  private ring?: NativeRing;
+  private ring?: NativeRing<SampleType>;
   private format_?: StreamFormat;
   private recording?: Recording;
   private recordingFamily = '';
@@ -76,11 +76,13 @@ export class Acquisition implements SourceSink {
 
   // ---- SourceSink ----
 
-  format(format: StreamFormat): NativeRing {
+  format<T extends SampleType = 'float32'>(format: StreamFormat & { sampleType?: T }): NativeRing<T> {
+    const sampleType = format.sampleType ?? 'float32';
     if (this.ring && this.format_) {
       const before = this.format_;
       const same =
         before.rate === format.rate &&
+        this.ring.sampleType === sampleType &&
         before.channels.length === format.channels.length &&
         before.channels.every((c, i) => c.name === format.channels[i].name);
       if (!same) {
@@ -88,12 +90,14 @@ export class Acquisition implements SourceSink {
           `the device changed its format mid-session (was ${before.channels.length} channels at ${before.rate} Hz, now ${format.channels.length} at ${format.rate} Hz); start a new session`,
         );
       }
-      return this.ring;
+      // Same sample type, checked above: the ring is the one the source asked for.
+      return this.ring as NativeRing<T>;
     }
     this.format_ = format;
-    this.ring = new (native().Ring)(format.channels.length, this.bufferSize);
-    this.post({ kind: 'format', ringId: this.ring.id, channels: format.channels, rate: format.rate, source: format.source });
-    return this.ring;
+    const ring = new (native().Ring)(format.channels.length, this.bufferSize, sampleType);
+    this.ring = ring;
+    this.post({ kind: 'format', ringId: ring.id, channels: format.channels, rate: format.rate, source: format.source, sampleType });
+    return ring as NativeRing<T>;
   }
 
   written(block: BlockInfo): void {
@@ -119,8 +123,9 @@ export class Acquisition implements SourceSink {
     this.drainRecording();
   }
 
-  frames(frames: Float32Array, block: Omit<BlockInfo, 'frames'>): void {
+  frames(frames: NativeSamples, block: Omit<BlockInfo, 'frames'>): void {
     const ring = this.ring!;
+    // The ring refuses the other sample type (ETYPE) rather than convert: a source bug, loudly.
     ring.write(frames);
     this.written({ ...block, frames: frames.length / ring.channels });
   }

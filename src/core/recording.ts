@@ -2,7 +2,7 @@
 // writer and writes down exactly what it could not get (the writer never waits for it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NativeRing } from './native';
+import type { NativeRing, NativeSamples, SampleType } from './native';
 import type { Anchor, ChannelInfo, Gap, Marker } from './types';
 import type { RecordingRequest, RecordingStatus, RecordingSummary } from './worker-protocol';
 import { openWriter } from './writers/index';
@@ -35,8 +35,8 @@ export class Recording {
   private readonly writer: FrameWriter;
   /** Frames read from the ring per append. */
   private readonly perChunk: number;
-  /** Small reads are copied here rather than viewed. */
-  private readonly scratch = new Float32Array(SMALL_READ_BYTES / 4);
+  /** Small reads are copied here rather than viewed (an array of the ring's sample type). */
+  private readonly scratch: NativeSamples;
   private readonly endFrame: number;
   private cursor: number;
   private readonly gaps: FileGap[] = [];
@@ -48,7 +48,7 @@ export class Recording {
   private closed = false;
 
   constructor(
-    private readonly ring: NativeRing,
+    private readonly ring: NativeRing<SampleType>,
     private readonly request: RecordingRequest,
     private readonly context: RecordingContext,
     startFrame: number,
@@ -58,8 +58,14 @@ export class Recording {
     this.startFrame = startFrame;
     this.cursor = startFrame;
     this.endFrame = request.durationS === undefined ? Infinity : startFrame + Math.round(request.durationS * context.rate);
-    this.writer = openWriter(request.path, request.format, { channels: context.channels.map((c) => c.name), rate: context.rate });
-    this.perChunk = Math.max(1, Math.floor(CHUNK_BYTES / 4 / ring.channels));
+    this.writer = openWriter(request.path, request.format, {
+      channels: context.channels.map((c) => c.name),
+      rate: context.rate,
+      sampleType: ring.sampleType,
+    });
+    const sampleBytes = ring.sampleType === 'float64' ? 8 : 4;
+    this.scratch = ring.sampleType === 'float64' ? new Float64Array(SMALL_READ_BYTES / 8) : new Float32Array(SMALL_READ_BYTES / 4);
+    this.perChunk = Math.max(1, Math.floor(CHUNK_BYTES / sampleBytes / ring.channels));
     this.sidecarPath = sidecarPathFor(request.path);
     this.writeSidecar();
   }
@@ -81,7 +87,7 @@ export class Recording {
       const oldest = this.ring.oldest();
       if (this.cursor < oldest) this.lose(oldest - this.cursor, 'overrun');
       const end = Math.min(until, this.cursor + perChunk);
-      let frames: Float32Array;
+      let frames: NativeSamples;
       try {
         // Recordings run on the ring's writer thread (the acquisition worker), so nothing can
         // overwrite a view while append() runs: no copy is needed when the range is contiguous.
@@ -188,6 +194,7 @@ export class Recording {
       file: path.basename(this.request.path),
       format: this.request.format,
       device: { uri: this.request.deviceUri, family: this.request.family },
+      sampleType: this.ring.sampleType,
       channels: this.context.channels.map((c) => ({ name: c.name, unit: c.unit })),
       rate: this.context.rate,
       startTime: new Date(this.startedWall).toISOString(),

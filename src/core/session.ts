@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native, type NativeRing } from './native';
+import { native, type AnyNativeRing, type NativeRing, type NativeSamples, type SampleType } from './native';
 import { AcquisitionClient } from './acquisition-client';
 import type { RunningSimulator } from './family';
 import { families, type ResolvedDevice } from './registry';
@@ -86,6 +86,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly metadata: Metadata;
   channels: ChannelInfo[] = [];
   rate = 0;
+  /** How the ring holds samples (float64 for families whose values float32 cannot hold), once known. */
+  sampleType: SampleType = 'float32';
   /** The device's own description of its format (the sidecar's `source`), once it has said. */
   sourceFormat?: Record<string, unknown>;
   /** While paused: the first frame the consumers have not had, and when they stopped. */
@@ -99,7 +101,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly latestSamples = new Map<string, Sample>();
   /** Serial ports this session's worker uses through the main thread; closed with the session. */
   private readonly serialBridges: (() => Promise<void>)[] = [];
-  private ring?: NativeRing;
+  private ring?: NativeRing<SampleType>;
   private acquisition?: AcquisitionClient;
   private simulator?: RunningSimulator;
   private readonly backoffS?: number[];
@@ -324,7 +326,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Frames [start, end) or null when they are not in the ring (not yet, or overwritten). */
-  getData(start: number, end: number): Float32Array | null {
+  getData(start: number, end: number): NativeSamples | null {
     if (!this.ring) return null;
     try {
       return this.ring.read(start, end);
@@ -334,7 +336,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Waits until frames [start, end) are available; null on timeout or once overwritten. */
-  async wait(start: number, end: number, timeoutMs = 1000): Promise<Float32Array | null> {
+  async wait(start: number, end: number, timeoutMs = 1000): Promise<NativeSamples | null> {
     if (!this.isStreaming) throw new Error('nothing to wait for: the session is not streaming');
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -351,7 +353,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** The newest `frames` frames once at least one new frame has arrived (the seed's poll). */
-  async poll(frames: number, timeoutMs = 10_000): Promise<Float32Array | null> {
+  async poll(frames: number, timeoutMs = 10_000): Promise<NativeSamples | null> {
     const last = this.lastSample;
     if ((await this.wait(last, last + 1, timeoutMs)) === null) return null;
     const now = this.lastSample;
@@ -364,7 +366,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   decimate(start: number, end: number, buckets: number, out: Float32Array): [number, number] | null {
     if (!this.ring) return null;
-    return native().decimateMinMax(this.ring, start, end, buckets, out);
+    return native().decimateMinMax(this.ring as AnyNativeRing, start, end, buckets, out);
   }
 
   /** The oldest frame the ring still holds. */
@@ -491,7 +493,9 @@ export class Session extends EventEmitter<SessionEvents> {
         if (m.attempt > 0 && this.state !== 'connecting') this.setState('connecting');
         break;
       case 'format':
-        this.ring ??= native().Ring.open(m.ringId);
+        // Opened as the type the worker made it: getData() then returns that type's array.
+        this.ring ??= native().Ring.open(m.ringId, m.sampleType);
+        this.sampleType = m.sampleType;
         this.channels = m.channels;
         this.rate = m.rate;
         this.sourceFormat = m.source;

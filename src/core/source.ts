@@ -1,6 +1,6 @@
 // The contract between an instrument family's transport and the session that owns it. A source
 // runs inside the session's acquisition worker; everything it learns goes through its sink.
-import type { NativeRing } from './native';
+import type { NativeRing, NativeSamples, SampleType } from './native';
 import type { Sample } from './sample';
 import type { ChannelInfo, Gap, Marker } from './types';
 
@@ -10,6 +10,11 @@ export interface StreamFormat {
   rate: number;
   /** What the device itself said about its format (kept in the sidecar). */
   source?: Record<string, unknown>;
+  /**
+   * float32 (the default) or float64 for a family whose values float32 cannot hold exactly
+   * (int32, uint32, double): the ring, the recordings and getData() then carry doubles.
+   */
+  sampleType?: SampleType;
 }
 
 export interface BlockInfo {
@@ -31,11 +36,11 @@ export interface SourceSink {
    * the native RDA decoder use it; others call `frames`). Called again after a reconnect: the same
    * format keeps the same ring, a different one is an error.
    */
-  format(format: StreamFormat): NativeRing;
+  format<T extends SampleType = 'float32'>(format: StreamFormat & { sampleType?: T }): NativeRing<T>;
   /** Frames were written into the ring by the source itself. */
   written(block: BlockInfo): void;
-  /** Frames decoded in JS: the sink writes them into the ring. */
-  frames(frames: Float32Array, block: Omit<BlockInfo, 'frames'>): void;
+  /** Frames decoded in JS (the stream's sample type): the sink writes them into the ring. */
+  frames(frames: NativeSamples, block: Omit<BlockInfo, 'frames'>): void;
   /** Frames that never arrived; `fromFrame` defaults to the ring's next index. */
   gap(gap: Omit<Gap, 'fromFrame'> & { fromFrame?: number }): void;
   log(level: 'info' | 'warn' | 'error', text: string): void;

@@ -4,7 +4,7 @@
 // worker tells what happens as Events, which arrive in the order they happened, and always before
 // the reply to a request that caused them.
 import type { MessagePort } from 'node:worker_threads';
-import type { RecordingFormat } from './writers/types';
+import type { RecordingFormat, SampleType } from './writers/types';
 import type { Sample } from './sample';
 import type { Anchor, ChannelInfo, Gap, Marker } from './types';
 
@@ -129,7 +129,7 @@ export type Event =
   | { kind: 'connecting'; attempt: number }
   /** Data flows again after a (re)connect. */
   | { kind: 'streaming' }
-  | { kind: 'format'; ringId: number; channels: ChannelInfo[]; rate: number; source?: Record<string, unknown> }
+  | { kind: 'format'; ringId: number; channels: ChannelInfo[]; rate: number; source?: Record<string, unknown>; sampleType: SampleType }
   | { kind: 'stats'; stats: AcquisitionStats; recording?: RecordingStatus }
   | { kind: 'markers'; markers: Marker[] }
   | { kind: 'samples'; samples: Sample[] }

@@ -55,6 +55,8 @@ export interface Sidecar {
   channels: SidecarChannel[];
   /** Frames per second. */
   rate: number;
+  /** How the file stores samples: float32, or float64 for values float32 cannot hold exactly. */
+  sampleType?: 'float32' | 'float64';
   /** ISO 8601. */
   startTime: string;
   /** Session frame index of row 0. */
