@@ -1,0 +1,98 @@
+// Bela boards as a Labscope family: the watcher's two websockets on port 5555 (192.168.7.2 over
+// USB, or bela.local), the chosen variables as one frame-indexed float64 stream. URIs:
+//   bela://HOST[:PORT]?vars=a,b&rate=22050&buffer=10      sim:bela?port=0&speed=1&rate=44100
+import { listenPortParam, positiveParam, readParams, speedParam, textParam, valueOf, type Family } from '../../core/family';
+import { UriError } from '../../core/uri';
+import { BelaSimulator } from './simulator';
+import { BelaSource } from './source';
+
+const BELA_PORT = 5555;
+
+const params = [
+  textParam({
+    key: 'vars',
+    description: 'watchers to stream, comma-separated (default: every watcher the board lists)',
+    example: 'audioIn,analog0',
+    nonEmpty: true,
+  }),
+  positiveParam({
+    key: 'rate',
+    description: "frames per second, overriding the board's declared sampleRate (which may not be the rate its frames tick at)",
+    example: '22050',
+  }),
+  positiveParam({ key: 'buffer', description: "the session's ring, in seconds", example: '10' }),
+];
+
+const simulatorParams = [
+  listenPortParam({ description: 'port to listen on (0: any free one; a board uses 5555)', example: '0', default: '0' }),
+  speedParam({ description: 'times real time, or max', example: '1', default: '1' }),
+  positiveParam({ key: 'rate', description: 'the sampleRate the simulated project declares', example: '44100', default: '44100' }),
+  positiveParam({ key: 'frame-rate', description: 'frames per second its program ticks (default: rate)', example: '22050' }),
+];
+
+/** `vars=a, b,c` as names; refuses empty names and repeats. */
+export function parseVars(text: string): string[] {
+  const names = text.split(',').map((n) => n.trim());
+  if (names.some((n) => !n)) throw new Error('has an empty name');
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new Error(`names ${repeated} twice`);
+  return names;
+}
+
+export const bela: Family = {
+  id: 'bela',
+  label: 'Bela board',
+  schemes: ['bela'],
+  // Over USB the board is 192.168.7.2 (bela://192.168.7.2:5555).
+  example: 'bela://bela.local:5555',
+  params,
+  simulatorParams,
+  check(uri) {
+    if (uri.scheme === 'sim') return;
+    if (!uri.host)
+      throw new UriError(uri.text, 'no host (expected bela://HOST:PORT, e.g. bela://bela.local:5555 or bela://192.168.7.2:5555)');
+    const vars = uri.params.get('vars');
+    if (vars !== undefined) {
+      try {
+        parseVars(vars);
+      } catch (error) {
+        throw new UriError(uri.text, `parameter vars="${vars}" ${(error as Error).message}`);
+      }
+    }
+  },
+  createSource(uri, options) {
+    const v = readParams(uri, params);
+    const vars = valueOf<string | undefined>(v, 'vars');
+    return new BelaSource({
+      host: uri.host,
+      port: uri.port ?? BELA_PORT,
+      vars: vars === undefined ? undefined : parseVars(vars),
+      rate: valueOf(v, 'rate'),
+      bufferS: valueOf(v, 'buffer'),
+      backoffS: options.backoffS,
+    });
+  },
+  async simulate(uri, options) {
+    const v = readParams(uri, simulatorParams);
+    const sampleRate = valueOf<number>(v, 'rate');
+    const speed = valueOf<number>(v, 'speed');
+    const simulator = new BelaSimulator({
+      port: valueOf(v, 'port'),
+      speed,
+      sampleRate,
+      frameRate: valueOf(v, 'frame-rate'),
+      host: options?.host,
+    });
+    const port = await simulator.start();
+    return {
+      uri: simulator.uri(port),
+      description: `Bela watcher (all-types project) declaring ${sampleRate} Hz, speed ${speed === Infinity ? 'max' : speed}`,
+      stop: () => simulator.stop(),
+    };
+  },
+  cliDefault(key) {
+    // On the command line the simulator takes a board's own port, as a real one would.
+    if (key === 'port') return String(BELA_PORT);
+    return undefined;
+  },
+};

@@ -1,0 +1,404 @@
+// A Bela board's watcher (BelaPlatform/watcher, as pybela speaks it) as a Source: two websockets,
+// ws://HOST:PORT/gui_control (JSON) and /gui_data (binary), and the chosen variables made into one
+// frame-indexed float64 stream (row r is board frame startFrame + r; see stream-assembler.ts).
+//
+// The handshake: every `connection` event is answered with `connection-reply` (it recurs whenever
+// any client connects); after our own (re)connect we send `list`, and on its reply `watch` the
+// chosen variables from a frame a little ahead of the board's clock, so the start frame is known
+// before any buffer (and a buffer from before it, left over from an earlier client, is stale).
+// Replies to other clients' commands and buffers of variables we did not ask for are ignored.
+// The control socket closing by the board (its program stopped) ends the stream; a failure of
+// either socket reconnects with the shared backoff.
+import type { NativeRing } from '../../core/native';
+import type { Source, SourceSink } from '../../core/source';
+import { lostWhy } from '../../transports/reconnect';
+import { WebSocketClient, webSocketUrl, type WebSocketClose } from '../../transports/websocket';
+import {
+  BelaProtocolError,
+  connectionReply,
+  DataStreamParser,
+  listCommand,
+  parseControlMessage,
+  parseHeader,
+  unwatchCommand,
+  watchCommand,
+  type BufferHeader,
+  type WatcherInfo,
+  type WatcherList,
+} from './protocol';
+import { StreamAssembler } from './stream-assembler';
+
+export interface BelaSourceOptions {
+  host: string;
+  port: number;
+  /** Variables to stream, in channel order; undefined: every watcher the first `list` has. */
+  vars?: readonly string[];
+  /** Frames per second, overriding the board's declared sampleRate. */
+  rate?: number;
+  /** The ring the session wants, in seconds (kept in the format's source for the sidecar). */
+  bufferS?: number;
+  /** Seconds between reconnect attempts; the last entry repeats. */
+  backoffS?: readonly number[];
+  /** Seconds ahead of the board's clock the watch starts at (default 0.1). */
+  leadS?: number;
+  /** Seconds a row may wait for a slow channel before it is written without it (default 2). */
+  holdS?: number;
+  /** How often `list` is asked again while a requested variable is missing (default 2000 ms). */
+  relistMs?: number;
+}
+
+const HINT = 'is the Bela board running a project with a Gui (and the watcher)?';
+
+export class BelaSource implements Source {
+  private sink?: SourceSink;
+  private control?: WebSocketClient;
+  private data?: WebSocketClient;
+  private readonly parser = new DataStreamParser([]);
+  private assembler?: StreamAssembler;
+  private ring?: NativeRing<'float64'>;
+  /** The board's list, in its order (a header's ID indexes it). */
+  private list?: WatcherList;
+  /** Channel index of each list index, or -1. */
+  private channelOf: number[] = [];
+  private names?: string[];
+  private rate = 0;
+  private projectName?: string;
+  /** After our own connect: the next list reply (re)starts the watch. */
+  private needWatch = false;
+  private listSent = false;
+  private pending?: BufferHeader;
+  /** Skip the next body: its header was of a Gui buffer that is no watcher of ours. */
+  private skipBody = false;
+  private relist?: NodeJS.Timeout;
+  private stopped = false;
+  private done = false;
+  private bytes = 0;
+  private openGap?: { from: number; frames: number };
+  /** Watchers some list has shown (a requested one shown for the first time is watched then). */
+  private readonly seen = new Set<string>();
+  private readonly counts = { lostBodies: 0, foreignBuffers: 0, foreignMessages: 0, monitor: 0 };
+
+  constructor(private readonly options: BelaSourceOptions) {}
+
+  private get address(): string {
+    return `bela://${this.options.host}:${this.options.port}`;
+  }
+
+  start(sink: SourceSink): void {
+    this.sink = sink;
+    const { host, port, backoffS } = this.options;
+    const log = (level: 'info' | 'warn' | 'error', text: string) => sink.log(level, text);
+    this.control = new WebSocketClient({
+      url: webSocketUrl(host, port, '/gui_control'),
+      label: `${this.address} (gui_control)`,
+      hint: HINT,
+      backoffS,
+      log,
+      onConnecting: (attempt) => sink.connecting(attempt),
+      onOpen: () => {
+        sink.log('info', `connected to ${this.address}`);
+        this.needWatch = true;
+        this.listSent = false;
+      },
+      onText: (text) => this.guard(() => this.onControl(text)),
+      onFailed: (error) => this.fail(error),
+      onClose: (close) => this.onControlClose(close),
+    });
+    this.data = new WebSocketClient({
+      url: webSocketUrl(host, port, '/gui_data'),
+      label: `${this.address} (gui_data)`,
+      hint: HINT,
+      backoffS,
+      log,
+      onOpen: () => {
+        this.parser.reset();
+        this.pending = undefined;
+        this.skipBody = false;
+      },
+      onBinary: (data) => this.guard(() => this.onData(new Uint8Array(data))),
+      onFailed: (error) => this.fail(error),
+      onClose: (close) => {
+        if (this.stopped || this.done) return;
+        this.data!.reconnect(close.byPeer ? 'the board closed gui_data' : lostWhy(close.error));
+      },
+    });
+    void this.control.connect();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.relist);
+    // Watch state is global on the board and outlives us: leave nothing streaming to nobody.
+    const watched = this.watchedNames();
+    if (watched.length && this.control?.open) this.control.sendText(unwatchCommand(watched));
+    void this.control?.close();
+    void this.data?.close();
+  }
+
+  summary(): Record<string, unknown> | undefined {
+    if (!this.assembler) return undefined;
+    return { startFrame: this.assembler.startFrame, nextFrame: this.assembler.nextFrame, ...this.assembler.stats, ...this.counts };
+  }
+
+  private watchedNames(): string[] {
+    if (!this.list || !this.names) return [];
+    const listed = new Set(this.list.watchers.map((w) => w.name));
+    return this.names.filter((n) => listed.has(n));
+  }
+
+  /** Bad input is rejected and skipped; only a bug in here (not a protocol error) fails the source. */
+  private guard(run: () => void): void {
+    if (this.stopped || this.done) return;
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof BelaProtocolError) this.sink!.rejected(`${this.address}: ${error.message}`);
+      else this.fail(error as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.stopped || this.done) return;
+    this.done = true;
+    clearInterval(this.relist);
+    void this.control?.close();
+    void this.data?.close();
+    this.sink!.failed(error);
+  }
+
+  private onControlClose(close: WebSocketClose): void {
+    if (this.stopped || this.done) return;
+    if (close.byPeer) {
+      // The board's program stopped (or was stopped): the stream is over, whatever reached us is kept.
+      this.flush(true);
+      this.done = true;
+      clearInterval(this.relist);
+      void this.data?.close();
+      const why = close.reason || `gui_control closed by the board (code ${close.code})`;
+      this.sink!.ended(`Streaming interrupted: ${why}`);
+      return;
+    }
+    this.control!.reconnect(lostWhy(close.error));
+  }
+
+  // ---- control socket ----
+
+  private onControl(text: string): void {
+    const event = parseControlMessage(text);
+    switch (event.kind) {
+      case 'connection':
+        this.projectName = event.projectName ?? this.projectName;
+        this.control!.sendText(connectionReply());
+        if (!this.data!.open) void this.data!.connect();
+        if (this.needWatch && !this.listSent) {
+          this.listSent = true;
+          this.control!.sendText(listCommand());
+        }
+        return;
+      case 'list':
+        this.onList(event.list);
+        return;
+      case 'log':
+        // Another client's log reply: not ours (we never log).
+        this.counts.foreignMessages++;
+        return;
+      case 'other':
+        this.counts.foreignMessages++;
+        return;
+    }
+  }
+
+  private onList(list: WatcherList): void {
+    const sink = this.sink!;
+    const first = !this.list;
+    const rate = this.options.rate ?? list.sampleRate;
+    if (first) {
+      this.names = this.options.vars ? [...this.options.vars] : list.watchers.map((w) => w.name);
+      if (this.names.length === 0) {
+        this.fail(new Error(`${this.address}: the board's project lists no watchers: nothing to stream`));
+        return;
+      }
+      this.rate = rate;
+      sink.log(
+        'info',
+        `${this.address}: ${list.watchers.length} watchers; the project declares ${list.sampleRate} Hz` +
+          (this.options.rate !== undefined ? `, using rate=${this.options.rate}` : ' (set rate= if its frame clock ticks otherwise)'),
+      );
+    }
+    this.list = list;
+    this.parser.setWatchers(list.watchers);
+    const byName = new Map(list.watchers.map((w, i) => [w.name, i]));
+    const names = this.names!;
+    this.channelOf = list.watchers.map((w) => names.indexOf(w.name));
+    const missing = names.filter((n) => !byName.has(n));
+    const lead = Math.ceil((this.options.leadS ?? 0.1) * this.rate);
+    const at = list.timestamp + lead;
+
+    if (first) {
+      if (missing.length)
+        sink.log(
+          'warn',
+          `${this.address}: not among the board's watchers: ${missing.join(', ')} (known: ${list.watchers.map((w) => w.name).join(', ') || 'none'}); they are streamed if a later list has them`,
+        );
+      const info = names.map((n) => (byName.has(n) ? list.watchers[byName.get(n)!] : undefined));
+      this.assembler = new StreamAssembler(
+        at,
+        names.map((name, i) => ({ name, mode: info[i]?.timestampMode })),
+        Math.ceil((this.options.holdS ?? 2) * this.rate),
+      );
+      this.ring = sink.format({
+        channels: names.map((name) => ({ name, unit: '' })),
+        rate: this.rate,
+        sampleType: 'float64',
+        source: {
+          protocol: 'bela',
+          startFrame: at,
+          sampleRate: list.sampleRate,
+          ...(this.projectName !== undefined ? { projectName: this.projectName } : {}),
+          ...(this.options.bufferS !== undefined ? { bufferS: this.options.bufferS } : {}),
+          watchers: names.map((name, i) => ({ name, type: info[i]?.type ?? null, mode: info[i]?.timestampMode ?? null })),
+        },
+      });
+      for (let c = 0; c < names.length; c++) if (info[c]) this.assembler.watched(c, info[c]!.timestampMode, at);
+    }
+    const assembler = this.assembler!;
+
+    // What to (re)watch: everything after our own (re)connect, else requested watchers this list shows for the first time.
+    const toWatch: WatcherInfo[] = [];
+    for (const w of list.watchers) {
+      const c = names.indexOf(w.name);
+      if (c < 0) continue;
+      // A requested watcher listed for the first time (the project made it after we started) is picked up.
+      if (this.needWatch || !this.seen.has(w.name)) toWatch.push(w);
+      else if (!first && assembler.isActive(c) && !w.watched) {
+        sink.log('warn', `${this.address}: ${w.name} is no longer watched (another client unwatched it, or its stream ended)`);
+        assembler.unwatched(c);
+        this.flush(false);
+      }
+    }
+    for (const w of list.watchers) this.seen.add(w.name);
+    this.needWatch = false;
+    if (toWatch.length) {
+      if (!first) for (const w of toWatch) assembler.watched(names.indexOf(w.name), w.timestampMode, at);
+      const frames = toWatch.map(() => at);
+      this.control!.sendText(
+        watchCommand(
+          toWatch.map((w) => w.name),
+          { timestamps: frames },
+        ),
+      );
+    }
+    clearInterval(this.relist);
+    this.relist = undefined;
+    if (missing.length) {
+      this.relist = setInterval(() => this.control?.sendText(listCommand()), this.options.relistMs ?? 2000);
+      this.relist.unref?.();
+    }
+  }
+
+  // ---- data socket ----
+
+  private onData(message: Uint8Array): void {
+    this.bytes += message.length;
+    if (!this.list || !this.assembler) return; // nothing of ours yet: other clients' streams
+    let header: BufferHeader | undefined;
+    try {
+      header = parseHeader(message);
+    } catch (error) {
+      // A header of an unknown type: its body goes with it.
+      this.lostPending();
+      this.skipBody = true;
+      throw error;
+    }
+    if (header) {
+      this.lostPending();
+      this.skipBody = false;
+      const channel = this.channelOf[header.id] ?? -1;
+      if (channel < 0) {
+        // A variable someone else watches, or a Gui buffer of the project's own: skip its body.
+        this.counts.foreignBuffers++;
+        this.skipBody = true;
+        return;
+      }
+      try {
+        this.parser.push(message);
+      } catch (error) {
+        // A header we cannot use (its type is not the listed one): its body goes with it.
+        this.skipBody = true;
+        throw error;
+      }
+      this.pending = header;
+      return;
+    }
+    if (this.skipBody) {
+      this.skipBody = false;
+      return;
+    }
+    this.pending = undefined;
+    const decoded = this.parser.push(message);
+    if (!decoded) return;
+    if (decoded.kind === 'monitor') {
+      this.counts.monitor++;
+      return;
+    }
+    const channel = this.channelOf[decoded.id] ?? -1;
+    if (channel < 0) return;
+    if (!this.assembler.add(channel, decoded)) {
+      if (this.assembler.stats.staleBuffers === 1)
+        this.sink!.log(
+          'info',
+          `${this.address}: dropped a buffer of ${decoded.name} from frame ${decoded.ref}, before our watch (an earlier client's)`,
+        );
+      return;
+    }
+    this.flush(false);
+  }
+
+  /** The header before this message lost its body (the board's send queue was full). */
+  private lostPending(): void {
+    const lost = this.pending;
+    this.pending = undefined;
+    if (!lost) return;
+    this.parser.reset();
+    this.counts.lostBodies++;
+    const name = this.list?.watchers[lost.id]?.name ?? String(lost.id);
+    this.sink!.log('warn', `${this.address}: a buffer of ${name} came without its body (the board's send queue was full)`);
+    // Its frames are a device gap in the rows (written when they are complete); with no dense
+    // channel to see them missing, count the lost buffer here.
+    if (!this.hasDense()) this.sink!.gap({ frames: 0, cause: 'device' });
+  }
+
+  private hasDense(): boolean {
+    const names = this.names ?? [];
+    return (this.list?.watchers ?? []).some((w) => w.timestampMode === 'dense' && names.includes(w.name));
+  }
+
+  /** Writes complete rows (all of them when the stream is over), then reports the frames nobody sent in them. */
+  private flush(all: boolean): void {
+    const assembler = this.assembler;
+    if (!assembler || !this.ring) return;
+    const rows = assembler.take(all);
+    if (!rows) return;
+    this.sink!.frames(rows.data, { hostNs: process.hrtime.bigint(), bytes: this.bytes, markers: [] });
+    this.bytes = 0;
+    // A run of lost rows may go on in the next rows: it is reported once it ends (or the stream does).
+    const rowsEnd = rows.frame + rows.data.length / assembler.width;
+    for (const [frame, frames] of rows.lost) {
+      const g = this.openGap;
+      if (g && g.from + g.frames === frame) g.frames += frames;
+      else {
+        this.closeGap();
+        this.openGap = { from: frame, frames };
+      }
+    }
+    if (all || (this.openGap && this.openGap.from + this.openGap.frames < rowsEnd)) this.closeGap();
+  }
+
+  private closeGap(): void {
+    const g = this.openGap;
+    this.openGap = undefined;
+    if (!g || !this.assembler) return;
+    this.sink!.gap({ fromFrame: g.from - this.assembler.startFrame, frames: g.frames, cause: 'device' });
+  }
+}
