@@ -351,3 +351,69 @@ test('a bad header or an impossible body length is rejected, never a crash', asy
     t.close();
   }
 });
+
+test('a requested watcher missing from the first list is a NaN channel until a later list has it, then it is watched', async () => {
+  const t = await setup([{ name: 'a', type: 'f', mode: 'dense' }], { vars: ['a', 'late'] });
+  try {
+    assert.deepEqual(
+      t.sink.format_!.channels.map((c) => c.name),
+      ['a', 'late'],
+    );
+    assert.ok(t.sink.logs.some((l) => /not among the board's watchers: late/.test(l)));
+    const s = t.start;
+    t.board.buffer('a', s, new Array(1024).fill(1));
+    await t.board.until(() => (t.sink.columns()[0]?.length ?? 0) >= 1024, 'rows');
+    assert.ok(t.sink.columns()[1].every((v) => Number.isNaN(v)));
+    t.board.watchers.push({ name: 'late', type: 'd', mode: 'dense' });
+    t.board.timestamp = s + 1024;
+    t.board.received.length = 0;
+    t.board.sendList();
+    await t.board.until(() => t.board.watch() !== undefined, 'the second watch');
+    assert.deepEqual(t.board.watch()!.watchers, ['late'], 'only the new one is watched');
+    const at = t.board.watch()!.timestamps[0];
+    t.board.buffer('late', at, new Array(512).fill(0.5));
+    t.board.buffer('a', s + 1024, new Array(1024).fill(1));
+    t.board.buffer('a', s + 2048, new Array(1024).fill(1));
+    await t.board.until(() => (t.sink.columns()[0]?.length ?? 0) >= at - s + 512, 'rows with late');
+    const late = t.sink.columns()[1];
+    assert.ok(late.slice(0, at - s).every((v) => Number.isNaN(v)));
+    assert.ok(late.slice(at - s, at - s + 512).every((v) => v === 0.5));
+  } finally {
+    t.close();
+  }
+});
+
+test('through an Acquisition: the float64 ring holds uint32 and int32 extremes exactly, row r = frame startFrame + r', async () => {
+  const { Acquisition } = await import('../../src/core/acquisition');
+  const board = new FakeBoard([
+    { name: 'j', type: 'j', mode: 'dense' },
+    { name: 'i', type: 'i', mode: 'dense' },
+  ]);
+  const port = await board.start();
+  const source = new BelaSource({ host: '127.0.0.1', port, backoffS: [0.05] });
+  const posted: { kind: string }[] = [];
+  const acquisition = new Acquisition(source, 100_000, (m) => posted.push(m));
+  acquisition.start();
+  try {
+    await board.until(() => board.watch() !== undefined && board.data !== undefined, 'watch');
+    const s = board.watch()!.timestamps[0];
+    const jv = Array.from({ length: 1024 }, (_, k) => 0xffffffff - k);
+    const iv = Array.from({ length: 1024 }, (_, k) => (k % 2 ? -2147483648 : 2147483647));
+    board.buffer('j', s, jv);
+    board.buffer('i', s, iv);
+    const ring = () => (acquisition as unknown as { ring?: { written(): number; read(a: number, b: number): Float64Array } }).ring;
+    await board.until(() => (ring()?.written() ?? 0) >= 1024, 'ring rows');
+    const data = ring()!.read(0, 1024);
+    assert.ok(data instanceof Float64Array);
+    for (let r = 0; r < 1024; r++) {
+      assert.equal(data[r * 2], jv[r]);
+      assert.equal(data[r * 2 + 1], iv[r]);
+    }
+    const format = posted.find((m) => m.kind === 'format') as { sampleType?: string; source?: { startFrame?: number } };
+    assert.equal(format.sampleType, 'float64');
+    assert.equal(format.source?.startFrame, s);
+  } finally {
+    acquisition.close();
+    board.stop();
+  }
+});
