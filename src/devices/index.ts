@@ -5,9 +5,10 @@
 import type { Family } from '../core/family';
 import { registerFamilies } from '../core/registry';
 import { audio } from './audio/family';
+import { bela } from './bela/family';
 import { rda } from './rda/family';
 import { servomex } from './servomex/family';
 
-export const FAMILIES: readonly Family[] = [rda, servomex, audio];
+export const FAMILIES: readonly Family[] = [rda, servomex, audio, bela];
 
 export const registry = registerFamilies(FAMILIES);

@@ -10,7 +10,7 @@ import { FAMILIES, registry } from '../../src/devices/index';
 import { paramsFor } from '../../src/core/family';
 import { parseDeviceUri } from '../../src/core/uri';
 import { Session } from '../../src/core/session';
-import { readNpy } from '../../src/core/writers/read';
+import { readFloatNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
 
@@ -119,7 +119,7 @@ for (const family of FAMILIES) {
         const summary = await ended;
         const expected = Math.round(session.rate);
         assert.equal(summary.frames, expected, `one second is ${expected} frames at ${session.rate} Hz`);
-        const npy = readNpy(file);
+        const npy = readFloatNpy(file);
         assert.deepEqual(npy.shape, [expected, session.channels.length]);
         const sidecar = readSidecar(sidecarPathFor(file));
         assert.equal(sidecar.device.family, family.id);
@@ -131,6 +131,8 @@ for (const family of FAMILIES) {
           session.channels.map((c) => c.name),
         );
         assert.equal(sidecar.endedShort, undefined);
+        assert.equal(sidecar.sampleType, session.sampleType, 'the file holds the samples as the ring did');
+        assert.equal(npy.descr, session.sampleType === 'float64' ? '<f8' : '<f4');
       } finally {
         await session.close();
       }
