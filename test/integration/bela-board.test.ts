@@ -1,0 +1,125 @@
+// Labscope recording from Bela's own board code (../shared/peers/bela-board, built by npm test):
+// a Session on bela://…, one second into NPY, then numpy reads the file and the peer's own Python
+// generator (verify/boardgen.py) says what the project set at every row's frame. Every value must
+// be exact (int32, uint32 with bit 31 set, float, double, char), sparse variables NaN between their
+// frames, and row r is board frame startFrame + r.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import '../../src/devices/index';
+import { Session } from '../../src/core/session';
+import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
+import { pythonJson } from '../helpers/python';
+import { tmpDir } from '../helpers/tmp';
+
+const PEER = path.resolve(__dirname, '../../../shared/peers/bela-board');
+const VARS = ['c_dense', 'i_dense', 'j_dense', 'f_dense', 'd_dense', 'i_sparse', 'j_sparse', 'd_sparse', 'a0'];
+
+async function startBoard(project: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const build = process.env.BELA_BOARD_BUILD;
+  assert.ok(
+    build && fs.existsSync(path.join(build, 'bin', `bela-board-${project}`)),
+    'bela-board is built (npm test builds it into .test-tmp/)',
+  );
+  const ready = path.join(tmpDir(), 'ready.json');
+  const child = spawn(path.join(PEER, 'bela-board'), ['--project', project, '--port', '0', '--ready-file', ready, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: process.env,
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; !fs.existsSync(ready); i++) {
+    if (i > 200) throw new Error('bela-board did not get ready in 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const { port } = JSON.parse(fs.readFileSync(ready, 'utf8')) as { port: number };
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Records `seconds` from a bela-board project into NPY; numpy and boardgen.py check every row. */
+async function recordAndCheck(project: string, vars: string[], query: string, rate: number, seconds: number) {
+  const board = await startBoard(project);
+  const file = path.join(tmpDir(), `${project}.npy`);
+  const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}${query}`);
+  try {
+    await session.connect(15_000);
+    assert.equal(session.sampleType, 'float64');
+    assert.equal(session.rate, rate);
+    assert.deepEqual(
+      session.channels.map((c) => c.name),
+      vars,
+    );
+    const ended = session.recordingEnded();
+    await session.startRecording(file, { durationS: seconds, fromFrame: 0 });
+    assert.equal((await ended).frames, Math.round(rate * seconds));
+  } finally {
+    await session.close();
+    await board.stop();
+  }
+  const sidecar = readSidecar(sidecarPathFor(file));
+  const startFrame = Number((sidecar.source as { startFrame?: number }).startFrame);
+  assert.ok(Number.isInteger(startFrame) && startFrame > 0, `startFrame ${startFrame} in the sidecar's source`);
+  assert.equal(sidecar.sampleType, 'float64');
+  assert.equal(sidecar.rate, rate);
+  const report = pythonJson<{ dtype: string; rows: number; wrong: string[]; values: number; nans: number }>(
+    `
+import sys, json, math, numpy as np
+sys.path.insert(0, sys.argv[3])
+from boardgen import expected
+a = np.load(sys.argv[1])
+names = sys.argv[2].split(',')
+start = int(sys.argv[4])
+project = sys.argv[5]
+wrong, values, nans = [], 0, 0
+for r in range(a.shape[0]):
+    F = start + r
+    for c, name in enumerate(names):
+        want = expected(project, name, F)
+        got = a[r, c]
+        if want is None:
+            nans += 1
+            if not math.isnan(got): wrong.append(f'{name} row {r} (frame {F}): {got!r}, the project set nothing')
+        else:
+            values += 1
+            if got != want: wrong.append(f'{name} row {r} (frame {F}): {got!r} != {want!r}')
+        if len(wrong) > 20: break
+print(json.dumps({'dtype': a.dtype.str, 'rows': a.shape[0], 'wrong': wrong[:20], 'values': values, 'nans': nans}))`,
+    file,
+    vars.join(','),
+    path.join(PEER, 'verify'),
+    String(startFrame),
+    project,
+  );
+  assert.equal(report.dtype, '<f8');
+  assert.equal(report.rows, Math.round(rate * seconds));
+  assert.deepEqual(report.wrong, []);
+  return report;
+}
+
+test(
+  'a second of every type from bela-board, dense and sparse, each value exactly what the project set at its frame',
+  { timeout: 60_000 },
+  async () => {
+    const report = await recordAndCheck('all-types', VARS, '', 44100, 1);
+    // Dense channels hold a value on every row; sparse ones on the frames where F % 7 or F % 11 is 0.
+    assert.ok(report.values > 44100 * 6, `${report.values} values checked`);
+    assert.ok(report.nans > 0);
+  },
+);
+
+test(
+  "pybela's timestamping tutorial ticks analog frames but declares 44100: rate=22050 gives the session its true frame rate, every value at its frame",
+  { timeout: 60_000 },
+  async () => {
+    const report = await recordAndCheck('timestamping', ['pot1', 'pot2'], '&rate=22050', 22050, 1);
+    // pot2 is sparse: set on every 12th frame only.
+    assert.ok(report.values >= 22050 + 1837, `${report.values} values checked`);
+  },
+);
