@@ -113,6 +113,11 @@ export interface Family {
   fileStreams?: FileStreams;
   /** One short line from the source's own summary (stats.source) for the tree, if it has one. */
   summaryLine?(summary: Record<string, unknown>): string | undefined;
+  /**
+   * A few words on channel `index` for the tree (Bela: `uint32 · sparse`), from what the device
+   * said about its format (the session's sourceFormat, the sidecar's `source`).
+   */
+  channelDetail?(source: Record<string, unknown> | undefined, index: number): string | undefined;
 }
 
 /** The parameters a URI of `family` may carry: its simulator's for `sim:`, else those of the scheme. */

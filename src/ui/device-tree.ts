@@ -228,7 +228,8 @@ function channelItem(device: Device, session: Session, index: number): vscode.Tr
   const channel = session.channels[index];
   const item = new vscode.TreeItem(channel.name || `channel ${index + 1}`, vscode.TreeItemCollapsibleState.None);
   item.id = `channel/${device.id}/${session.createdAt.getTime()}/${index}`;
-  item.description = channel.unit;
+  const detail = families().byId(session.family)?.channelDetail?.(session.sourceFormat, index);
+  item.description = [channel.unit, detail].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon('symbol-number');
   item.contextValue = 'channel';
   return item;

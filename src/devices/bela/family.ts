@@ -95,4 +95,13 @@ export const bela: Family = {
     if (key === 'port') return String(BELA_PORT);
     return undefined;
   },
+  channelDetail(source, index) {
+    // The source's format names each watcher's type and timestamp mode (BelaSource.format).
+    const watcher = (source?.watchers as { type?: string | null; mode?: string | null }[] | undefined)?.[index];
+    if (!watcher?.type) return watcher ? 'not listed by the board yet' : undefined;
+    return `${TYPE_NAMES[watcher.type] ?? watcher.type} · ${watcher.mode ?? '?'}`;
+  },
 };
+
+/** The watcher types as a user of Bela's Watcher<T> knows them. */
+const TYPE_NAMES: Record<string, string> = { c: 'char', i: 'int32', j: 'uint32', f: 'float', d: 'double' };
