@@ -4,7 +4,9 @@
 // quirk on its own, 'max' speed without starving the event loop, and stop() leaving no handle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import * as path from 'node:path';
 import { WebSocket } from 'ws';
 import {
   BelaProtocolError,
@@ -31,6 +33,11 @@ import {
   type BelaSimulatorOptions,
 } from '../../src/devices/bela/simulator';
 import { WebSocketClient, webSocketUrl } from '../../src/transports/websocket';
+import { PYTHON } from '../helpers/python';
+
+const PYBELA = path.resolve(__dirname, '../../../shared/peers/pybela');
+/** What pybela imports from Debian (its README): missing ones are a failure, never a skip. */
+const PYBELA_PACKAGES = 'python3-websockets python3-numpy python3-nest-asyncio python3-aiofiles python3-paramiko python3-bitarray';
 
 const shapes = (extra: WatcherShape[] = []): WatcherShape[] => [
   ...allTypesWatchers().map((w) => ({ name: w.name, type: w.type, timestampMode: w.mode })),
@@ -439,10 +446,12 @@ test("speed 'max': streams far faster than real time, bounded by the reader, the
   await withSim({ speed: 'max' }, async (_sim, port) => {
     const c = await Client.open(port);
     let maxGap = 0;
+    let turns = 0;
     let last = performance.now();
     const iv = setInterval(() => {
       const now = performance.now();
       maxGap = Math.max(maxGap, now - last);
+      turns++;
       last = now;
     }, 5);
     c.send(watchCommand(['f_dense', 'd_dense', 'j_sparse']));
@@ -450,7 +459,8 @@ test("speed 'max': streams far faster than real time, bounded by the reader, the
     clearInterval(iv);
     const fb = c.buffers('f_dense');
     assert.ok(fb.length > 43 * 5, `${fb.length} f buffers in 1 s (real time would be 43)`);
-    assert.ok(maxGap < 250, `event loop stalled ${maxGap.toFixed(0)} ms`);
+    // A starved loop would run the 5 ms interval a handful of times; a loaded 2-core host can pause it for a few hundred ms.
+    assert.ok(turns >= 50 && maxGap < 1000, `event loop: ${turns} turns in 1 s, longest gap ${maxGap.toFixed(0)} ms`);
     checkValues('f_dense', fb);
     checkValues('j_sparse', c.buffers('j_sparse'));
     for (let k = 1; k < fb.length; k++) assert.equal(fb[k].ref, fb[k - 1].ref + 1024);
@@ -488,4 +498,81 @@ test('stop(): clients see the control socket closed, no handle is left; the webs
   await sleep(50);
   const after = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
   assert.deepEqual(after, before);
+});
+
+/**
+ * pybela's public API against the simulator, every value checked against bela-board's boardgen.py.
+ * Like shared/peers/pybela/pybela_probe.py, but its scheduled window is 0.5 s: pybela's
+ * schedule_streaming polls `list` every 0.1 s for `watched` and never returns if a window passes
+ * between two polls (the probe's 4000 frames sometimes do, against a board too).
+ */
+const PYBELA_SCRIPT = `
+import sys
+import boardgen
+from pybela import Streamer
+port = int(sys.argv[1])
+s = Streamer(ip="127.0.0.1", port=port)
+s.connect()
+assert s.is_connected()
+for ws in (s.ws_ctrl, s.ws_data):  # websockets 10.4 (Debian) names it keepalive_ping_task
+    if not hasattr(ws, "keepalive_task") and hasattr(ws, "keepalive_ping_task"):
+        ws.keepalive_task = ws.keepalive_ping_task
+s.list()
+kinds = {v["name"]: v for v in s.watcher_vars}
+print("project", s.project_name, "sampleRate", s.sample_rate, "watchers", len(kinds))
+def check(name, bufs, window=None, label=None):
+    n = bad = 0
+    for b in bufs:
+        ref, data = b["ref_timestamp"], b["data"]
+        dense = kinds[name]["timestamp_mode"] == "dense"
+        frames = [ref + k for k in range(len(data))] if dense else [ref + r for r in b["rel_timestamps"]]
+        for k, (x, F) in enumerate(zip(data, frames)):
+            if (not dense and k > 0 and F == ref) or (window and not window[0] <= F <= window[1]):
+                continue  # the zero padding of a last buffer
+            n += 1
+            if x != boardgen.expected("all-types", name, F):
+                bad += 1
+    print(f"{label or name}: {len(bufs)} buffers, {n} values, {bad} wrong")
+names = ["f_dense", "d_sparse", "i_dense"]
+s.start_streaming(variables=names)
+s.wait(1)
+s.stop_streaming(variables=names)
+s.wait(0.3)
+for name in names:
+    check(name, s.streaming_buffers_queue[name])
+start = s.get_latest_timestamp() + int(0.3 * s.sample_rate)
+s.schedule_streaming(variables=["f_dense"], timestamps=[start], durations=[22050])
+q = s.streaming_buffers_queue["f_dense"]
+print(f"scheduled: first ref {q[0]['ref_timestamp'] if q else None} start {start} buffers {len(q)}")
+check("f_dense", q, (start, start + 22050), "scheduled f_dense")  # a stale padded buffer may come first
+s.disconnect()
+s.cleanup()
+print("done")
+`;
+
+test("pybela's real client connects, lists and streams from the simulator, every value checked", async () => {
+  await withSim({}, async (_sim, port) => {
+    const verify = path.resolve(PYBELA, '../bela-board/verify');
+    const env = { ...process.env, PYTHONPATH: [verify, PYBELA, path.join(PYBELA, 'stubs')].join(':') };
+    const py = spawn(PYTHON, ['-c', PYBELA_SCRIPT, String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    py.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    py.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => py.kill(), 60_000);
+    const [code] = (await once(py, 'close')) as [number | null];
+    clearTimeout(timer);
+    if (/ModuleNotFoundError/.test(out)) assert.fail(`pybela needs Debian's ${PYBELA_PACKAGES}:\n${out}`);
+    assert.equal(code, 0, out);
+    assert.match(out, /^project all-types sampleRate 44100 watchers 11$/m, out);
+    for (const name of ['f_dense', 'd_sparse', 'i_dense']) {
+      const m = new RegExp(`^${name}: (\\d+) buffers, (\\d+) values, 0 wrong$`, 'm').exec(out);
+      assert.ok(m && Number(m[2]) > 5000, `${name}: ${out}`);
+    }
+    const sched = /^scheduled: first ref (\d+) start (\d+) buffers (\d+)$/m.exec(out);
+    assert.ok(sched, out);
+    // 22051 values from start, in whole buffers (a leftover padded buffer of the first stream may come first: pybela's race).
+    assert.ok(Number(sched[1]) <= Number(sched[2]) && Number(sched[3]) >= Math.ceil(22051 / 1024), out);
+    assert.match(out, /^scheduled f_dense: \d+ buffers, 22051 values, 0 wrong$/m, out);
+    assert.match(out, /^done$/m, out);
+  });
 });
