@@ -94,7 +94,9 @@ export class Acquisition implements SourceSink {
       return this.ring as NativeRing<T>;
     }
     this.format_ = format;
-    const ring = new (native().Ring)(format.channels.length, this.bufferSize, sampleType);
+    // A family that sizes its buffer in seconds can only say so once the rate is known: here.
+    const capacity = format.ringSeconds !== undefined ? Math.max(1, Math.ceil(format.ringSeconds * format.rate)) : this.bufferSize;
+    const ring = new (native().Ring)(format.channels.length, capacity, sampleType);
     this.ring = ring;
     this.post({ kind: 'format', ringId: ring.id, channels: format.channels, rate: format.rate, source: format.source, sampleType });
     return ring as NativeRing<T>;

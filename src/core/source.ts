@@ -15,6 +15,11 @@ export interface StreamFormat {
    * (int32, uint32, double): the ring, the recordings and getData() then carry doubles.
    */
   sampleType?: SampleType;
+  /**
+   * The ring should hold this many seconds (a family's own buffer setting, e.g. bela's `buffer=`);
+   * left out, the session's bufferSize in frames applies.
+   */
+  ringSeconds?: number;
 }
 
 export interface BlockInfo {

@@ -119,3 +119,20 @@ test('a float64 stream refuses float32 frames (never converted), and rings stay 
   assert.equal(ring.sampleType, 'float32', 'rings stay float32 unless a source asks');
   ring.release();
 });
+
+test("a family's buffer in seconds sizes the ring once the rate is known (bela's buffer=)", () => {
+  let ring: { capacity: number } | undefined;
+  const source: Source = {
+    start(sink) {
+      ring = sink.format({ channels: [{ name: 'x', unit: '' }], rate: 44100, sampleType: 'float64', ringSeconds: 2.5 });
+    },
+    stop() {},
+  };
+  const acquisition = new Acquisition(source, 1000, () => undefined);
+  acquisition.start();
+  try {
+    assert.equal(ring?.capacity, 110250, '2.5 s at 44.1 kHz, not the session default of 1000 frames');
+  } finally {
+    acquisition.close();
+  }
+});

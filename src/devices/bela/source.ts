@@ -251,6 +251,7 @@ export class BelaSource implements Source {
         channels: names.map((name) => ({ name, unit: '' })),
         rate: this.rate,
         sampleType: 'float64',
+        ringSeconds: this.options.bufferS,
         source: {
           protocol: 'bela',
           startFrame: at,
