@@ -7,6 +7,7 @@ import { benchHostLoad } from './host-load';
 import { benchScope } from './scope';
 import { benchServomexPoll } from './servomex-poll';
 import { benchAudioDecode } from './audio-decode';
+import { benchBela } from './bela';
 import { printRows } from './report';
 
 async function main(): Promise<void> {
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     console.log(verdict);
   }
   if (!only || only === 'audio') printRows('(f) audio decode, 1 MiB blocks → float32 ±1', benchAudioDecode());
+  if (!only || only === 'bela')
+    printRows('(h) Bela watcher stream, 32 dense float watchers × 44.1 kHz → float64 ring (CPU time)', benchBela());
 }
 
 main().catch((error) => {
