@@ -14,7 +14,7 @@ test('bela:// URIs: a host is needed, vars are names, rate and buffer are number
     ['bela://h?vars=a,a', /vars/],
     ['bela://h?rate=fast', /parameter rate="fast"/],
     ['bela://h?buffer=-1', /parameter buffer="-1"/],
-    ['bela://h?speed=2', /unknown parameter "speed" \(known: vars, rate, buffer\)/],
+    ['bela://h?speed=2', /unknown parameter "speed" \(known: vars, rate, buffer, pybela\)/],
   ];
   for (const [uri, message] of cases) assert.throws(() => registry.resolve(uri), message, uri);
 });

@@ -1,6 +1,7 @@
 // Bela boards as a Labscope family: the watcher's two websockets on port 5555 (192.168.7.2 over
 // USB, or bela.local), the chosen variables as one frame-indexed float64 stream. URIs:
 //   bela://HOST[:PORT]?vars=a,b&rate=22050&buffer=10      sim:bela?port=0&speed=1&rate=44100
+import * as path from 'node:path';
 import { listenPortParam, positiveParam, readParams, speedParam, textParam, valueOf, type Family } from '../../core/family';
 import { UriError } from '../../core/uri';
 import { BelaSimulator } from './simulator';
@@ -21,6 +22,12 @@ const params = [
     example: '22050',
   }),
   positiveParam({ key: 'buffer', description: "the session's ring, in seconds", example: '10' }),
+  textParam({
+    key: 'pybela',
+    description: "also save every buffer in pybela's format (load_data_from_file reads it): {var}_var_stream.txt in this folder",
+    example: 'pybela-data',
+    nonEmpty: true,
+  }),
 ];
 
 const simulatorParams = [
@@ -63,6 +70,7 @@ export const bela: Family = {
   createSource(uri, options) {
     const v = readParams(uri, params);
     const vars = valueOf<string | undefined>(v, 'vars');
+    const pybela = valueOf<string | undefined>(v, 'pybela');
     return new BelaSource({
       host: uri.host,
       port: uri.port ?? BELA_PORT,
@@ -70,7 +78,22 @@ export const bela: Family = {
       rate: valueOf(v, 'rate'),
       bufferS: valueOf(v, 'buffer'),
       backoffS: options.backoffS,
+      pybelaDir: pybela === undefined ? undefined : path.resolve(pybela),
     });
+  },
+  resolvePaths(uri, baseDir) {
+    // pybela=DIR relative to the workspace folder (the CLI: the current directory).
+    const m = /^(bela:[^?#]*\?)([^#]*)(.*)$/i.exec(uri.trim());
+    if (!m) return uri.trim();
+    const query = m[2]
+      .split('&')
+      .map((part) => {
+        if (!part.startsWith('pybela=')) return part;
+        const dir = decodeURIComponent(part.slice(7));
+        return dir && !path.isAbsolute(dir) ? `pybela=${path.resolve(baseDir, dir).replace(/[%&#?+]/g, encodeURIComponent)}` : part;
+      })
+      .join('&');
+    return `${m[1]}${query}${m[3]}`;
   },
   async simulate(uri, options) {
     const v = readParams(uri, simulatorParams);

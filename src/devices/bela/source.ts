@@ -9,6 +9,7 @@
 // Replies to other clients' commands and buffers of variables we did not ask for are ignored.
 // The control socket closing by the board (its program stopped) ends the stream; a failure of
 // either socket reconnects with the shared backoff.
+import * as path from 'node:path';
 import type { NativeRing } from '../../core/native';
 import type { Source, SourceSink } from '../../core/source';
 import { lostWhy } from '../../transports/reconnect';
@@ -27,6 +28,7 @@ import {
   type WatcherList,
 } from './protocol';
 import { StreamAssembler } from './stream-assembler';
+import { PybelaFileWriter } from './pybela-files';
 
 export interface BelaSourceOptions {
   host: string;
@@ -45,6 +47,8 @@ export interface BelaSourceOptions {
   holdS?: number;
   /** How often `list` is asked again while a requested variable is missing (default 2000 ms). */
   relistMs?: number;
+  /** pybela=DIR: also save every buffer in pybela's format, one file per variable in DIR (pybela-files.ts). */
+  pybelaDir?: string;
 }
 
 const HINT = 'is the Bela board running a project with a Gui (and the watcher)?';
@@ -77,6 +81,8 @@ export class BelaSource implements Source {
   /** Watchers some list has shown (a requested one shown for the first time is watched then). */
   private readonly seen = new Set<string>();
   private readonly counts = { lostBodies: 0, foreignBuffers: 0, foreignMessages: 0, monitor: 0 };
+  /** pybela=DIR: the saver of every accepted buffer (see the pybela section at the end). */
+  private pybela?: PybelaFileWriter;
 
   constructor(private readonly options: BelaSourceOptions) {}
 
@@ -134,11 +140,18 @@ export class BelaSource implements Source {
     if (watched.length && this.control?.open) this.control.sendText(unwatchCommand(watched));
     void this.control?.close();
     void this.data?.close();
+    this.closePybela();
   }
 
   summary(): Record<string, unknown> | undefined {
     if (!this.assembler) return undefined;
-    return { startFrame: this.assembler.startFrame, nextFrame: this.assembler.nextFrame, ...this.assembler.stats, ...this.counts };
+    return {
+      startFrame: this.assembler.startFrame,
+      nextFrame: this.assembler.nextFrame,
+      ...this.assembler.stats,
+      ...this.counts,
+      ...(this.pybela ? { pybelaFiles: this.pybela.written() } : {}),
+    };
   }
 
   private watchedNames(): string[] {
@@ -164,6 +177,7 @@ export class BelaSource implements Source {
     clearInterval(this.relist);
     void this.control?.close();
     void this.data?.close();
+    this.closePybela();
     this.sink!.failed(error);
   }
 
@@ -175,6 +189,7 @@ export class BelaSource implements Source {
       this.done = true;
       clearInterval(this.relist);
       void this.data?.close();
+      this.closePybela();
       const why = close.reason || `gui_control closed by the board (code ${close.code})`;
       this.sink!.ended(`Streaming interrupted: ${why}`);
       return;
@@ -262,6 +277,7 @@ export class BelaSource implements Source {
         },
       });
       for (let c = 0; c < names.length; c++) if (info[c]) this.assembler.watched(c, info[c]!.timestampMode, at);
+      this.openPybela(names, info);
     }
     const assembler = this.assembler!;
 
@@ -353,6 +369,7 @@ export class BelaSource implements Source {
         );
       return;
     }
+    this.pybela?.write(channel, decoded);
     this.flush(false);
   }
 
@@ -377,6 +394,7 @@ export class BelaSource implements Source {
 
   /** Writes complete rows (all of them when the stream is over), then reports the frames nobody sent in them. */
   private flush(all: boolean): void {
+    this.pybela?.flush();
     const assembler = this.assembler;
     if (!assembler || !this.ring) return;
     const rows = assembler.take(all);
@@ -401,5 +419,27 @@ export class BelaSource implements Source {
     this.openGap = undefined;
     if (!g || !this.assembler) return;
     this.sink!.gap({ fromFrame: g.from - this.assembler.startFrame, frames: g.frames, cause: 'device' });
+  }
+
+  // ---- pybela=DIR: pybela's saving format (pybela-files.ts), every buffer the stream accepted ----
+
+  private openPybela(names: readonly string[], info: readonly (WatcherInfo | undefined)[]): void {
+    const dir = this.options.pybelaDir;
+    if (dir === undefined) return;
+    this.pybela = new PybelaFileWriter({
+      dir,
+      watchers: names.map((name, i) => ({ name, type: info[i]?.type, mode: info[i]?.timestampMode })),
+    });
+    this.sink!.log('info', `${this.address}: saving pybela files ${path.join(this.pybela.dir, `{var}_${this.pybela.filename}`)}`);
+  }
+
+  private closePybela(): void {
+    const writer = this.pybela;
+    if (!writer || !this.sink) return;
+    try {
+      writer.close();
+    } catch (error) {
+      this.sink.log('error', `${this.address}: pybela files: ${(error as Error).message}`);
+    }
   }
 }
