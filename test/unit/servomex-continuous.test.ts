@@ -94,6 +94,16 @@ test('names use the display character set: 0x82 is a subscript two', () => {
   assert.equal(parsed(frame.subarray(0, frame.length - 1)).entries[0].name, 'CO₂');
 });
 
+test('a frame head is " dddddddd;tttttttt;" with no ";" inside: a damaged line is refused, not read from a field boundary', () => {
+  // Found by fuzzing: the real frame's leading space lost, and "; 0.250; % ;    ; 2 ;" later in the
+  // line has ';' at the head's fixed places, but a ';' inside its "date" too.
+  const line = Buffer.from(captureLines()[0]);
+  line[0] = 0x21;
+  const result = parseContinuousFrame(line);
+  assert.ok('error' in result, JSON.stringify(result).slice(0, 200));
+  assert.match(result.error, /no frame start/);
+});
+
 test('a reading spelt as a number that overflows (9e9999, like the 20.e376 fuzzing found) is no reading, not Infinity', () => {
   const frame = formatContinuousFrame({
     date: '01-02-24',

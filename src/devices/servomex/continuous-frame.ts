@@ -158,14 +158,23 @@ export function formatContinuousFrame(
 /** The last position of " dd-mm-yy;hh:mm:ss;"'s shape (digits not required: the clock may be junk). */
 function frameStart(line: Uint8Array): number {
   for (let p = line.length - 19; p >= 0; p--) {
-    if (line[p] === SPACE && line[p + 9] === SEMICOLON && line[p + 18] === SEMICOLON && line[p + 3] === 0x2d && line[p + 6] === 0x2d)
-      return p;
+    if (clockShaped(line, p) && line[p + 3] === 0x2d && line[p + 6] === 0x2d) return p;
   }
   // A frame whose date separators are damaged still has the two ';' at fixed places.
   for (let p = line.length - 19; p >= 0; p--) {
-    if (line[p] === SPACE && line[p + 9] === SEMICOLON && line[p + 18] === SEMICOLON) return p;
+    if (clockShaped(line, p)) return p;
   }
   return -1;
+}
+
+/**
+ * " dddddddd;tttttttt;" at p: the date and the time are eight characters each and hold no ';'
+ * (a ';' inside would make the fields split elsewhere than the head says: found by fuzzing).
+ */
+function clockShaped(line: Uint8Array, p: number): boolean {
+  if (line[p] !== SPACE || line[p + 9] !== SEMICOLON || line[p + 18] !== SEMICOLON) return false;
+  for (let k = p + 1; k < p + 18; k++) if (k !== p + 9 && line[k] === SEMICOLON) return false;
+  return true;
 }
 
 function parseReading(text: string): number | null {
