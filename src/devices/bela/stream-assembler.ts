@@ -114,7 +114,7 @@ export class StreamAssembler {
         c.suspect = undefined;
       }
       const real = n - b.trailingZeros;
-      for (let k = 0; k < real; k++) this.place(channel, b.ref + k, b.values[k]);
+      this.placeRun(channel, b.ref, b.values, real);
       if (b.trailingZeros > 0) c.suspect = { from: b.ref + real, end: b.ref + n };
       c.frontier = Math.max(c.frontier, b.ref + real);
     } else {
@@ -154,10 +154,14 @@ export class StreamAssembler {
     const data = this.window.slice(0, rows * w);
     const lost: [number, number][] = [];
     const dense = this.channels.map((c, i) => (c.active && c.mode === 'dense' ? i : -1)).filter((i) => i >= 0);
+    const watchFrames = dense.map((i) => this.channels[i].watchFrame);
+    const present = this.present;
     if (dense.length > 0) {
       for (let r = 0; r < rows; r++) {
         const frame = this.next + r;
-        const missing = dense.some((i) => frame >= this.channels[i].watchFrame && !this.present[r * w + i]);
+        // Plain loops: this runs once per row and dense channel, as often as values arrive.
+        let missing = false;
+        for (let d = 0; d < dense.length && !missing; d++) missing = frame >= watchFrames[d] && present[r * w + dense[d]] === 0;
         if (!missing) continue;
         const run = lost[lost.length - 1];
         if (run && run[0] + run[1] === frame) run[1]++;
@@ -180,6 +184,30 @@ export class StreamAssembler {
     if (!c.suspect) return;
     this.stats.paddingDropped += c.suspect.end - c.suspect.from;
     c.suspect = undefined;
+  }
+
+  /**
+   * values[0..count) at frames ref, ref+1, …: place() for a dense buffer, with the bounds worked
+   * out once and one strided loop (a 32-watcher stream places 1.4 M values a second).
+   */
+  private placeRun(channel: number, ref: number, values: Float64Array, count: number): void {
+    let k = 0;
+    if (ref < this.next) {
+      const late = Math.min(count, this.next - ref);
+      this.stats.lateValues += late;
+      k = late;
+    }
+    if (k >= count) return;
+    const lastRow = ref + count - 1 - this.next;
+    if (lastRow >= this.capacity) this.grow(lastRow + 1);
+    const w = this.width;
+    const window = this.window;
+    const present = this.present;
+    for (let at = (ref + k - this.next) * w + channel; k < count; k++, at += w) {
+      window[at] = values[k];
+      present[at] = 1;
+    }
+    if (lastRow >= this.span) this.span = lastRow + 1;
   }
 
   private place(channel: number, frame: number, value: number): void {
