@@ -149,10 +149,7 @@ export function readParams(uri: DeviceUri, params: readonly Param[]): Map<string
       values.set(param.key, param.parse(text));
     } catch (error) {
       if (error instanceof UriError) throw error;
-      const detail =
-        error instanceof ParamError
-          ? error.message
-          : `${param.key}="${text}"${/^[:,]/.test((error as Error).message) ? '' : ' '}${(error as Error).message}`;
+      const detail = error instanceof ParamError ? error.message : `${param.key}="${text}" ${(error as Error).message}`;
       throw new UriError(uri.text, `parameter ${detail}`);
     }
   }

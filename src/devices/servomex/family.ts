@@ -3,7 +3,17 @@
 //   servomex+serial:///dev/ttyUSB0?baud=19200&parity=none&databits=8&stopbits=1&period=2
 //   servomex+modbus-rtu:///dev/ttyUSB0?unit=1&rate=2     servomex+modbus-tcp://host:502?unit=1,2&rate=2
 //   sim:servomex?mode=ascii|modbus-tcp|modbus-rtu
-import { choiceParam, numberParam, paramsFor, readParams, textParam, valueOf, type Family, type Param } from '../../core/family';
+import {
+  choiceParam,
+  numberParam,
+  ParamError,
+  paramsFor,
+  readParams,
+  textParam,
+  valueOf,
+  type Family,
+  type Param,
+} from '../../core/family';
 import { UriError, type DeviceUri } from '../../core/uri';
 import { OverflowPolicy } from '../../core/poll-recorder';
 import { PolledSource } from '../../core/polled-source';
@@ -27,7 +37,9 @@ const unitParam: Param<AnalyzerAddress[]> = {
     const list = text.split(',').map((part) => {
       const m = /^(?:([A-Za-z][\w-]*):)?(\d{1,3})$/.exec(part.trim());
       const unit = m ? Number(m[2]) : NaN;
-      if (!m || unit < 1 || unit > 247) throw new Error(`: "${part}" is not a unit id from 1 to 247 (optionally name:id)`);
+      // Worded in full: the problem is one part of the list, not the whole text.
+      if (!m || unit < 1 || unit > 247)
+        throw new ParamError(`unit="${text}": "${part}" is not a unit id from 1 to 247 (optionally name:id)`);
       return { name: m[1] ?? `unit${unit}`, unit };
     });
     if (new Set(list.map((a) => a.name)).size !== list.length) throw new Error('names an analyser twice');
