@@ -5,47 +5,20 @@
 // frames, and row r is board frame startFrame + r.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import '../../src/devices/index';
 import { Session } from '../../src/core/session';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
+import { startBelaBoard } from '../helpers/bela-board';
 
 const PEER = path.resolve(__dirname, '../../../shared/peers/bela-board');
 const VARS = ['c_dense', 'i_dense', 'j_dense', 'f_dense', 'd_dense', 'i_sparse', 'j_sparse', 'd_sparse', 'a0'];
 
-async function startBoard(project: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const build = process.env.BELA_BOARD_BUILD;
-  assert.ok(
-    build && fs.existsSync(path.join(build, 'bin', `bela-board-${project}`)),
-    'bela-board is built (npm test builds it into .test-tmp/)',
-  );
-  const ready = path.join(tmpDir(), 'ready.json');
-  const child = spawn(path.join(PEER, 'bela-board'), ['--project', project, '--port', '0', '--ready-file', ready, '--quiet'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: process.env,
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; !fs.existsSync(ready); i++) {
-    if (i > 200) throw new Error('bela-board did not get ready in 10 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const { port } = JSON.parse(fs.readFileSync(ready, 'utf8')) as { port: number };
-  return {
-    port,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** Records `seconds` from a bela-board project into NPY; numpy and boardgen.py check every row. */
 async function recordAndCheck(project: string, vars: string[], query: string, rate: number, seconds: number) {
-  const board = await startBoard(project);
+  const board = await startBelaBoard(project);
   const file = path.join(tmpDir(), `${project}.npy`);
   const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}${query}`);
   try {

@@ -14,25 +14,10 @@ import type { RecordingFormat } from '../../src/core/writers/types';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { PYTHON } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
+import { FLOAT64_ONLY } from '../helpers/exact-values';
 
 const CHANNELS = 2;
-// int32 and uint32 extremes, integers float32 rounds, doubles, NaN, ±Inf, -0: none survive float32.
-const VALUES = [
-  -2147483648,
-  2147483647,
-  2147483648,
-  4294967295,
-  16777217,
-  2 ** 53,
-  0.1,
-  1 / 3,
-  5e-324,
-  NaN,
-  Infinity,
-  -Infinity,
-  -0,
-  1e300,
-];
+const VALUES = FLOAT64_ONLY;
 
 class DoubleSource implements Source {
   sink!: SourceSink;

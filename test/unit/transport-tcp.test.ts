@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { TcpClient, type TcpClose } from '../../src/transports/tcp';
+import { freePort } from '../helpers/net';
 
 async function server(onSocket: (socket: net.Socket) => void): Promise<{ port: number; server: net.Server; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
@@ -24,14 +25,6 @@ async function server(onSocket: (socket: net.Socket) => void): Promise<{ port: n
       return new Promise((resolve) => s.close(() => resolve()));
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 test('a refused first connection fails once, as cannotConnect words it', async () => {

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { closeAll, WebSocketClient, webSocketUrl, type WebSocketClose } from '../../src/transports/websocket';
+import { freePort } from '../helpers/net';
 
 interface Server {
   wss: WebSocketServer;
@@ -39,14 +40,6 @@ async function startServer(port = 0, options: { verifyClient?: () => boolean } =
         wss.close(() => resolve());
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 function until<T>(make: (resolve: (value: T) => void) => void): Promise<T> {
