@@ -82,14 +82,23 @@ export function numberParam(uri: DeviceUri, name: string, fallback: number, min:
   return value;
 }
 
+/** The URI with the path in parameter `key` (`?file=rel`, `?pybela=dir`) made absolute against `baseDir`. */
+export function resolvePathParam(text: string, baseDir: string, key: string): string {
+  const trimmed = text.trim();
+  const q = trimmed.indexOf('?');
+  if (q < 0) return trimmed;
+  const parts = trimmed
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      if (!part.startsWith(`${key}=`)) return part;
+      const value = decodeURIComponent(part.slice(key.length + 1));
+      return value && !path.isAbsolute(value) ? `${key}=${path.resolve(baseDir, value).replace(/[%&#?+]/g, encodeURIComponent)}` : part;
+    });
+  return `${trimmed.slice(0, q + 1)}${parts.join('&')}`;
+}
+
 /** `sim:…?file=rel` with the file made absolute against `baseDir`. */
 export function resolveFileParam(text: string, baseDir: string): string {
-  const s = /^(sim:[a-z0-9+.-]+)\?(.*)$/i.exec(text.trim());
-  if (!s) return text.trim();
-  const parts = s[2].split('&').map((part) => {
-    if (!part.startsWith('file=')) return part;
-    const file = decodeURIComponent(part.slice(5));
-    return file && !path.isAbsolute(file) ? `file=${path.resolve(baseDir, file).replace(/[%&#?+]/g, encodeURIComponent)}` : part;
-  });
-  return `${s[1]}?${parts.join('&')}`;
+  return /^sim:[a-z0-9+.-]+\?/i.test(text.trim()) ? resolvePathParam(text, baseDir, 'file') : text.trim();
 }

@@ -32,3 +32,10 @@ test('the tree names each variable by its Watcher type and timestamp mode', () =
   assert.equal(bela.channelDetail?.(source, 2), 'not listed by the board yet');
   assert.equal(bela.channelDetail?.(undefined, 0), undefined);
 });
+
+test('pybela=DIR is relative to the workspace folder; an absolute one and other URIs are left alone', () => {
+  assert.equal(bela.resolvePaths?.('bela://h?vars=a&pybela=out/run1', '/ws'), 'bela://h?vars=a&pybela=/ws/out/run1');
+  assert.equal(bela.resolvePaths?.('bela://h?pybela=/data', '/ws'), 'bela://h?pybela=/data');
+  assert.equal(bela.resolvePaths?.('bela://h?vars=a', '/ws'), 'bela://h?vars=a');
+  assert.equal(bela.resolvePaths?.('sim:bela?port=0', '/ws'), 'sim:bela?port=0');
+});

@@ -2,20 +2,29 @@
 // USB, or bela.local), the chosen variables as one frame-indexed float64 stream. URIs:
 //   bela://HOST[:PORT]?vars=a,b&rate=22050&buffer=10      sim:bela?port=0&speed=1&rate=44100
 import * as path from 'node:path';
-import { listenPortParam, positiveParam, readParams, speedParam, textParam, valueOf, type Family } from '../../core/family';
-import { UriError } from '../../core/uri';
+import { listenPortParam, positiveParam, readParams, speedParam, textParam, valueOf, type Family, type Param } from '../../core/family';
+import { resolvePathParam, UriError } from '../../core/uri';
 import { BelaSimulator } from './simulator';
 import { BelaSource } from './source';
 
 const BELA_PORT = 5555;
 
+/** `vars=a, b,c` as names; refuses empty names and repeats. */
+export function parseVars(text: string): string[] {
+  const names = text.split(',').map((n) => n.trim());
+  if (names.some((n) => !n)) throw new Error('has an empty name');
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new Error(`names ${repeated} twice`);
+  return names;
+}
+
 const params = [
-  textParam({
+  {
     key: 'vars',
     description: 'watchers to stream, comma-separated (default: every watcher the board lists)',
     example: 'audioIn,analog0',
-    nonEmpty: true,
-  }),
+    parse: parseVars,
+  } satisfies Param<string[]>,
   positiveParam({
     key: 'rate',
     description: "frames per second, overriding the board's declared sampleRate (which may not be the rate its frames tick at)",
@@ -37,15 +46,6 @@ const simulatorParams = [
   positiveParam({ key: 'frame-rate', description: 'frames per second its program ticks (default: rate)', example: '22050' }),
 ];
 
-/** `vars=a, b,c` as names; refuses empty names and repeats. */
-export function parseVars(text: string): string[] {
-  const names = text.split(',').map((n) => n.trim());
-  if (names.some((n) => !n)) throw new Error('has an empty name');
-  const repeated = names.find((n, i) => names.indexOf(n) !== i);
-  if (repeated) throw new Error(`names ${repeated} twice`);
-  return names;
-}
-
 export const bela: Family = {
   id: 'bela',
   label: 'Bela board',
@@ -58,23 +58,15 @@ export const bela: Family = {
     if (uri.scheme === 'sim') return;
     if (!uri.host)
       throw new UriError(uri.text, 'no host (expected bela://HOST:PORT, e.g. bela://bela.local:5555 or bela://192.168.7.2:5555)');
-    const vars = uri.params.get('vars');
-    if (vars !== undefined) {
-      try {
-        parseVars(vars);
-      } catch (error) {
-        throw new UriError(uri.text, `parameter vars="${vars}" ${(error as Error).message}`);
-      }
-    }
   },
   createSource(uri, options) {
     const v = readParams(uri, params);
-    const vars = valueOf<string | undefined>(v, 'vars');
+    const vars = valueOf<string[] | undefined>(v, 'vars');
     const pybela = valueOf<string | undefined>(v, 'pybela');
     return new BelaSource({
       host: uri.host,
       port: uri.port ?? BELA_PORT,
-      vars: vars === undefined ? undefined : parseVars(vars),
+      vars,
       rate: valueOf(v, 'rate'),
       bufferS: valueOf(v, 'buffer'),
       backoffS: options.backoffS,
@@ -83,17 +75,7 @@ export const bela: Family = {
   },
   resolvePaths(uri, baseDir) {
     // pybela=DIR relative to the workspace folder (the CLI: the current directory).
-    const m = /^(bela:[^?#]*\?)([^#]*)(.*)$/i.exec(uri.trim());
-    if (!m) return uri.trim();
-    const query = m[2]
-      .split('&')
-      .map((part) => {
-        if (!part.startsWith('pybela=')) return part;
-        const dir = decodeURIComponent(part.slice(7));
-        return dir && !path.isAbsolute(dir) ? `pybela=${path.resolve(baseDir, dir).replace(/[%&#?+]/g, encodeURIComponent)}` : part;
-      })
-      .join('&');
-    return `${m[1]}${query}${m[3]}`;
+    return /^bela:/i.test(uri.trim()) ? resolvePathParam(uri, baseDir, 'pybela') : uri.trim();
   },
   async simulate(uri, options) {
     const v = readParams(uri, simulatorParams);
