@@ -94,7 +94,7 @@ export interface Family {
    * Cross-checks beyond each parameter's own parse: a host or a path is needed, options that
    * contradict. Throws a UriError. `uri` may be `sim:<id>`.
    */
-  check?(uri: DeviceUri): void;
+  check?(uri: DeviceUri, values: ReadonlyMap<string, unknown>): void;
   /** The source that reads the device, built inside the acquisition worker. */
   createSource(uri: DeviceUri, options: SourceOptions): Source;
   /** Starts this family's simulator as `sim:<id>?…` describes. */
@@ -157,7 +157,7 @@ export function readParams(uri: DeviceUri, params: readonly Param[]): Map<string
 }
 
 /** A parameter's parsed value, typed by the caller (readParams checked it). */
-export function valueOf<T>(values: Map<string, unknown>, key: string): T {
+export function valueOf<T>(values: ReadonlyMap<string, unknown>, key: string): T {
   return values.get(key) as T;
 }
 

@@ -45,8 +45,8 @@ export class Families {
   resolve(text: string): ResolvedDevice {
     const uri = parseDeviceUri(text);
     const family = this.of(uri);
-    readParams(uri, paramsFor(family, uri));
-    family.check?.(uri);
+    // The parsed values go to the family's cross-checks, so no family parses its URI twice.
+    family.check?.(uri, readParams(uri, paramsFor(family, uri)));
     return { uri, family };
   }
 

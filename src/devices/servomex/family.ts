@@ -185,7 +185,7 @@ function modbusTransport(uri: DeviceUri, v: Map<string, unknown>): ModbusTranspo
   return { kind: 'rtu', serial: serialSettings(uri, v) };
 }
 
-function names(v: Map<string, unknown>): string[] | undefined {
+function names(v: ReadonlyMap<string, unknown>): string[] | undefined {
   const text = valueOf<string | undefined>(v, 'names');
   return text ? text.split(',').map((n) => n.trim()) : undefined;
 }
@@ -197,7 +197,7 @@ export const servomex: Family = {
   example: 'servomex+modbus-tcp://127.0.0.1:502?unit=1&rate=2',
   params,
   simulatorParams,
-  check(uri) {
+  check(uri, v) {
     if (uri.scheme === 'sim') return;
     if (uri.scheme === 'servomex+modbus-tcp') {
       if (!uri.host) throw new UriError(uri.text, 'no host (expected servomex+modbus-tcp://HOST:502?unit=1&rate=2)');
@@ -210,7 +210,6 @@ export const servomex: Family = {
       if (!uri.path || uri.path === '/') throw new UriError(uri.text, `no serial port path (expected e.g. ${uri.scheme}:///dev/ttyUSB0)`);
     }
     if (uri.scheme === 'servomex+serial') return;
-    const v = readParams(uri, paramsFor(servomex, uri));
     const units = valueOf<AnalyzerAddress[]>(v, 'unit');
     for (const n of names(v) ?? []) {
       if (!units.some((u) => u.name === n))
