@@ -42,6 +42,9 @@ export function runAcquisitionThread(families: Families): void {
       case 'refresh':
         acquisition?.refresh();
         return null;
+      case 'stop-stream':
+        sourced('stop the stream').stopStream();
+        return null;
       case 'close':
         acquisition?.close();
         return null;

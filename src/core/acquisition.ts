@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { native, type NativeRing, type NativeSamples, type SampleType } from './native';
 import { Recording } from './recording';
 import { Timelog } from './timelog';
-import type { BlockInfo, Source, SourceSink, StreamFormat } from './source';
+import type { BlockInfo, Source, SourceSink, StreamFormat, StreamOutcome } from './source';
 import type { Sample } from './sample';
 import type { Anchor, Gap, Marker } from './types';
 import {
@@ -163,13 +163,14 @@ export class Acquisition implements SourceSink {
     this.post({ kind: 'connecting', attempt });
   }
 
-  ended(reason: string): void {
+  ended(reason: string, outcome: StreamOutcome = 'finished'): void {
+    if (this.endedReason) return;
     this.endedReason = `stream ended: ${reason}`;
     this.endRecording(this.undelivered(`stream ended: ${reason}`));
     // The pause ends with the stream: a recording started on it now may have all the ring holds.
     this.paused = undefined;
     this.postStats();
-    this.post({ kind: 'ended', reason });
+    this.post({ kind: 'ended', reason, outcome });
   }
 
   failed(error: Error): void {
@@ -279,6 +280,19 @@ export class Acquisition implements SourceSink {
     const saved = { path: file, blocks: this.timelog.length };
     this.post({ kind: 'timelog-saved', ...saved });
     return saved;
+  }
+
+  /**
+   * Ends the stream at the user's request and keeps the session's ring: the source finishes
+   * gracefully where it can (Source.stopStream), else it is stopped and the stream ended here.
+   */
+  stopStream(): void {
+    if (this.finished) throw new Error('the session is closed');
+    if (this.endedReason) throw new Error(`the stream is over already (${this.endedReason})`);
+    if (this.source.stopStream) this.source.stopStream();
+    else this.source.stop();
+    // A source without stopStream(), or one whose stopStream() did not end the stream: end it here.
+    this.ended('stopped by the user', 'stopped');
   }
 
   close(): void {

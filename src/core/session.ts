@@ -12,6 +12,7 @@ import { AcquisitionClient } from './acquisition-client';
 import type { RunningSimulator } from './family';
 import { families, type ResolvedDevice } from './registry';
 import type { Sample } from './sample';
+import type { StreamOutcome } from './source';
 import { serveSerialBridge } from '../transports/serial-bridge';
 import type { Anchor, ChannelInfo, Gap, Marker, Metadata } from './types';
 import {
@@ -83,6 +84,14 @@ export class Session extends EventEmitter<SessionEvents> {
   start?: Date;
   /** When the session finished (done, error or closed). */
   end?: Date;
+  /**
+   * The stream in the seed's Streamer words: 'started' once data flows, then how it ended
+   * (finished, stopped by the user, interrupted by the device); undefined before data and for a
+   * stream that failed or was closed while streaming.
+   */
+  streamStatus?: 'started' | StreamOutcome;
+  /** Why the stream ended (the source's words), once it has. */
+  endReason?: string;
   readonly metadata: Metadata;
   channels: ChannelInfo[] = [];
   rate = 0;
@@ -465,6 +474,20 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Ends the stream but keeps the session (the seed's Streamer.stop): the source stops as it
+   * would at its end (Bela: unwatch, the board's program runs on), a recording ends with what
+   * arrived, the ring stays readable (getData, a recording started now from what it holds), and
+   * the session is `done` with streamStatus 'stopped'. Resolves once it is done.
+   */
+  async stopStream(): Promise<void> {
+    this.refuseDeleted('stop the stream');
+    if (!['connecting', 'active', 'paused'].includes(this.state))
+      throw new Error(`cannot stop the stream of ${this.uri}: it is ${this.state}; only a connecting or streaming session can be stopped`);
+    await this.client().request({ kind: 'stop-stream' });
+    await this.whenDone();
+  }
+
+  /**
    * Stops acquisition (ending any recording) and frees the ring. A session that had not finished
    * is then `closed`; one that had (done, error) keeps that state. Closing twice is harmless;
    * closing a deleted session is refused.
@@ -539,6 +562,8 @@ export class Session extends EventEmitter<SessionEvents> {
         this.anchors.push(m.anchor);
         break;
       case 'ended':
+        this.streamStatus = m.outcome;
+        this.endReason = m.reason;
         this.log('info', `stream ended: ${m.reason}`);
         if (!['closed', 'deleted', 'error'].includes(this.state)) this.setState('done');
         break;
@@ -600,7 +625,10 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!TRANSITIONS[this.state].includes(next)) throw new Error(`session ${this.uri}: illegal transition ${this.state} → ${next}`);
     const previous = this.state;
     this.state = next;
-    if (next === 'active') this.start ??= new Date();
+    if (next === 'active') {
+      this.start ??= new Date();
+      this.streamStatus ??= 'started';
+    }
     if (FINISHED.includes(next)) {
       this.end ??= new Date();
       this.held = false;

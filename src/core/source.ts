@@ -4,6 +4,9 @@ import type { NativeRing, NativeSamples, SampleType } from './native';
 import type { Sample } from './sample';
 import type { ChannelInfo, Gap, Marker } from './types';
 
+/** How a stream ended (SourceSink.ended); a session that is streaming says 'started'. */
+export type StreamOutcome = 'finished' | 'stopped' | 'interrupted';
+
 export interface StreamFormat {
   channels: ChannelInfo[];
   /** Frames per second. */
@@ -58,8 +61,13 @@ export interface SourceSink {
   samples(batch: Sample[]): void;
   /** Connection state as the source sees it. */
   connecting(attempt: number): void;
-  /** The device says the stream is over (RDA stop, end of file). */
-  ended(reason: string): void;
+  /**
+   * The device says the stream is over (RDA stop, end of file). `outcome` says how, in the
+   * seed's Streamer words: finished (its end came: a file's end, a scheduled window's last
+   * frame; the default), stopped (the user asked: Source.stopStream), interrupted (the device's
+   * program went away mid-stream).
+   */
+  ended(reason: string, outcome?: StreamOutcome): void;
   /** Unrecoverable: bad data, refused connection. The session goes to `error`. */
   failed(error: Error): void;
 }
@@ -68,6 +76,13 @@ export interface Source {
   start(sink: SourceSink): void;
   /** Stops receiving; no sink calls after this returns. */
   stop(): void;
+  /**
+   * Ends the stream at the user's request (Session.stopStream), keeping what has arrived: the
+   * source writes what it still holds, tells the device to stop sending where the device has
+   * such a thing (Bela: unwatch, the board's program runs on), and calls sink.ended(…, 'stopped').
+   * Left out, the acquisition stops the source and ends the stream itself.
+   */
+  stopStream?(): void;
   /**
    * Holds the input while the session is paused, for sources that can without losing anything
    * (a file played at real time stops reading, and its clock stops with it). A live instrument

@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordingFormat, SampleType } from './writers/types';
 import type { Sample } from './sample';
+import type { StreamOutcome } from './source';
 import type { Anchor, ChannelInfo, Gap, Marker } from './types';
 
 export interface WorkerInit {
@@ -45,6 +46,8 @@ export type Command =
   | { kind: 'resume'; from: ResumeFrom }
   /** Answered once the worker has posted its stats as they are now. */
   | { kind: 'refresh' }
+  /** Ends the stream, keeping the ring and ending any recording (Source.stopStream). */
+  | { kind: 'stop-stream' }
   | { kind: 'close' };
 
 /** What each command's reply carries. */
@@ -55,6 +58,7 @@ export interface Replies {
   pause: { frame: number; wallMs: number; held: boolean };
   resume: { frame: number; skipped: number };
   refresh: null;
+  'stop-stream': null;
   close: null;
 }
 
@@ -135,7 +139,7 @@ export type Event =
   | { kind: 'samples'; samples: Sample[] }
   | { kind: 'gap'; gap: Gap }
   | { kind: 'anchor'; anchor: Anchor }
-  | { kind: 'ended'; reason: string }
+  | { kind: 'ended'; reason: string; outcome: StreamOutcome }
   /** Consumers stopped at `frame` (the pause point); `held`: the source stopped reading too. */
   | { kind: 'paused'; frame: number; wallMs: number; held: boolean }
   /** Consumers go on from `frame`; `skipped` frames after the pause point were passed over. */

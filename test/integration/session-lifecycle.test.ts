@@ -140,6 +140,7 @@ test('a stream that ends by itself is done, and closing it keeps done (it was no
     await waitFor('done', () => session.state === 'done');
     assert.deepEqual(states, ['connecting', 'active', 'done']);
     assert.deepEqual(predicates(session), ['done']);
+    assert.equal(session.streamStatus, 'finished');
     assert.ok(session.end instanceof Date);
     await assert.rejects(session.pause(), /it is done/);
     await session.close();
@@ -153,6 +154,30 @@ test('a stream that ends by itself is done, and closing it keeps done (it was no
   } finally {
     await session.close();
     await server.close();
+  }
+});
+
+test('stopStream(): a family with nothing of its own to stop ends as stopped; the recording ends with what came and the ring stays readable', async () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'stopped.npy');
+  const session = new Session(SIM);
+  try {
+    await session.connect();
+    assert.equal(session.streamStatus, 'started');
+    const ended = session.recordingEnded();
+    await session.startRecording(file, { fromFrame: 0 });
+    await waitFor('frames', () => session.lastSample >= 500);
+    await session.stopStream();
+    assert.equal(session.state, 'done');
+    assert.equal(session.streamStatus, 'stopped');
+    assert.equal(session.endReason, 'stopped by the user');
+    const summary = await ended;
+    assert.equal(summary.frames, session.lastSample, 'every frame that reached the ring is in the file');
+    assert.equal(readNpy(file).shape[0], summary.frames);
+    assert.ok(session.getData(0, 10) !== null, 'the ring is still readable');
+    await assert.rejects(session.stopStream(), /cannot stop the stream .* it is done/);
+  } finally {
+    await session.close();
   }
 });
 
