@@ -36,6 +36,11 @@ async function recordAndCheck(project: string, vars: string[], query: string, ra
     await session.close();
     await board.stop();
   }
+  return checkFile(file, project, vars, rate, Math.round(rate * seconds));
+}
+
+/** numpy reads the recording and boardgen.py says what the project set at every row's frame: all must match. */
+function checkFile(file: string, project: string, vars: string[], rate: number, rows: number) {
   const sidecar = readSidecar(sidecarPathFor(file));
   const startFrame = Number((sidecar.source as { startFrame?: number }).startFrame);
   assert.ok(Number.isInteger(startFrame) && startFrame > 0, `startFrame ${startFrame} in the sidecar's source`);
@@ -71,9 +76,9 @@ print(json.dumps({'dtype': a.dtype.str, 'rows': a.shape[0], 'wrong': wrong[:20],
     project,
   );
   assert.equal(report.dtype, '<f8');
-  assert.equal(report.rows, Math.round(rate * seconds));
+  assert.equal(report.rows, rows);
   assert.deepEqual(report.wrong, []);
-  return report;
+  return { ...report, startFrame };
 }
 
 test(
@@ -94,5 +99,69 @@ test(
     const report = await recordAndCheck('timestamping', ['pot1', 'pot2'], '&rate=22050', 22050, 1);
     // pot2 is sparse: set on every 12th frame only.
     assert.ok(report.values >= 22050 + 1837, `${report.values} values checked`);
+  },
+);
+
+test(
+  "a scheduled window (frames=N): the board's durations end it, the session is done as finished, the recording is exactly its N frames, every value right",
+  { timeout: 60_000 },
+  async () => {
+    const board = await startBelaBoard('all-types');
+    const vars = ['i_dense', 'd_dense', 'j_sparse', 'c_dense'];
+    const file = path.join(tmpDir(), 'window.npy');
+    const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}&frames=30000`);
+    try {
+      await session.connect(15_000);
+      const ended = session.recordingEnded();
+      // No recording duration: the window ends the stream, and with it the recording.
+      await session.startRecording(file, { fromFrame: 0 });
+      assert.equal(await session.whenDone(), 'done');
+      assert.equal(session.streamStatus, 'finished');
+      assert.match(session.endReason ?? '', /^Streaming finished: 30000 frames from board frame \d+$/);
+      assert.equal((await ended).frames, 30000);
+    } finally {
+      await session.close();
+      await board.stop();
+    }
+    const report = checkFile(file, 'all-types', vars, 44100, 30000);
+    assert.ok(report.values > 30000 * 3, `${report.values} values checked`);
+  },
+);
+
+test(
+  'stopStream(): the session is done as stopped, what arrived is recorded and right, and the board program runs on for the next client',
+  { timeout: 60_000 },
+  async () => {
+    const board = await startBelaBoard('all-types');
+    const vars = ['f_dense', 'i_sparse'];
+    const file = path.join(tmpDir(), 'stopped.npy');
+    const uri = `bela://127.0.0.1:${board.port}?vars=${vars.join(',')}`;
+    const session = new Session(uri);
+    let frames = 0;
+    try {
+      await session.connect(15_000);
+      const ended = session.recordingEnded();
+      await session.startRecording(file, { fromFrame: 0 });
+      while (session.lastSample < 10_000) await new Promise((r) => setTimeout(r, 20));
+      await session.stopStream();
+      assert.equal(session.state, 'done');
+      assert.equal(session.streamStatus, 'stopped');
+      frames = (await ended).frames;
+      assert.ok(frames >= 10_000, `${frames} frames recorded`);
+      // The ring stays readable after the stream stopped.
+      assert.ok(session.getData(0, 100) !== null, 'the ring is readable after stopStream');
+      // The board program kept running: a new session streams from it.
+      const next = new Session(uri);
+      try {
+        await next.connect(15_000);
+        assert.equal(next.state, 'active');
+      } finally {
+        await next.close();
+      }
+    } finally {
+      await session.close();
+      await board.stop();
+    }
+    checkFile(file, 'all-types', vars, 44100, frames);
   },
 );

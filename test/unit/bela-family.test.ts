@@ -5,16 +5,21 @@ import assert from 'node:assert/strict';
 import { registry } from '../../src/devices/index';
 import { bela } from '../../src/devices/bela/family';
 
-test('bela:// URIs: a host is needed, vars are names, rate and buffer are numbers, anything else is refused', () => {
+test('bela:// URIs: a host is needed, vars are names, rate, buffer and the window are numbers, anything else is refused', () => {
   assert.equal(registry.resolve('bela://bela.local').family.id, 'bela');
   assert.equal(registry.resolve('bela://192.168.7.2:5555?vars=pot1,pot2&rate=22050&buffer=30').uri.port, 5555);
+  assert.equal(registry.resolve('bela://h?duration=2.5&from=441000').family.id, 'bela');
   const cases: [string, RegExp][] = [
     ['bela://', /no host/],
     ['bela://h?vars=a,,b', /vars/],
     ['bela://h?vars=a,a', /vars/],
     ['bela://h?rate=fast', /parameter rate="fast"/],
     ['bela://h?buffer=-1', /parameter buffer="-1"/],
-    ['bela://h?speed=2', /unknown parameter "speed" \(known: vars, rate, buffer, pybela\)/],
+    ['bela://h?frames=1.5', /parameter frames="1.5".*whole number/],
+    ['bela://h?from=-3', /parameter from="-3"/],
+    ['bela://h?duration=0', /parameter duration="0"/],
+    ['bela://h?duration=2&frames=100', /duration= and frames= both set/],
+    ['bela://h?speed=2', /unknown parameter "speed" \(known: vars, rate, buffer, pybela, duration, frames, from\)/],
   ];
   for (const [uri, message] of cases) assert.throws(() => registry.resolve(uri), message, uri);
 });

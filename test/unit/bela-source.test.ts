@@ -96,10 +96,15 @@ class FakeBoard {
   }
 
   /** The watch command the source sent, once it has. */
-  watch(): { watchers: string[]; timestamps: number[] } | undefined {
+  watch(): { watchers: string[]; timestamps: number[]; durations?: number[] } | undefined {
+    return this.command('watch') as { watchers: string[]; timestamps: number[]; durations?: number[] } | undefined;
+  }
+
+  /** The first command `cmd` the source sent. */
+  command(cmd: string): Record<string, unknown> | undefined {
     for (const m of this.received) {
-      const cmd = ((m as Record<string, unknown>).watcher as Record<string, unknown>[] | undefined)?.find((c) => c.cmd === 'watch');
-      if (cmd) return cmd as unknown as { watchers: string[]; timestamps: number[] };
+      const found = ((m as Record<string, unknown>).watcher as Record<string, unknown>[] | undefined)?.find((c) => c.cmd === cmd);
+      if (found) return found;
     }
     return undefined;
   }
@@ -125,6 +130,7 @@ class FakeSink implements SourceSink {
   rejects: string[] = [];
   logs: string[] = [];
   endedWith?: string;
+  outcome?: string;
   failure?: Error;
   format(f: StreamFormat): never {
     this.format_ = f;
@@ -146,8 +152,9 @@ class FakeSink implements SourceSink {
   }
   samples(): void {}
   connecting(): void {}
-  ended(reason: string): void {
+  ended(reason: string, outcome?: string): void {
     this.endedWith = reason;
+    this.outcome = outcome;
   }
   failed(error: Error): void {
     this.failure = error;
@@ -161,11 +168,11 @@ class FakeSink implements SourceSink {
   }
 }
 
-async function setup(watchers: W[], options: { vars?: string[] } = {}) {
+async function setup(watchers: W[], options: { vars?: string[]; frames?: number; durationS?: number; fromFrame?: number } = {}) {
   const board = new FakeBoard(watchers);
   const port = await board.start();
   const sink = new FakeSink();
-  const source = new BelaSource({ host: '127.0.0.1', port, vars: options.vars, backoffS: [0.05], holdS: 1 });
+  const source = new BelaSource({ host: '127.0.0.1', port, backoffS: [0.05], holdS: 1, ...options });
   source.start(sink);
   await board.until(() => board.watch() !== undefined && board.data !== undefined, 'watch');
   const start = board.watch()!.timestamps[0];
@@ -314,6 +321,7 @@ test('the padded last buffer of a stream is not written as zeros; the control so
     t.board.control!.close(1000, 'project stopped');
     await t.board.until(() => t.sink.endedWith !== undefined, 'ended');
     assert.match(t.sink.endedWith!, /^Streaming interrupted: /);
+    assert.equal(t.sink.outcome, 'interrupted');
     const [a] = t.sink.columns();
     assert.deepEqual(a.slice(0, 1024), zerosAtEnd, 'zeros followed by a contiguous buffer are values');
     assert.deepEqual(a.slice(1024, 2148), [...full, ...full.slice(0, 100)]);
@@ -415,5 +423,106 @@ test('through an Acquisition: the float64 ring holds uint32 and int32 extremes e
   } finally {
     acquisition.close();
     board.stop();
+  }
+});
+
+test('a scheduled window (frames=, from=) goes to the board as timestamps and durations; exactly its frames are written, its zeros kept', async () => {
+  const from = 5000;
+  const t = await setup(
+    [
+      { name: 'a', type: 'i', mode: 'dense' },
+      { name: 'b', type: 'f', mode: 'sparse' },
+    ],
+    { frames: 1500, fromFrame: from },
+  );
+  try {
+    // The board's end frame is inclusive: durations one less than the window.
+    assert.deepEqual(t.board.watch(), { cmd: 'watch', watchers: ['a', 'b'], timestamps: [from, from], durations: [1499, 1499] });
+    assert.equal(t.start, from);
+    const first = Array.from({ length: 1024 }, (_, k) => k + 1);
+    // The last buffer: the window's last 476 frames (its final 10 real zeros), the board's inclusive
+    // extra frame (99), then the padding.
+    const last = Array.from({ length: 1024 }, (_, k) => (k < 466 ? -(k + 1) : k < 476 ? 0 : k === 476 ? 99 : 0));
+    t.board.buffer('a', from, first);
+    t.board.buffer('b', from, [0.5, 2.5, 7.25], [from, from + 10, from + 1499]);
+    t.board.buffer('a', from + 1024, last);
+    await t.board.until(() => t.sink.endedWith !== undefined, 'the window to finish');
+    assert.equal(t.sink.outcome, 'finished');
+    assert.match(t.sink.endedWith!, /^Streaming finished: 1500 frames from board frame 5000$/);
+    const [a, b] = t.sink.columns();
+    assert.equal(a.length, 1500, 'exactly the window');
+    assert.deepEqual(a, [...first, ...last.slice(0, 476)], "the window's own zeros are values");
+    assert.deepEqual([b[0], b[10], b[1499]], [0.5, 2.5, 7.25]);
+    assert.equal(b.filter((v) => !Number.isNaN(v)).length, 3);
+    assert.deepEqual(t.sink.gaps, []);
+    assert.ok(t.board.command('unwatch'), 'unwatched at the end, for a board that ignores durations');
+    assert.ok(
+      t.sink.logs.some(
+        (l) => l === 'Streaming started: a (int32, dense), b (float, sparse); for 1500 frames (0.034 s) from board frame 5000',
+      ),
+      t.sink.logs.join('\n'),
+    );
+  } finally {
+    t.close();
+  }
+});
+
+test('duration= is seconds of frames at the rate; a from= already passed starts ahead of the board instead, and says so', async () => {
+  const t = await setup([{ name: 'a', type: 'f', mode: 'dense' }], { durationS: 0.5, fromFrame: 10 });
+  try {
+    const watch = t.board.watch()!;
+    assert.ok(watch.timestamps[0] > 1000, 'starts after the board frame the list gave');
+    assert.deepEqual(watch.durations, [22049]);
+    assert.ok(
+      t.sink.logs.some((l) => /from=10 has passed \(the board is at frame 1000\)/.test(l)),
+      t.sink.logs.join('\n'),
+    );
+  } finally {
+    t.close();
+  }
+});
+
+test('stopStream: what arrived is written, the variables unwatched, and the stream ends as stopped', async () => {
+  const t = await setup([{ name: 'a', type: 'f', mode: 'dense' }]);
+  try {
+    const values = Array.from({ length: 1024 }, (_, k) => k / 4);
+    t.board.buffer('a', t.start, values);
+    await t.board.until(() => (t.sink.columns()[0]?.length ?? 0) > 0 || t.sink.rows.length > 0, 'rows');
+    t.source.stopStream();
+    assert.equal(t.sink.outcome, 'stopped');
+    assert.match(t.sink.endedWith!, /^Streaming stopped/);
+    assert.deepEqual(t.sink.columns()[0], values);
+    await t.board.until(() => t.board.command('unwatch') !== undefined, 'unwatch');
+    assert.deepEqual(t.board.command('unwatch'), { cmd: 'unwatch', watchers: ['a'] });
+  } finally {
+    t.close();
+  }
+});
+
+test('a window whose last frames never come ends when it would have on the board, plus the hold: finished short, with what came', async () => {
+  // 0.05 s window at 44.1 kHz starting ~0.1 s ahead: the timer fires about 1.15 s + 1 s later.
+  const t = await setup([{ name: 'a', type: 'f', mode: 'dense' }], { durationS: 0.05 });
+  try {
+    t.board.buffer(
+      'a',
+      t.start,
+      Array.from({ length: 1024 }, (_, k) => k),
+    );
+    await t.board.until(() => t.sink.rows.length > 0, 'rows');
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 6000;
+      const poll = setInterval(() => {
+        if (t.sink.endedWith !== undefined || Date.now() > deadline) {
+          clearInterval(poll);
+          if (t.sink.endedWith === undefined) reject(new Error('the window never ended'));
+          else resolve();
+        }
+      }, 20);
+    });
+    assert.equal(t.sink.outcome, 'finished');
+    assert.equal(t.sink.endedWith, "Streaming finished short: the board sent 1024 of the window's 2205 frames");
+    assert.equal(t.sink.columns()[0].length, 1024);
+  } finally {
+    t.close();
   }
 });

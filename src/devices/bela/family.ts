@@ -1,9 +1,21 @@
 // Bela boards as a Labscope family: the watcher's two websockets on port 5555 (192.168.7.2 over
 // USB, or bela.local), the chosen variables as one frame-indexed float64 stream. URIs:
 //   bela://HOST[:PORT]?vars=a,b&rate=22050&buffer=10      sim:bela?port=0&speed=1&rate=44100
+//   bela://HOST?vars=a&duration=10 (or frames=N, from=FRAME): a scheduled window, then finished
 import * as path from 'node:path';
-import { listenPortParam, positiveParam, readParams, speedParam, textParam, valueOf, type Family, type Param } from '../../core/family';
+import {
+  listenPortParam,
+  numberParam,
+  positiveParam,
+  readParams,
+  speedParam,
+  textParam,
+  valueOf,
+  type Family,
+  type Param,
+} from '../../core/family';
 import { resolvePathParam, UriError } from '../../core/uri';
+import { TYPE_NAMES, type WatcherType } from './protocol';
 import { BelaSimulator } from './simulator';
 import { BelaSource } from './source';
 
@@ -37,6 +49,28 @@ const params = [
     example: 'pybela-data',
     nonEmpty: true,
   }),
+  // The seed's Streamer: stream for a fixed time, N values, or a window scheduled by frame.
+  positiveParam({
+    key: 'duration',
+    description: "stream this many seconds, then finish (sent as the watch's durations; the board ends it)",
+    example: '10',
+  }),
+  numberParam({
+    key: 'frames',
+    description: 'stream this many frames (N values of each dense variable), then finish',
+    example: '44100',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    integer: true,
+  }),
+  numberParam({
+    key: 'from',
+    description: "start at this board frame (a scheduled window; default: now); with duration= or frames=, the window's first frame",
+    example: '441000',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    integer: true,
+  }),
 ];
 
 const simulatorParams = [
@@ -54,10 +88,12 @@ export const bela: Family = {
   example: 'bela://bela.local:5555',
   params,
   simulatorParams,
-  check(uri) {
+  check(uri, values) {
     if (uri.scheme === 'sim') return;
     if (!uri.host)
       throw new UriError(uri.text, 'no host (expected bela://HOST:PORT, e.g. bela://bela.local:5555 or bela://192.168.7.2:5555)');
+    if (values.get('duration') !== undefined && values.get('frames') !== undefined)
+      throw new UriError(uri.text, 'duration= and frames= both set: a window is one or the other');
   },
   createSource(uri, options) {
     const v = readParams(uri, params);
@@ -71,6 +107,9 @@ export const bela: Family = {
       bufferS: valueOf(v, 'buffer'),
       backoffS: options.backoffS,
       pybelaDir: pybela === undefined ? undefined : path.resolve(pybela),
+      durationS: valueOf(v, 'duration'),
+      frames: valueOf(v, 'frames'),
+      fromFrame: valueOf(v, 'from'),
     });
   },
   resolvePaths(uri, baseDir) {
@@ -104,9 +143,6 @@ export const bela: Family = {
     // The source's format names each watcher's type and timestamp mode (BelaSource.format).
     const watcher = (source?.watchers as { type?: string | null; mode?: string | null }[] | undefined)?.[index];
     if (!watcher?.type) return watcher ? 'not listed by the board yet' : undefined;
-    return `${TYPE_NAMES[watcher.type] ?? watcher.type} · ${watcher.mode ?? '?'}`;
+    return `${TYPE_NAMES[watcher.type as WatcherType] ?? watcher.type} · ${watcher.mode ?? '?'}`;
   },
 };
-
-/** The watcher types as a user of Bela's Watcher<T> knows them. */
-const TYPE_NAMES: Record<string, string> = { c: 'char', i: 'int32', j: 'uint32', f: 'float', d: 'double' };

@@ -21,6 +21,9 @@ const fail = (message: string): never => {
 
 /** A watcher's type as the board names it (typeid(T).name() on g++): char, int32, uint32, float32, float64. */
 export type WatcherType = 'c' | 'i' | 'j' | 'f' | 'd';
+
+/** The watcher types as a user of Bela's Watcher<T> knows them. */
+export const TYPE_NAMES: Readonly<Record<WatcherType, string>> = { c: 'char', i: 'int32', j: 'uint32', f: 'float', d: 'double' };
 export const WATCHER_TYPES: readonly WatcherType[] = ['c', 'i', 'j', 'f', 'd'];
 /** Dense (kTimestampBlock: value k is frame ref + k) or sparse (kTimestampSample: each value has its frame). */
 export type TimestampMode = 'dense' | 'sparse';

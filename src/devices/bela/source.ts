@@ -11,7 +11,7 @@
 // either socket reconnects with the shared backoff.
 import * as path from 'node:path';
 import type { NativeRing } from '../../core/native';
-import type { Source, SourceSink } from '../../core/source';
+import type { Source, SourceSink, StreamOutcome } from '../../core/source';
 import { lostWhy } from '../../transports/reconnect';
 import { WebSocketClient, webSocketUrl, type WebSocketClose } from '../../transports/websocket';
 import {
@@ -21,6 +21,7 @@ import {
   listCommand,
   parseControlMessage,
   parseHeader,
+  TYPE_NAMES,
   unwatchCommand,
   watchCommand,
   type BufferHeader,
@@ -49,6 +50,12 @@ export interface BelaSourceOptions {
   relistMs?: number;
   /** pybela=DIR: also save every buffer in pybela's format, one file per variable in DIR (pybela-files.ts). */
   pybelaDir?: string;
+  /** A scheduled window: this many seconds of frames (the seed's time_ms), or … */
+  durationS?: number;
+  /** … this many frames (N values of every dense variable). Neither: until stopped. */
+  frames?: number;
+  /** The window's first board frame; default: a little ahead of the board's clock (leadS). */
+  fromFrame?: number;
 }
 
 const HINT = 'is the Bela board running a project with a Gui (and the watcher)?';
@@ -83,6 +90,11 @@ export class BelaSource implements Source {
   private readonly counts = { lostBodies: 0, foreignBuffers: 0, foreignMessages: 0, monitor: 0 };
   /** pybela=DIR: the saver of every accepted buffer (see the pybela section at the end). */
   private pybela?: PybelaFileWriter;
+  /** A scheduled window's length in frames (duration= or frames=), once the rate is known. */
+  private windowFrames?: number;
+  /** Ends a window whose last frames never come (a board that stopped sending). */
+  private windowTimer?: NodeJS.Timeout;
+  private announced = false;
 
   constructor(private readonly options: BelaSourceOptions) {}
 
@@ -135,6 +147,7 @@ export class BelaSource implements Source {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.relist);
+    clearTimeout(this.windowTimer);
     // Watch state is global on the board and outlives us: leave nothing streaming to nobody.
     const watched = this.watchedNames();
     if (watched.length && this.control?.open) this.control.sendText(unwatchCommand(watched));
@@ -175,23 +188,94 @@ export class BelaSource implements Source {
     if (this.stopped || this.done) return;
     this.done = true;
     clearInterval(this.relist);
+    clearTimeout(this.windowTimer);
     void this.control?.close();
     void this.data?.close();
     this.closePybela();
     this.sink!.failed(error);
   }
 
+  /**
+   * The seed's Streamer.stop: what has arrived is written, the variables are unwatched (the
+   * board's program runs on), and the stream ends as 'stopped'.
+   */
+  stopStream(): void {
+    if (this.stopped || this.done) return;
+    this.endStream('Streaming stopped (the board program runs on)', 'stopped', true);
+  }
+
+  /** Ends the stream with everything that reached us written; `unwatch`: tell the board to stop sending. */
+  private endStream(reason: string, outcome: StreamOutcome, unwatch: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.flush(true);
+    clearInterval(this.relist);
+    clearTimeout(this.windowTimer);
+    const watched = unwatch ? this.watchedNames() : [];
+    if (watched.length && this.control?.open) this.control.sendText(unwatchCommand(watched));
+    void this.control?.close();
+    void this.data?.close();
+    this.closePybela();
+    this.sink!.ended(reason, outcome);
+  }
+
+  /** The watch's first frame: from=, unless it has passed, else a little ahead of the board's clock. */
+  private startFrame(boardFrame: number): number {
+    const soonest = boardFrame + this.leadFrames();
+    const from = this.options.fromFrame;
+    if (from === undefined) return soonest;
+    if (from > boardFrame) return from;
+    this.sink!.log(
+      'warn',
+      `${this.address}: from=${from} has passed (the board is at frame ${boardFrame}): the window starts at ${soonest}`,
+    );
+    return soonest;
+  }
+
+  private leadFrames(): number {
+    return Math.ceil((this.options.leadS ?? 0.1) * this.rate);
+  }
+
+  /**
+   * A window ends when its last row is written; should the board stop sending before (its
+   * program held, another client unwatching), it ends at the time the window would have ended
+   * on the board's clock, plus the hold, with what came.
+   */
+  private armWindowTimer(boardFrame: number): void {
+    const assembler = this.assembler!;
+    if (assembler.endFrame === Infinity) return;
+    const ms = ((assembler.endFrame - boardFrame) / this.rate + (this.options.holdS ?? 2) + 1) * 1000;
+    this.windowTimer = setTimeout(() => {
+      if (this.stopped || this.done) return;
+      const got = assembler.nextFrame - assembler.startFrame;
+      this.endStream(`Streaming finished short: the board sent ${got} of the window's ${this.windowFrames} frames`, 'finished', true);
+    }, ms);
+  }
+
+  /** The seed's "Streaming started…" with its variables and types, once the first buffer of ours is in. */
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    const names = this.names ?? [];
+    const byName = new Map((this.list?.watchers ?? []).map((w) => [w.name, w]));
+    const vars = names.map((n) => {
+      const w = byName.get(n);
+      return w ? `${n} (${TYPE_NAMES[w.type] ?? w.type}, ${w.timestampMode})` : `${n} (not listed yet)`;
+    });
+    const assembler = this.assembler!;
+    const span =
+      this.windowFrames === undefined
+        ? 'until stopped'
+        : `for ${this.windowFrames} frames (${+(this.windowFrames / this.rate).toFixed(3)} s) from board frame ${assembler.startFrame}`;
+    this.sink!.log('info', `Streaming started: ${vars.join(', ')}; ${span}`);
+  }
+
   private onControlClose(close: WebSocketClose): void {
     if (this.stopped || this.done) return;
     if (close.byPeer) {
       // The board's program stopped (or was stopped): the stream is over, whatever reached us is kept.
-      this.flush(true);
-      this.done = true;
-      clearInterval(this.relist);
-      void this.data?.close();
-      this.closePybela();
       const why = close.reason || `gui_control closed by the board (code ${close.code})`;
-      this.sink!.ended(`Streaming interrupted: ${why}`);
+      this.endStream(`Streaming interrupted: ${why}`, 'interrupted', false);
       return;
     }
     this.control!.reconnect(lostWhy(close.error));
@@ -247,8 +331,8 @@ export class BelaSource implements Source {
     const names = this.names!;
     this.channelOf = list.watchers.map((w) => names.indexOf(w.name));
     const missing = names.filter((n) => !byName.has(n));
-    const lead = Math.ceil((this.options.leadS ?? 0.1) * this.rate);
-    const at = list.timestamp + lead;
+    // After a reconnect the watch starts again a little ahead of the board's clock (frames in between are a gap).
+    const at = first ? this.startFrame(list.timestamp) : list.timestamp + this.leadFrames();
 
     if (first) {
       if (missing.length)
@@ -257,10 +341,13 @@ export class BelaSource implements Source {
           `${this.address}: not among the board's watchers: ${missing.join(', ')} (known: ${list.watchers.map((w) => w.name).join(', ') || 'none'}); they are streamed if a later list has them`,
         );
       const info = names.map((n) => (byName.has(n) ? list.watchers[byName.get(n)!] : undefined));
+      this.windowFrames =
+        this.options.frames ?? (this.options.durationS !== undefined ? Math.round(this.options.durationS * this.rate) : undefined);
       this.assembler = new StreamAssembler(
         at,
         names.map((name, i) => ({ name, mode: info[i]?.timestampMode })),
         Math.ceil((this.options.holdS ?? 2) * this.rate),
+        this.windowFrames !== undefined ? at + this.windowFrames : Infinity,
       );
       this.ring = sink.format({
         channels: names.map((name) => ({ name, unit: '' })),
@@ -273,11 +360,13 @@ export class BelaSource implements Source {
           sampleRate: list.sampleRate,
           ...(this.projectName !== undefined ? { projectName: this.projectName } : {}),
           ...(this.options.bufferS !== undefined ? { bufferS: this.options.bufferS } : {}),
+          ...(this.windowFrames !== undefined ? { windowFrames: this.windowFrames } : {}),
           watchers: names.map((name, i) => ({ name, type: info[i]?.type ?? null, mode: info[i]?.timestampMode ?? null })),
         },
       });
       for (let c = 0; c < names.length; c++) if (info[c]) this.assembler.watched(c, info[c]!.timestampMode, at);
       this.openPybela(names, info);
+      this.armWindowTimer(list.timestamp);
     }
     const assembler = this.assembler!;
 
@@ -298,13 +387,20 @@ export class BelaSource implements Source {
     this.needWatch = false;
     if (toWatch.length) {
       if (!first) for (const w of toWatch) assembler.watched(names.indexOf(w.name), w.timestampMode, at);
-      const frames = toWatch.map(() => at);
-      this.control!.sendText(
-        watchCommand(
-          toWatch.map((w) => w.name),
-          { timestamps: frames },
-        ),
-      );
+      // A window goes to the board as `durations` (its end frame inclusive, so one frame less; 0
+      // would mean no end); the assembler cuts at the end too, for a board that ignores them.
+      const end = assembler.endFrame;
+      const schedule =
+        end === Infinity
+          ? { timestamps: toWatch.map(() => at) }
+          : { timestamps: toWatch.map(() => at), durations: toWatch.map(() => Math.max(1, end - at - 1)) };
+      if (end === Infinity || at < end)
+        this.control!.sendText(
+          watchCommand(
+            toWatch.map((w) => w.name),
+            schedule,
+          ),
+        );
     }
     clearInterval(this.relist);
     this.relist = undefined;
@@ -369,6 +465,7 @@ export class BelaSource implements Source {
         );
       return;
     }
+    this.announce();
     this.pybela?.write(channel, decoded);
     this.flush(false);
   }
@@ -412,6 +509,10 @@ export class BelaSource implements Source {
       }
     }
     if (all || (this.openGap && this.openGap.from + this.openGap.frames < rowsEnd)) this.closeGap();
+    if (!all && assembler.complete) {
+      const frames = this.windowFrames!;
+      this.endStream(`Streaming finished: ${frames} frames from board frame ${assembler.startFrame}`, 'finished', true);
+    }
   }
 
   private closeGap(): void {

@@ -12,6 +12,11 @@
 // not send the real count): its zeros are held until the channel's next buffer. If that one starts
 // right after it, they were real values; anything else (an overlap, a jump, the stream's end)
 // means they were padding, and those frames stay NaN.
+//
+// A scheduled window (`endFrame`: the frame after its last) bounds the stream: values at or after
+// it are dropped (the board's own end may be a frame later, or a board may ignore `durations`),
+// zeros of a buffer that reaches the end are real values (the board sent the window up to its
+// end, padding only after it), and the rows end there: `complete` says the window is written.
 import type { DecodedBuffer, TimestampMode } from './protocol';
 
 export interface AssemblerChannel {
@@ -44,6 +49,8 @@ export interface AssemblerStats {
   staleBuffers: number;
   lateValues: number;
   paddingDropped: number;
+  /** Values at or after a scheduled window's end (the board's inclusive last frame, or a board ignoring `durations`). */
+  beyondWindow: number;
 }
 
 export class StreamAssembler {
@@ -55,12 +62,14 @@ export class StreamAssembler {
   /** Rows of the window that hold anything (from next). */
   private span = 0;
   private readonly channels: ChannelState[];
-  readonly stats: AssemblerStats = { staleBuffers: 0, lateValues: 0, paddingDropped: 0 };
+  readonly stats: AssemblerStats = { staleBuffers: 0, lateValues: 0, paddingDropped: 0, beyondWindow: 0 };
 
   constructor(
     readonly startFrame: number,
     channels: readonly AssemblerChannel[],
     private readonly holdFrames: number,
+    /** Exclusive end of a scheduled window (board frame); Infinity: until stopped. */
+    readonly endFrame = Infinity,
   ) {
     this.next = startFrame;
     this.capacity = 4096;
@@ -76,6 +85,11 @@ export class StreamAssembler {
   /** The board frame of the next row to be written. */
   get nextFrame(): number {
     return this.next;
+  }
+
+  /** Every row of a scheduled window has been taken. */
+  get complete(): boolean {
+    return this.next >= this.endFrame;
   }
 
   /** The channel is (again) watched from `frame`: older buffers are stale, and it holds rows back from there. */
@@ -106,22 +120,37 @@ export class StreamAssembler {
       this.stats.staleBuffers++;
       return false;
     }
+    const end = this.endFrame;
     if (b.mode === 'dense') {
-      const n = b.values.length;
+      let n = b.values.length;
       if (c.suspect) {
         if (b.ref === c.suspect.end) for (let f = c.suspect.from; f < c.suspect.end; f++) this.place(channel, f, 0);
         else this.dropSuspect(c);
         c.suspect = undefined;
       }
-      const real = n - b.trailingZeros;
+      let zeros = b.trailingZeros;
+      if (b.ref + n >= end) {
+        // The buffer reaches the window's end: what is before it is all real, what is after it dropped.
+        const inside = Math.max(0, end - b.ref);
+        this.stats.beyondWindow += n - inside;
+        n = inside;
+        zeros = 0;
+      }
+      const real = n - zeros;
       this.placeRun(channel, b.ref, b.values, real);
-      if (b.trailingZeros > 0) c.suspect = { from: b.ref + real, end: b.ref + n };
+      if (zeros > 0) c.suspect = { from: b.ref + real, end: b.ref + n };
       c.frontier = Math.max(c.frontier, b.ref + real);
     } else {
       let last = b.ref;
       for (let k = 0; k < b.count; k++) {
-        this.place(channel, b.frames[k], b.values[k]);
-        last = Math.max(last, b.frames[k]);
+        const frame = b.frames[k];
+        if (frame >= end) {
+          this.stats.beyondWindow++;
+          last = end;
+          continue;
+        }
+        this.place(channel, frame, b.values[k]);
+        last = Math.max(last, frame);
       }
       // A full buffer's successor may still set the last frame again (newest wins); a padded one ended the stream.
       c.frontier = Math.max(c.frontier, b.padded ? last + 1 : last);
@@ -130,12 +159,15 @@ export class StreamAssembler {
     return true;
   }
 
-  /** Rows that are complete now (or every row anyone sent, when `flush`: the stream is over). */
+  /** Rows that are complete now (or, when `flush`: the stream is over, every row up to the slowest dense channel's last value). */
   take(flush = false): CompletedRows | undefined {
     let end: number;
     if (flush) {
       for (const c of this.channels) this.dropSuspect(c);
+      // The stream is over: rows up to where the slowest dense channel that sent anything got
+      // (after that its frames never come: the rows would be its NaN, not the board's gaps).
       end = this.next + this.span;
+      for (const c of this.channels) if (c.active && c.mode === 'dense' && c.frontier > c.watchFrame) end = Math.min(end, c.frontier);
     } else {
       let min = Infinity;
       let max = -Infinity;
@@ -148,6 +180,7 @@ export class StreamAssembler {
       end = Math.max(min, max - this.holdFrames);
       end = Math.min(end, this.next + this.span);
     }
+    end = Math.min(end, this.endFrame);
     const rows = end - this.next;
     if (rows <= 0) return undefined;
     const w = this.width;
