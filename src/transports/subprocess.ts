@@ -10,7 +10,10 @@
 //   spawned it ends, for any reason, the kernel kills the child. Node's own hooks are not enough:
 //   a worker's process 'exit' event runs when the worker returns or calls process.exit(), but not
 //   when the main thread terminate()s it (the session does after a grace), nor when the whole
-//   process exits, crashes or is killed (checked on Node 20). pdeathsig covers all of those.
+//   process exits, crashes or is killed (checked on Node 20). pdeathsig covers all of those, once
+//   armed: setpriv arms it just before it execs the program, and a thread ended before that (a
+//   millisecond after the spawn, seen once in CI under load) leaves the child to another thread
+//   of the process, so it dies with the process instead. onSpawn is reported only once armed.
 // - Everywhere, a process 'exit' hook SIGKILLs the children still running in that thread, for
 //   platforms without setpriv. There, a crash of the whole process (or a terminate()d worker)
 //   can still leave a child running: the limit, stated.
@@ -45,6 +48,11 @@ export interface SubprocessOptions {
   /** Each piece of stderr text as it comes (it is also logged line by line, and remembered). */
   onStderr?: (text: string) => void;
   log?: (level: LogLevel, text: string) => void;
+  /**
+   * The child runs its program. Where setpriv guards it, only once the program has replaced
+   * setpriv (so the parent-death signal is armed, see armed()): a thread ended before that
+   * moment can leave the child to the process (the kernel hands it to another thread).
+   */
   onSpawn?: (pid: number) => void;
   /** The program exited by itself, or could not be started. Not called after stop(). */
   onExit?: (end: SubprocessEnd) => void;
@@ -124,7 +132,11 @@ export class Subprocess {
       }
     });
     child.on('spawn', () => {
-      if (!this.stopping && child.pid !== undefined) o.onSpawn?.(child.pid);
+      const pid = child.pid;
+      if (pid === undefined) return;
+      void armed(pid, () => this.exited).then(() => {
+        if (!this.stopping && !this.exited) o.onSpawn?.(pid);
+      });
     });
     this.readStdout(child);
     this.readStderr(child);
@@ -304,6 +316,28 @@ export function resolveExecutable(file: string, env: NodeJS.ProcessEnv = process
 }
 
 /** util-linux's setpriv, if this system has one that knows --pdeathsig (Linux). */
+/**
+ * Resolves once child `pid` no longer runs setpriv: setpriv sets the parent-death signal and then
+ * execs the program, so from then on the kernel kills the child with this thread. Polled from
+ * /proc (no event tells it); gives up after 2 s (a child that stays setpriv that long is stuck,
+ * and stop() still kills it).
+ */
+async function armed(pid: number, gone: () => boolean): Promise<void> {
+  if (!PDEATHSIG) return;
+  const setpriv = SETPRIV_REAL ?? PDEATHSIG;
+  const deadline = Date.now() + 2000;
+  for (let wait = 1; !gone() && Date.now() < deadline; wait = Math.min(wait * 2, 20)) {
+    let exe: string;
+    try {
+      exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return; // gone already, or /proc not readable: nothing more to learn
+    }
+    if (exe !== setpriv) return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 const PDEATHSIG: string | undefined = (() => {
   if (process.platform !== 'linux') return undefined;
   for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
@@ -315,6 +349,15 @@ const PDEATHSIG: string | undefined = (() => {
     }
   }
   return undefined;
+})();
+
+/** setpriv's real path, as /proc/PID/exe shows it while the child still runs setpriv. */
+const SETPRIV_REAL: string | undefined = (() => {
+  try {
+    return PDEATHSIG ? fs.realpathSync(PDEATHSIG) : undefined;
+  } catch {
+    return undefined;
+  }
 })();
 
 // The children still running in this thread; killed if the thread (or process) exits normally.
