@@ -52,7 +52,8 @@ export function parseDeviceUri(text: string): DeviceUri {
     const colon = authority.lastIndexOf(':');
     let portText: string | undefined;
     if (bracket) {
-      host = bracket[1];
+      // An IPv6 link-local address names its interface (RFC 6874 writes the % as %25).
+      host = bracket[1].replace(/%25/g, '%');
       portText = bracket[2];
     } else if (colon >= 0) {
       host = authority.slice(0, colon);
@@ -66,7 +67,8 @@ export function parseDeviceUri(text: string): DeviceUri {
       }
       port = Number(portText);
     }
-    if (host && !/^[A-Za-z0-9._:-]+$/.test(host)) throw new UriError(text, `host "${host}" has characters a host name cannot have`);
+    const allowed = bracket ? /^[A-Za-z0-9._:-]+(%[A-Za-z0-9._-]+)?$/ : /^[A-Za-z0-9._:-]+$/;
+    if (host && !allowed.test(host)) throw new UriError(text, `host "${host}" has characters a host name cannot have`);
   }
   return { text: trimmed, scheme, host, port, path, params };
 }

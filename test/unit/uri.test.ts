@@ -15,6 +15,10 @@ test('device URIs: host, port, path and parameters', () => {
   assert.equal(s.path, 'rda');
   assert.equal(s.params.get('channels'), '8');
   assert.equal(parseDeviceUri('rda://[::1]:5').host, '::1');
+  // An IPv6 link-local address with its interface, as typed and as RFC 6874 encodes it.
+  assert.equal(parseDeviceUri('moku://[fe80::1%eth0]').host, 'fe80::1%eth0');
+  assert.equal(parseDeviceUri('moku://[fe80::1%25eth0]:8080').host, 'fe80::1%eth0');
+  assert.throws(() => parseDeviceUri('rda://[fe80::1%e th0]'), /has characters/);
 });
 
 test('a malformed URI is refused naming the part that is wrong', () => {
