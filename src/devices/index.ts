@@ -6,9 +6,10 @@ import type { Family } from '../core/family';
 import { registerFamilies } from '../core/registry';
 import { audio } from './audio/family';
 import { bela } from './bela/family';
+import { moku } from './moku/family';
 import { rda } from './rda/family';
 import { servomex } from './servomex/family';
 
-export const FAMILIES: readonly Family[] = [rda, servomex, audio, bela];
+export const FAMILIES: readonly Family[] = [rda, servomex, audio, bela, moku];
 
 export const registry = registerFamilies(FAMILIES);

@@ -89,7 +89,8 @@ export class MokuLineParser {
    * Parses one line into `values`; throws a MokuProtocolError saying what is wrong with it (the
    * line is then to be rejected: `values` may hold part of it).
    */
-  parse(line: string): MokuLine {
+  parse(line: string, keepTimes = false): MokuLine {
+    this.keepTimes = keepTimes;
     this.text = line;
     this.pos = 0;
     this.skipSpace();
@@ -165,6 +166,10 @@ export class MokuLineParser {
     return { frames, firstTime, lastTime };
   }
 
+  /** With parse(line, true): the line's `time` values (only then: the hot path only needs its ends). */
+  times = new Float64Array(0);
+  private keepTimes = false;
+
   /** Set by readNumber(…, fastOnly) for a number off its fast path. */
   private slow = false;
 
@@ -217,6 +222,13 @@ export class MokuLineParser {
    * numbers as JSON spells them but not converted: the source only compares the ends.
    */
   private readTime(): { count: number; first: number; last: number } {
+    if (this.keepTimes) {
+      const end = this.text.indexOf(']', this.pos);
+      const room = end < 0 ? 0 : ((end - this.pos) >> 1) + 1;
+      if (this.times.length < room) this.times = new Float64Array(room);
+      const n = this.readArray(this.times, 0, 1);
+      return { count: n, first: n ? this.times[0] : NaN, last: n ? this.times[n - 1] : NaN };
+    }
     this.pos++; // '['
     this.skipSpace();
     if (this.code() === CLOSE_BRACKET) {
