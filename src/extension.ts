@@ -10,6 +10,7 @@ import { StreamCommands } from './ui/stream-commands';
 import { RecordingStatusBar } from './ui/status-bar';
 import { readDeviceSettings } from './ui/device-config';
 import { Scopes, SCOPE_VIEW_TYPE } from './ui/scope-panel';
+import { SETTING_VARIABLE as MOKUCLI_SETTING } from './devices/moku/mokucli';
 
 /** Set by the bundle's first line (scripts/build.mjs), so activation time includes loading it. */
 declare const __labscopeLoadStart: number | undefined;
@@ -57,6 +58,15 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   devices.on('recording-ended', (device, _session, summary) => void commands.recordingEnded(device, summary));
   devices.on('recording-failed', (device, _session, error) => commands.fail(`Recording from ${device.name} failed: ${error.message}`));
 
+  // Session workers start with a copy of this process's environment: the setting reaches Moku
+  // sources as a variable (read after mokucli= and before MOKU_CLI_PATH, devices/moku/mokucli.ts).
+  const applyMokucliPath = () => {
+    const setting = vscode.workspace.getConfiguration('labscope').get<string>('mokucliPath', '').trim();
+    if (setting) process.env[MOKUCLI_SETTING] = setting;
+    else delete process.env[MOKUCLI_SETTING];
+  };
+  applyMokucliPath();
+
   const load = () => {
     const { devices: configs, problems } = readDeviceSettings();
     for (const problem of problems) log.warn(problem);
@@ -80,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
     ...streamCommands.register(),
     vscode.commands.registerCommand('labscope.refresh', () => load().then(() => tree.refresh())),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('labscope.mokucliPath')) applyMokucliPath();
       if (e.affectsConfiguration('labscope.devices') || e.affectsConfiguration('labscope.simulators')) void load();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
