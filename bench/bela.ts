@@ -1,21 +1,14 @@
 // (h) Bela watcher stream: 32 dense float ('f') watchers at 44.1 kHz (1.4 M values/s, 43 buffers/s
-// each), pre-encoded with protocol.ts's encoder, fed through what BelaSource does with gui_data in
-// the acquisition worker (parseHeader, DataStreamParser, StreamAssembler.add and take after every
-// body, rows written to a float64 native ring), without sockets. Against the loop one writes first
+// each), pre-encoded with protocol.ts's encoder, fed through the very code BelaSource runs on
+// gui_data in the acquisition worker (its BelaDataPath: headers, DataStreamParser, the
+// StreamAssembler, rows written to a float64 native ring), without sockets. Against the loop one writes first
 // over the same messages: the header's text split at '/', a DataView read per value into a plain JS
 // array per watcher, then interleaved frame by frame into a Float64Array for the same ring. Both
 // must leave identical rows in a ring, checked first. Timed in CPU time (the VM's two cores are
 // shared: wall-clock rates swing twofold), one whole pass over the stream per round.
 import { native, type NativeRing } from '../src/core/native';
-import {
-  BUFFER_BYTES,
-  bufferLayout,
-  DataStreamParser,
-  encodeBuffer,
-  encodeHeader,
-  parseHeader,
-  type WatcherShape,
-} from '../src/devices/bela/protocol';
+import { BelaDataPath } from '../src/devices/bela/data-path';
+import { BUFFER_BYTES, bufferLayout, DataStreamParser, encodeBuffer, encodeHeader, type WatcherShape } from '../src/devices/bela/protocol';
 import { StreamAssembler } from '../src/devices/bela/stream-assembler';
 import type { Row } from './report';
 
@@ -48,46 +41,40 @@ function encodeStream(seconds: number): Uint8Array[] {
   return messages;
 }
 
-/** BelaSource.onData and flush on the happy path (every header ours, every body a buffer), the ring write of AcquisitionSink.frames. */
+/** What BelaSource does with gui_data (its BelaDataPath: pairing, decode, placement, rows), into the ring as AcquisitionSink.frames writes it. */
 function feedOurs(messages: readonly Uint8Array[], ring: NativeRing<'float64'>): number {
-  const parser = new DataStreamParser(shapes);
   const assembler = new StreamAssembler(
     START,
     shapes.map((s) => ({ name: s.name!, mode: s.timestampMode })),
     Math.ceil(2 * RATE),
   );
   for (let c = 0; c < WATCHERS; c++) assembler.watched(c, 'dense', START);
-  const channelOf = shapes.map((_, w) => w);
-  let bytes = 0;
   let placed = 0;
-  let reported = 0;
-  for (const message of messages) {
-    bytes += message.length;
-    const header = parseHeader(message);
-    if (header) {
-      if ((channelOf[header.id] ?? -1) < 0) throw new Error(`header ${header.id} is no watcher of ours`);
-      parser.push(message);
-      continue;
-    }
-    const decoded = parser.push(message);
-    if (!decoded || decoded.kind !== 'buffer') throw new Error('a body that is not a buffer');
-    if (!assembler.add(channelOf[decoded.id], decoded)) throw new Error('a stale buffer');
-    const rows = assembler.take(false);
-    if (!rows) continue;
-    // What the source hands the sink with the rows.
-    const block = { hostNs: process.hrtime.bigint(), bytes, markers: [] };
-    ring.write(rows.data);
-    placed += rows.data.length;
-    reported += block.bytes;
-    bytes = 0;
-    if (rows.lost.length > 0) throw new Error(`rows lost at frame ${rows.lost[0][0]}`);
-  }
-  const rest = assembler.take(true);
-  if (rest) {
-    ring.write(rest.data);
-    placed += rest.data.length;
-  }
-  if (reported + bytes === 0) throw new Error('no bytes');
+  let bytes = 0;
+  const path = new BelaDataPath(
+    assembler,
+    {
+      frames: (rows, block) => {
+        ring.write(rows);
+        placed += rows.length;
+        bytes += block.bytes;
+      },
+      gap: (gap) => {
+        throw new Error(`a gap of ${gap.frames} frames`);
+      },
+      log: (_level, text) => {
+        throw new Error(`unexpected: ${text}`);
+      },
+    },
+    'bench',
+  );
+  path.setList(
+    shapes,
+    shapes.map((_, w) => w),
+  );
+  for (const message of messages) path.push(message);
+  path.flush(true);
+  if (bytes === 0) throw new Error('no bytes');
   return placed;
 }
 
@@ -126,7 +113,7 @@ function decodeOurs(messages: readonly Uint8Array[]): number {
   let values = 0;
   for (const message of messages) {
     const decoded = parser.push(message);
-    if (decoded?.kind === 'buffer') values += decoded.values.length;
+    if (decoded?.kind === 'buffer') values += decoded.raw.length;
   }
   return values;
 }
@@ -237,7 +224,7 @@ export function benchBela(): Row[] {
       note: `rounds ${range(ours, mvps, 1)} vs ${range(naive, mvps, 1)}`,
     },
     {
-      name: 'DataStreamParser alone (decode, no placement): values per CPU second',
+      name: 'DataStreamParser alone (decode to typed views of the wire, no placement): values per CPU second',
       ours: values / best(decode) / 1e6,
       baseline: values / best(decodeBase) / 1e6,
       baselineName: 'naive header split + DataView loop into a JS array',

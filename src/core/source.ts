@@ -47,7 +47,10 @@ export interface SourceSink {
   format<T extends SampleType = 'float32'>(format: StreamFormat & { sampleType?: T }): NativeRing<T>;
   /** Frames were written into the ring by the source itself. */
   written(block: BlockInfo): void;
-  /** Frames decoded in JS (the stream's sample type): the sink writes them into the ring. */
+  /**
+   * Frames decoded in JS (the stream's sample type): the sink writes them into the ring before it
+   * returns and keeps no reference, so a source may hand it a view on a buffer it reuses.
+   */
   frames(frames: NativeSamples, block: Omit<BlockInfo, 'frames'>): void;
   /** Frames that never arrived; `fromFrame` defaults to the ring's next index. */
   gap(gap: Omit<Gap, 'fromFrame'> & { fromFrame?: number }): void;

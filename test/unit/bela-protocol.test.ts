@@ -361,7 +361,7 @@ function checkCapture(cap: AllTypesCapture) {
   const got: (DataMessage & { phase: string })[] = [];
   for (const r of cap.data) {
     const m = parser.push(bytesOf(r.base64));
-    if (m) got.push({ ...m, phase: r.phase });
+    if (m) got.push(Object.assign(m, { phase: r.phase }));
   }
   assert.ok(!parser.awaitingBody);
   let checked = 0;

@@ -139,7 +139,8 @@ class FakeSink implements SourceSink {
   written(): void {}
   frames(frames: NativeSamples): void {
     assert.ok(frames instanceof Float64Array, 'frames are float64');
-    this.rows.push(frames);
+    // A view the source reuses once this returns (the contract): keep a copy.
+    this.rows.push(frames.slice());
   }
   gap(g: { fromFrame?: number; frames: number; cause: string }): void {
     this.gaps.push(g);

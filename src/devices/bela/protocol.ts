@@ -322,6 +322,12 @@ export interface DecodedBuffer {
    * Bela is ARM, where char is unsigned); pass `signedChar` to read them as int8.
    */
   values: Float64Array;
+  /**
+   * The same values as the wire's own typed array (Float32Array for f, Int32Array for i, …), a
+   * view on the message where it was aligned: what the stream assembler reads, with no widened
+   * copy in between. `values` is made from it when asked for.
+   */
+  raw: ArrayLike<number>;
   /** The frame of each value: dense ref + k, sparse ref + offset[k]. */
   frames: Float64Array;
   /**
@@ -414,18 +420,21 @@ export function decodeBuffer(body: Uint8Array, type: WatcherType, mode: Timestam
   const ref = readFrame(view, `buffer of ${type}`);
   const size = TYPE_SIZE[type];
   const n = layout.capacity;
-  const values = new Float64Array(n);
-  const frames = new Float64Array(n);
   let count = n;
+  let raw: ArrayLike<number>;
   if (LITTLE_ENDIAN_HOST) {
-    // A typed view over the (8-aligned) body, widened into doubles by set(): one native copy
-    // instead of a DataView call per value, which was most of a 32-watcher stream's CPU.
-    values.set(typedValues(type, buffer, base + FRAME_BYTES, n, options.signedChar ?? false));
+    // A typed view over the (8-aligned) body: no DataView call per value (that was most of a
+    // 32-watcher stream's CPU), and no copy until someone wants doubles.
+    raw = typedValues(type, buffer, base + FRAME_BYTES, n, options.signedChar ?? false);
   } else {
     const read = reader(type, view, options.signedChar ?? false);
+    const values = new Float64Array(n);
     for (let k = 0; k < n; k++) values[k] = read(FRAME_BYTES + k * size);
+    raw = values;
   }
+  let frames: Float64Array | undefined;
   if (mode === 'sparse') {
+    frames = new Float64Array(n);
     const at = layout.offsetsAt!;
     count = 1;
     for (let k = 0; k < n; k++) {
@@ -433,15 +442,54 @@ export function decodeBuffer(body: Uint8Array, type: WatcherType, mode: Timestam
       frames[k] = ref + offset;
       if (offset !== 0) count = k + 1;
     }
-  } else {
-    for (let k = 0; k < n; k++) frames[k] = ref + k;
   }
   let trailingZeros = 0;
   zeros: for (let k = n - 1; k >= 0; k--) {
     for (let b = 0; b < size; b++) if (view.getUint8(FRAME_BYTES + k * size + b) !== 0) break zeros;
     trailingZeros++;
   }
-  return { type, mode, ref, values, frames, count, trailingZeros, ...(mode === 'sparse' ? { padded: count < n } : {}) };
+  return new WatcherBuffer(type, mode, ref, raw, frames, count, trailingZeros);
+}
+
+/**
+ * A decoded buffer. Its doubles, and a dense one's frames (ref + k), are made only when asked
+ * for: the stream assembler reads the wire's typed values and places dense ones by ref alone,
+ * and making both per buffer was two fifths of a 32-watcher stream's CPU. A class, not a
+ * literal, for those getters: spread one (`{ ...b }`) and they stay behind; Object.assign onto
+ * it keeps them.
+ */
+class WatcherBuffer implements DecodedBuffer {
+  readonly padded?: boolean;
+  private doubles?: Float64Array;
+
+  constructor(
+    readonly type: WatcherType,
+    readonly mode: TimestampMode,
+    readonly ref: number,
+    readonly raw: ArrayLike<number>,
+    private frameList: Float64Array | undefined,
+    readonly count: number,
+    readonly trailingZeros: number,
+  ) {
+    if (mode === 'sparse') this.padded = count < raw.length;
+  }
+
+  get values(): Float64Array {
+    if (!this.doubles) {
+      this.doubles = new Float64Array(this.raw.length);
+      this.doubles.set(this.raw);
+    }
+    return this.doubles;
+  }
+
+  get frames(): Float64Array {
+    if (!this.frameList) {
+      const frames = new Float64Array(this.raw.length);
+      for (let k = 0; k < frames.length; k++) frames[k] = this.ref + k;
+      this.frameList = frames;
+    }
+    return this.frameList;
+  }
 }
 
 export interface MonitorMessage {
@@ -519,7 +567,12 @@ export class DataStreamParser {
     if (!w) return fail(`body of ${lost.id}/${lost.type}: no watcher ${lost.id} in the list any more`);
     const name = w.name !== undefined ? { name: w.name } : {};
     if (message.length === BUFFER_BYTES)
-      return { kind: 'buffer', id: lost.id, ...name, ...decodeBuffer(message, lost.type, w.timestampMode, this.options) };
+      // Onto the buffer, not spread from it: a dense one's frames are a getter (see WatcherBuffer).
+      return Object.assign(decodeBuffer(message, lost.type, w.timestampMode, this.options), {
+        kind: 'buffer' as const,
+        id: lost.id,
+        ...name,
+      });
     if (message.length === monitorBytes(lost.type))
       return { kind: 'monitor', id: lost.id, ...name, ...decodeMonitor(message, lost.type, this.options) };
     return fail(

@@ -17,17 +17,15 @@ import { WebSocketClient, webSocketUrl, type WebSocketClose } from '../../transp
 import {
   BelaProtocolError,
   connectionReply,
-  DataStreamParser,
   listCommand,
   parseControlMessage,
-  parseHeader,
   TYPE_NAMES,
   unwatchCommand,
   watchCommand,
-  type BufferHeader,
   type WatcherInfo,
   type WatcherList,
 } from './protocol';
+import { BelaDataPath } from './data-path';
 import { StreamAssembler } from './stream-assembler';
 import { PybelaFileWriter } from './pybela-files';
 
@@ -64,30 +62,24 @@ export class BelaSource implements Source {
   private sink?: SourceSink;
   private control?: WebSocketClient;
   private data?: WebSocketClient;
-  private readonly parser = new DataStreamParser([]);
   private assembler?: StreamAssembler;
+  /** gui_data's messages into rows (data-path.ts), once the first list has made the stream. */
+  private dataPath?: BelaDataPath;
   private ring?: NativeRing<'float64'>;
   /** The board's list, in its order (a header's ID indexes it). */
   private list?: WatcherList;
-  /** Channel index of each list index, or -1. */
-  private channelOf: number[] = [];
   private names?: string[];
   private rate = 0;
   private projectName?: string;
   /** After our own connect: the next list reply (re)starts the watch. */
   private needWatch = false;
   private listSent = false;
-  private pending?: BufferHeader;
-  /** Skip the next body: its header was of a Gui buffer that is no watcher of ours. */
-  private skipBody = false;
   private relist?: NodeJS.Timeout;
   private stopped = false;
   private done = false;
-  private bytes = 0;
-  private openGap?: { from: number; frames: number };
   /** Watchers some list has shown (a requested one shown for the first time is watched then). */
   private readonly seen = new Set<string>();
-  private readonly counts = { lostBodies: 0, foreignBuffers: 0, foreignMessages: 0, monitor: 0 };
+  private readonly counts = { foreignMessages: 0 };
   /** pybela=DIR: the saver of every accepted buffer (see the pybela section at the end). */
   private pybela?: PybelaFileWriter;
   /** A scheduled window's length in frames (duration= or frames=), once the rate is known. */
@@ -128,11 +120,7 @@ export class BelaSource implements Source {
       hint: HINT,
       backoffS,
       log,
-      onOpen: () => {
-        this.parser.reset();
-        this.pending = undefined;
-        this.skipBody = false;
-      },
+      onOpen: () => this.dataPath?.reset(),
       onBinary: (data) => this.guard(() => this.onData(new Uint8Array(data))),
       onFailed: (error) => this.fail(error),
       onClose: (close) => {
@@ -162,6 +150,7 @@ export class BelaSource implements Source {
       startFrame: this.assembler.startFrame,
       nextFrame: this.assembler.nextFrame,
       ...this.assembler.stats,
+      ...this.dataPath?.counts,
       ...this.counts,
       ...(this.pybela ? { pybelaFiles: this.pybela.written() } : {}),
     };
@@ -326,10 +315,9 @@ export class BelaSource implements Source {
       );
     }
     this.list = list;
-    this.parser.setWatchers(list.watchers);
     const byName = new Map(list.watchers.map((w, i) => [w.name, i]));
     const names = this.names!;
-    this.channelOf = list.watchers.map((w) => names.indexOf(w.name));
+    const channelOf = list.watchers.map((w) => names.indexOf(w.name));
     const missing = names.filter((n) => !byName.has(n));
     // After a reconnect the watch starts again a little ahead of the board's clock (frames in between are a gap).
     const at = first ? this.startFrame(list.timestamp) : list.timestamp + this.leadFrames();
@@ -365,10 +353,25 @@ export class BelaSource implements Source {
         },
       });
       for (let c = 0; c < names.length; c++) if (info[c]) this.assembler.watched(c, info[c]!.timestampMode, at);
+      this.dataPath = new BelaDataPath(
+        this.assembler,
+        {
+          frames: (rows, block) => this.sink!.frames(rows, block),
+          gap: (gap) => this.sink!.gap(gap),
+          log: (level, text) => this.sink!.log(level, text),
+          accepted: (channel, buffer) => {
+            this.announce();
+            this.pybela?.write(channel, buffer);
+            this.pybela?.flush();
+          },
+        },
+        this.address,
+      );
       this.openPybela(names, info);
       this.armWindowTimer(list.timestamp);
     }
     const assembler = this.assembler!;
+    this.dataPath!.setList(list.watchers, channelOf);
 
     // What to (re)watch: everything after our own (re)connect, else requested watchers this list shows for the first time.
     const toWatch: WatcherInfo[] = [];
@@ -410,116 +413,24 @@ export class BelaSource implements Source {
     }
   }
 
-  // ---- data socket ----
+  // ---- data socket: data-path.ts ----
 
   private onData(message: Uint8Array): void {
-    this.bytes += message.length;
-    if (!this.list || !this.assembler) return; // nothing of ours yet: other clients' streams
-    let header: BufferHeader | undefined;
-    try {
-      header = parseHeader(message);
-    } catch (error) {
-      // A header of an unknown type: its body goes with it.
-      this.lostPending();
-      this.skipBody = true;
-      throw error;
-    }
-    if (header) {
-      this.lostPending();
-      this.skipBody = false;
-      const channel = this.channelOf[header.id] ?? -1;
-      if (channel < 0) {
-        // A variable someone else watches, or a Gui buffer of the project's own: skip its body.
-        this.counts.foreignBuffers++;
-        this.skipBody = true;
-        return;
-      }
-      try {
-        this.parser.push(message);
-      } catch (error) {
-        // A header we cannot use (its type is not the listed one): its body goes with it.
-        this.skipBody = true;
-        throw error;
-      }
-      this.pending = header;
-      return;
-    }
-    if (this.skipBody) {
-      this.skipBody = false;
-      return;
-    }
-    this.pending = undefined;
-    const decoded = this.parser.push(message);
-    if (!decoded) return;
-    if (decoded.kind === 'monitor') {
-      this.counts.monitor++;
-      return;
-    }
-    const channel = this.channelOf[decoded.id] ?? -1;
-    if (channel < 0) return;
-    if (!this.assembler.add(channel, decoded)) {
-      if (this.assembler.stats.staleBuffers === 1)
-        this.sink!.log(
-          'info',
-          `${this.address}: dropped a buffer of ${decoded.name} from frame ${decoded.ref}, before our watch (an earlier client's)`,
-        );
-      return;
-    }
-    this.announce();
-    this.pybela?.write(channel, decoded);
-    this.flush(false);
+    const path = this.dataPath;
+    if (!path) return; // nothing of ours yet: other clients' streams
+    path.push(message);
+    if (path.assembler.complete) this.flush(false);
   }
 
-  /** The header before this message lost its body (the board's send queue was full). */
-  private lostPending(): void {
-    const lost = this.pending;
-    this.pending = undefined;
-    if (!lost) return;
-    this.parser.reset();
-    this.counts.lostBodies++;
-    const name = this.list?.watchers[lost.id]?.name ?? String(lost.id);
-    this.sink!.log('warn', `${this.address}: a buffer of ${name} came without its body (the board's send queue was full)`);
-    // Its frames are a device gap in the rows (written when they are complete); with no dense
-    // channel to see them missing, count the lost buffer here.
-    if (!this.hasDense()) this.sink!.gap({ frames: 0, cause: 'device' });
-  }
-
-  private hasDense(): boolean {
-    const names = this.names ?? [];
-    return (this.list?.watchers ?? []).some((w) => w.timestampMode === 'dense' && names.includes(w.name));
-  }
-
-  /** Writes complete rows (all of them when the stream is over), then reports the frames nobody sent in them. */
+  /** Writes complete rows (all of them when the stream is over); a window whose rows are all written is finished. */
   private flush(all: boolean): void {
     this.pybela?.flush();
-    const assembler = this.assembler;
-    if (!assembler || !this.ring) return;
-    const rows = assembler.take(all);
-    if (!rows) return;
-    this.sink!.frames(rows.data, { hostNs: process.hrtime.bigint(), bytes: this.bytes, markers: [] });
-    this.bytes = 0;
-    // A run of lost rows may go on in the next rows: it is reported once it ends (or the stream does).
-    const rowsEnd = rows.frame + rows.data.length / assembler.width;
-    for (const [frame, frames] of rows.lost) {
-      const g = this.openGap;
-      if (g && g.from + g.frames === frame) g.frames += frames;
-      else {
-        this.closeGap();
-        this.openGap = { from: frame, frames };
-      }
+    const path = this.dataPath;
+    if (!path) return;
+    path.flush(all);
+    if (!all && path.assembler.complete) {
+      this.endStream(`Streaming finished: ${this.windowFrames} frames from board frame ${path.assembler.startFrame}`, 'finished', true);
     }
-    if (all || (this.openGap && this.openGap.from + this.openGap.frames < rowsEnd)) this.closeGap();
-    if (!all && assembler.complete) {
-      const frames = this.windowFrames!;
-      this.endStream(`Streaming finished: ${frames} frames from board frame ${assembler.startFrame}`, 'finished', true);
-    }
-  }
-
-  private closeGap(): void {
-    const g = this.openGap;
-    this.openGap = undefined;
-    if (!g || !this.assembler) return;
-    this.sink!.gap({ fromFrame: g.from - this.assembler.startFrame, frames: g.frames, cause: 'device' });
   }
 
   // ---- pybela=DIR: pybela's saving format (pybela-files.ts), every buffer the stream accepted ----

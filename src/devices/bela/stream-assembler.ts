@@ -43,6 +43,12 @@ interface ChannelState {
   watchFrame: number;
   /** Trailing zeros of the last dense buffer, not yet known to be values: [from, end). */
   suspect?: { from: number; end: number };
+  /**
+   * Dense: the frames at or after the next row it has values for, as sorted disjoint [from, end)
+   * runs (one run while the board sends every buffer; a lost body splits it). What take() tells
+   * the lost rows from, a run per buffer rather than a flag per value.
+   */
+  covered: [number, number][];
 }
 
 export interface AssemblerStats {
@@ -57,10 +63,14 @@ export class StreamAssembler {
   /** The next row to write is this board frame. */
   private next: number;
   private window: Float64Array;
-  private present: Uint8Array;
   private capacity: number;
   /** Rows of the window that hold anything (from next). */
   private span = 0;
+  /**
+   * Rows a take() handed out as a view on the window: moved out (and NaN-filled) before the
+   * window is touched again, so the caller reads them in place, with no copy.
+   */
+  private taken = 0;
   private readonly channels: ChannelState[];
   readonly stats: AssemblerStats = { staleBuffers: 0, lateValues: 0, paddingDropped: 0, beyondWindow: 0 };
 
@@ -74,8 +84,13 @@ export class StreamAssembler {
     this.next = startFrame;
     this.capacity = 4096;
     this.window = new Float64Array(this.capacity * channels.length).fill(NaN);
-    this.present = new Uint8Array(this.capacity * channels.length);
-    this.channels = channels.map((c) => ({ mode: c.mode, active: c.mode !== undefined, frontier: startFrame, watchFrame: startFrame }));
+    this.channels = channels.map((c) => ({
+      mode: c.mode,
+      active: c.mode !== undefined,
+      frontier: startFrame,
+      watchFrame: startFrame,
+      covered: [],
+    }));
   }
 
   get width(): number {
@@ -113,8 +128,14 @@ export class StreamAssembler {
     return this.channels[channel].active;
   }
 
+  /** Some channel is a listed dense variable (whose missing frames show as lost rows). */
+  hasDense(): boolean {
+    return this.channels.some((c) => c.mode === 'dense');
+  }
+
   /** Places a decoded buffer of `channel`; false when it was stale (its ref precedes the watch). */
   add(channel: number, b: DecodedBuffer): boolean {
+    this.settle();
     const c = this.channels[channel];
     if (b.ref < c.watchFrame) {
       this.stats.staleBuffers++;
@@ -122,9 +143,9 @@ export class StreamAssembler {
     }
     const end = this.endFrame;
     if (b.mode === 'dense') {
-      let n = b.values.length;
+      let n = b.raw.length;
       if (c.suspect) {
-        if (b.ref === c.suspect.end) for (let f = c.suspect.from; f < c.suspect.end; f++) this.place(channel, f, 0);
+        if (b.ref === c.suspect.end) this.placeZeros(channel, c.suspect.from, c.suspect.end);
         else this.dropSuspect(c);
         c.suspect = undefined;
       }
@@ -137,19 +158,20 @@ export class StreamAssembler {
         zeros = 0;
       }
       const real = n - zeros;
-      this.placeRun(channel, b.ref, b.values, real);
+      this.placeRun(channel, b.ref, b.raw, real);
       if (zeros > 0) c.suspect = { from: b.ref + real, end: b.ref + n };
       c.frontier = Math.max(c.frontier, b.ref + real);
     } else {
       let last = b.ref;
+      const frames = b.frames;
       for (let k = 0; k < b.count; k++) {
-        const frame = b.frames[k];
+        const frame = frames[k];
         if (frame >= end) {
           this.stats.beyondWindow++;
           last = end;
           continue;
         }
-        this.place(channel, frame, b.values[k]);
+        this.place(channel, frame, b.raw[k]);
         last = Math.max(last, frame);
       }
       // A full buffer's successor may still set the last frame again (newest wins); a padded one ended the stream.
@@ -159,15 +181,21 @@ export class StreamAssembler {
     return true;
   }
 
-  /** Rows that are complete now (or, when `flush`: the stream is over, every row up to the slowest dense channel's last value). */
+  /**
+   * Rows that are complete now (or, when `flush`: the stream is over, every row up to the slowest
+   * dense channel's last value). `data` is a view on the window, valid until the next call of
+   * add() or take(): write it out (the ring copies it) before handing the assembler more.
+   */
   take(flush = false): CompletedRows | undefined {
+    this.settle();
     let end: number;
     if (flush) {
       for (const c of this.channels) this.dropSuspect(c);
       // The stream is over: rows up to where the slowest dense channel that sent anything got
       // (after that its frames never come: the rows would be its NaN, not the board's gaps).
-      end = this.next + this.span;
-      for (const c of this.channels) if (c.active && c.mode === 'dense' && c.frontier > c.watchFrame) end = Math.min(end, c.frontier);
+      let dense = Infinity;
+      for (const c of this.channels) if (c.active && c.mode === 'dense' && c.frontier > c.watchFrame) dense = Math.min(dense, c.frontier);
+      end = dense === Infinity ? this.next + this.span : dense;
     } else {
       let min = Infinity;
       let max = -Infinity;
@@ -183,34 +211,59 @@ export class StreamAssembler {
     end = Math.min(end, this.endFrame);
     const rows = end - this.next;
     if (rows <= 0) return undefined;
-    const w = this.width;
-    const data = this.window.slice(0, rows * w);
-    const lost: [number, number][] = [];
-    const dense = this.channels.map((c, i) => (c.active && c.mode === 'dense' ? i : -1)).filter((i) => i >= 0);
-    const watchFrames = dense.map((i) => this.channels[i].watchFrame);
-    const present = this.present;
-    if (dense.length > 0) {
-      for (let r = 0; r < rows; r++) {
-        const frame = this.next + r;
-        // Plain loops: this runs once per row and dense channel, as often as values arrive.
-        let missing = false;
-        for (let d = 0; d < dense.length && !missing; d++) missing = frame >= watchFrames[d] && present[r * w + dense[d]] === 0;
-        if (!missing) continue;
-        const run = lost[lost.length - 1];
-        if (run && run[0] + run[1] === frame) run[1]++;
-        else lost.push([frame, 1]);
-      }
-    }
-    // Shift the window: what is left moves to the front, the freed tail is NaN again.
-    const left = (this.span - rows) * w;
-    this.window.copyWithin(0, rows * w, rows * w + left);
-    this.window.fill(NaN, left, this.span * w);
-    this.present.copyWithin(0, rows * w, rows * w + left);
-    this.present.fill(0, left, this.span * w);
+    // Rows past every value (frames nobody sent before a later buffer, or the window's end) are NaN rows of the window.
+    if (rows > this.capacity) this.grow(rows);
+    this.span = Math.max(this.span, rows);
+    const data = this.window.subarray(0, rows * this.width);
+    const lost = this.lostRows(end);
     const frame = this.next;
     this.next = end;
     this.span -= rows;
+    this.taken = rows;
     return { frame, data, lost };
+  }
+
+  /**
+   * Runs of rows in [next, end) in which some active dense channel (watched by then) sent
+   * nothing: the union of each channel's uncovered runs. Their covered runs before `end` go.
+   */
+  private lostRows(end: number): [number, number][] {
+    const holes: [number, number][] = [];
+    for (const c of this.channels) {
+      if (!c.active || c.mode !== 'dense') continue;
+      let at = Math.max(this.next, c.watchFrame);
+      const runs = c.covered;
+      let keep = 0;
+      for (const run of runs) {
+        if (at >= end) break;
+        if (run[0] > at) holes.push([at, Math.min(run[0], end)]);
+        at = Math.max(at, Math.min(run[1], end));
+        if (run[1] <= end) keep++;
+      }
+      if (at < end) holes.push([at, end]);
+      runs.splice(0, keep);
+      if (runs.length > 0 && runs[0][0] < end) runs[0][0] = end;
+    }
+    if (holes.length === 0) return [];
+    holes.sort((a, b) => a[0] - b[0]);
+    const lost: [number, number][] = [];
+    for (const [from, to] of holes) {
+      const last = lost[lost.length - 1];
+      if (last && from <= last[0] + last[1]) last[1] = Math.max(last[1], to - last[0]);
+      else lost.push([from, to - from]);
+    }
+    return lost;
+  }
+
+  /** Moves the rows the last take() handed out off the window: what is left goes to the front, the freed tail is NaN again. */
+  private settle(): void {
+    const rows = this.taken;
+    if (rows === 0) return;
+    this.taken = 0;
+    const w = this.width;
+    const left = this.span * w;
+    this.window.copyWithin(0, rows * w, rows * w + left);
+    this.window.fill(NaN, left, (rows + this.span) * w);
   }
 
   private dropSuspect(c: ChannelState): void {
@@ -220,10 +273,10 @@ export class StreamAssembler {
   }
 
   /**
-   * values[0..count) at frames ref, ref+1, …: place() for a dense buffer, with the bounds worked
-   * out once and one strided loop (a 32-watcher stream places 1.4 M values a second).
+   * values[0..count) at frames ref, ref+1, …: one strided loop with the bounds worked out once
+   * (a 32-watcher stream places 1.4 M values a second), and one covered run for the channel.
    */
-  private placeRun(channel: number, ref: number, values: Float64Array, count: number): void {
+  private placeRun(channel: number, ref: number, values: ArrayLike<number>, count: number): void {
     let k = 0;
     if (ref < this.next) {
       const late = Math.min(count, this.next - ref);
@@ -235,12 +288,16 @@ export class StreamAssembler {
     if (lastRow >= this.capacity) this.grow(lastRow + 1);
     const w = this.width;
     const window = this.window;
-    const present = this.present;
-    for (let at = (ref + k - this.next) * w + channel; k < count; k++, at += w) {
-      window[at] = values[k];
-      present[at] = 1;
-    }
+    const first = ref + k;
+    for (let at = (first - this.next) * w + channel; k < count; k++, at += w) window[at] = values[k];
     if (lastRow >= this.span) this.span = lastRow + 1;
+    this.cover(channel, first, ref + count);
+  }
+
+  /** Zeros at frames [from, end) of a dense channel (held zeros that turned out to be values). */
+  private placeZeros(channel: number, from: number, end: number): void {
+    for (let f = from; f < end; f++) this.place(channel, f, 0);
+    this.cover(channel, Math.max(from, this.next), end);
   }
 
   private place(channel: number, frame: number, value: number): void {
@@ -250,10 +307,33 @@ export class StreamAssembler {
     }
     const row = frame - this.next;
     if (row >= this.capacity) this.grow(row + 1);
-    const at = row * this.width + channel;
-    this.window[at] = value;
-    this.present[at] = 1;
+    this.window[row * this.width + channel] = value;
     if (row >= this.span) this.span = row + 1;
+  }
+
+  /** Frames [from, end) of `channel` hold values: merged into its sorted runs. */
+  private cover(channel: number, from: number, end: number): void {
+    if (from >= end) return;
+    const runs = this.channels[channel].covered;
+    const last = runs[runs.length - 1];
+    // The usual case: the next buffer goes on where the last one ended.
+    if (!last || from > last[1]) {
+      runs.push([from, end]);
+      return;
+    }
+    if (from >= last[0]) {
+      last[1] = Math.max(last[1], end);
+      return;
+    }
+    runs.push([from, end]);
+    runs.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const run of runs) {
+      const m = merged[merged.length - 1];
+      if (m && run[0] <= m[1]) m[1] = Math.max(m[1], run[1]);
+      else merged.push([run[0], run[1]]);
+    }
+    runs.splice(0, runs.length, ...merged);
   }
 
   private grow(rows: number): void {
@@ -261,10 +341,7 @@ export class StreamAssembler {
     const w = this.width;
     const window = new Float64Array(capacity * w).fill(NaN);
     window.set(this.window.subarray(0, this.span * w));
-    const present = new Uint8Array(capacity * w);
-    present.set(this.present.subarray(0, this.span * w));
     this.window = window;
-    this.present = present;
     this.capacity = capacity;
   }
 }
