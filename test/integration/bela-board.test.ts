@@ -165,3 +165,32 @@ test(
     checkFile(file, 'all-types', vars, 44100, frames);
   },
 );
+
+test(
+  'the board program stopping mid-stream: the session is done as interrupted (not an error), and the recording holds every frame that came, each right',
+  { timeout: 60_000 },
+  async () => {
+    const board = await startBelaBoard('all-types');
+    const vars = ['j_dense', 'd_sparse'];
+    const file = path.join(tmpDir(), 'interrupted.npy');
+    const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}`, { backoffS: [0.05] });
+    let frames = 0;
+    try {
+      await session.connect(15_000);
+      const ended = session.recordingEnded();
+      await session.startRecording(file, { fromFrame: 0 });
+      while (session.lastSample < 10_000) await new Promise((r) => setTimeout(r, 20));
+      await board.stop();
+      assert.equal(await session.whenDone(), 'done');
+      assert.equal(session.streamStatus, 'interrupted');
+      assert.match(session.endReason ?? '', /^Streaming interrupted: .*refuses connections \(the board program stopped\)$/);
+      assert.equal(session.error, undefined);
+      frames = (await ended).frames;
+      assert.ok(frames >= 10_000, `${frames} frames recorded`);
+    } finally {
+      await session.close();
+      await board.stop();
+    }
+    checkFile(file, 'all-types', vars, 44100, frames);
+  },
+);

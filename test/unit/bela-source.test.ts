@@ -306,7 +306,7 @@ test('a header without its body is a device gap; a stale first buffer is dropped
   }
 });
 
-test('the padded last buffer of a stream is not written as zeros; the control socket closing ends the stream', async () => {
+test('the padded last buffer of a stream is not written as zeros; the board program stopping (gui_control closed, the port refusing) ends the stream', async () => {
   const t = await setup([{ name: 'a', type: 'i', mode: 'dense' }]);
   try {
     const s = t.start;
@@ -319,9 +319,14 @@ test('the padded last buffer of a stream is not written as zeros; the control so
     t.board.buffer('a', s + 2048, full.slice(0, 100));
     await t.board.until(() => (t.sink.columns()[0]?.length ?? 0) >= 2048, 'rows');
     await settle();
+    // The program stops: nothing listens any more, then its sockets close.
+    t.board.server.close();
     t.board.control!.close(1000, 'project stopped');
     await t.board.until(() => t.sink.endedWith !== undefined, 'ended');
-    assert.match(t.sink.endedWith!, /^Streaming interrupted: /);
+    assert.match(
+      t.sink.endedWith!,
+      /^Streaming interrupted: project stopped, and bela:\/\/127\.0\.0\.1:\d+ now refuses connections \(the board program stopped\)$/,
+    );
     assert.equal(t.sink.outcome, 'interrupted');
     const [a] = t.sink.columns();
     assert.deepEqual(a.slice(0, 1024), zerosAtEnd, 'zeros followed by a contiguous buffer are values');
@@ -522,6 +527,72 @@ test('a window whose last frames never come ends when it would have on the board
     });
     assert.equal(t.sink.outcome, 'finished');
     assert.equal(t.sink.endedWith, "Streaming finished short: the board sent 1024 of the window's 2205 frames");
+    assert.equal(t.sink.columns()[0].length, 1024);
+  } finally {
+    t.close();
+  }
+});
+
+test('a socket reset (a network fault, not the program stopping) reconnects with the backoff, watches again, and the frames in between are a reconnect gap', async () => {
+  const t = await setup([{ name: 'a', type: 'f', mode: 'dense' }]);
+  try {
+    const first = Array.from({ length: 1024 }, (_, k) => k + 0.25);
+    t.board.buffer('a', t.start, first);
+    await t.board.until(() => t.sink.rows.length > 0, 'rows');
+    const watches = () => t.board.received.filter((m) => JSON.stringify(m).includes('"cmd":"watch"')).length;
+    assert.equal(watches(), 1);
+    // A TCP reset on both sockets: an error, so a reconnect, not the end of the stream.
+    t.board.timestamp = t.start + 5000;
+    for (const ws of [t.board.control!, t.board.data!])
+      (ws as unknown as { _socket: { resetAndDestroy(): void } })._socket.resetAndDestroy();
+    await t.board.until(
+      () => watches() === 2 && t.board.data!.readyState === 1,
+      `the second watch (logs: ${t.sink.logs.join(' | ')}; ended ${t.sink.endedWith}; failed ${t.sink.failure?.message})`,
+    );
+    const again = (
+      t.board.received.filter((m) => JSON.stringify(m).includes('"cmd":"watch"'))[1] as { watcher: { timestamps: number[] }[] }
+    ).watcher[0].timestamps[0];
+    assert.ok(again > t.start + 5000, `watched again ahead of the board's clock (${again})`);
+    const second = Array.from({ length: 1024 }, (_, k) => -k - 0.5);
+    t.board.buffer('a', again, second);
+    await t.board.until(() => t.sink.columns()[0].length >= again - t.start + 1024, 'rows after the reconnect');
+    assert.equal(t.sink.endedWith, undefined, 'the stream goes on');
+    assert.equal(t.sink.failure, undefined);
+    const [a] = t.sink.columns();
+    assert.deepEqual(a.slice(0, 1024), first);
+    assert.deepEqual(a.slice(again - t.start), second);
+    assert.ok(
+      a.slice(1024, again - t.start).every((v) => Number.isNaN(v)),
+      'the frames nobody sent are NaN',
+    );
+    assert.deepEqual(t.sink.gaps, [{ fromFrame: 1024, frames: again - t.start - 1024, cause: 'reconnect' }]);
+    assert.ok(
+      t.sink.logs.some((l) => /reconnecting in/.test(l)),
+      t.sink.logs.join('\n'),
+    );
+  } finally {
+    t.close();
+  }
+});
+
+test('gui_control back after a close with the board clock behind the stream: the program restarted, and the stream is interrupted, not mixed with the new run', async () => {
+  const t = await setup([{ name: 'a', type: 'f', mode: 'dense' }]);
+  try {
+    t.board.buffer(
+      'a',
+      t.start,
+      Array.from({ length: 1024 }, (_, k) => k + 1),
+    );
+    await t.board.until(() => t.sink.rows.length > 0, 'rows');
+    // A restarted program counts frames from 0 again.
+    t.board.timestamp = 16;
+    t.board.control!.close(1001, 'going away');
+    await t.board.until(() => t.sink.endedWith !== undefined, 'ended');
+    assert.equal(t.sink.outcome, 'interrupted');
+    assert.match(
+      t.sink.endedWith!,
+      /^Streaming interrupted: going away; the board program restarted \(its frame clock is at 16, the stream had reached \d+\)/,
+    );
     assert.equal(t.sink.columns()[0].length, 1024);
   } finally {
     t.close();

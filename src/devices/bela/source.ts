@@ -87,6 +87,8 @@ export class BelaSource implements Source {
   /** Ends a window whose last frames never come (a board that stopped sending). */
   private windowTimer?: NodeJS.Timeout;
   private announced = false;
+  /** Why gui_control was lost, while we reconnect to it (cleared once a list comes again). */
+  private controlLost?: string;
 
   constructor(private readonly options: BelaSourceOptions) {}
 
@@ -259,15 +261,27 @@ export class BelaSource implements Source {
     this.sink!.log('info', `Streaming started: ${vars.join(', ')}; ${span}`);
   }
 
+  /**
+   * gui_control went away. Whether the board's program stopped or the network failed looks the
+   * same from here (a close, often without a close frame), so we reconnect and let the board
+   * say: a refused attempt means nothing listens any more (the program stopped: the stream is
+   * interrupted, whatever reached us kept); an attempt that times out or finds no route goes on
+   * with the backoff (the board may come back); one that succeeds watches again, unless the
+   * board's frame clock went back (the program was restarted, see onList).
+   */
   private onControlClose(close: WebSocketClose): void {
     if (this.stopped || this.done) return;
-    if (close.byPeer) {
-      // The board's program stopped (or was stopped): the stream is over, whatever reached us is kept.
-      const why = close.reason || `gui_control closed by the board (code ${close.code})`;
-      this.endStream(`Streaming interrupted: ${why}`, 'interrupted', false);
+    if (this.controlLost !== undefined && !close.connected && (close.error as { code?: string } | undefined)?.code === 'ECONNREFUSED') {
+      this.endStream(
+        `Streaming interrupted: ${this.controlLost}, and ${this.address} now refuses connections (the board program stopped)`,
+        'interrupted',
+        false,
+      );
       return;
     }
-    this.control!.reconnect(lostWhy(close.error));
+    if (close.connected)
+      this.controlLost = close.byPeer ? close.reason || `gui_control closed by the board (code ${close.code})` : lostWhy(close.error);
+    this.control!.reconnect(close.connected ? this.controlLost! : lostWhy(close.error));
   }
 
   // ---- control socket ----
@@ -300,6 +314,17 @@ export class BelaSource implements Source {
   private onList(list: WatcherList): void {
     const sink = this.sink!;
     const first = !this.list;
+    const lost = this.controlLost;
+    this.controlLost = undefined;
+    if (!first && lost !== undefined && this.assembler && list.timestamp < this.assembler.nextFrame) {
+      // Back after a lost gui_control with its clock behind ours: a new run of the program, whose frames are not this stream's.
+      this.endStream(
+        `Streaming interrupted: ${lost}; the board program restarted (its frame clock is at ${list.timestamp}, the stream had reached ${this.assembler.nextFrame}): a new session streams the new run`,
+        'interrupted',
+        false,
+      );
+      return;
+    }
     const rate = this.options.rate ?? list.sampleRate;
     if (first) {
       this.names = this.options.vars ? [...this.options.vars] : list.watchers.map((w) => w.name);
@@ -389,7 +414,18 @@ export class BelaSource implements Source {
     for (const w of list.watchers) this.seen.add(w.name);
     this.needWatch = false;
     if (toWatch.length) {
-      if (!first) for (const w of toWatch) assembler.watched(names.indexOf(w.name), w.timestampMode, at);
+      if (!first) {
+        // Watched again after a reconnect: the frames between what the channels had sent and the
+        // new watch never come (the assembler does not wait for frames before a watch).
+        let from = Infinity;
+        for (const w of toWatch) {
+          const c = names.indexOf(w.name);
+          if (assembler.isActive(c)) from = Math.min(from, assembler.frontierOf(c));
+        }
+        from = Math.max(from, assembler.nextFrame);
+        if (from < at) sink.gap({ fromFrame: from - assembler.startFrame, frames: at - from, cause: 'reconnect' });
+        for (const w of toWatch) assembler.watched(names.indexOf(w.name), w.timestampMode, at);
+      }
       // A window goes to the board as `durations` (its end frame inclusive, so one frame less; 0
       // would mean no end); the assembler cuts at the end too, for a board that ignores them.
       const end = assembler.endFrame;

@@ -128,6 +128,11 @@ export class StreamAssembler {
     return this.channels[channel].active;
   }
 
+  /** The end of what `channel` has sent (exclusive; its watch frame before its first buffer). */
+  frontierOf(channel: number): number {
+    return this.channels[channel].frontier;
+  }
+
   /** Some channel is a listed dense variable (whose missing frames show as lost rows). */
   hasDense(): boolean {
     return this.channels.some((c) => c.mode === 'dense');
