@@ -545,12 +545,14 @@ s.schedule_streaming(variables=["f_dense"], timestamps=[start], durations=[22050
 q = s.streaming_buffers_queue["f_dense"]
 print(f"scheduled: first ref {q[0]['ref_timestamp'] if q else None} start {start} buffers {len(q)}")
 check("f_dense", q, (start, start + 22050), "scheduled f_dense")  # a stale padded buffer may come first
+nq = s.stream_n_values(variables=["i_dense"], n_values=3000)
+check("i_dense", list(nq["i_dense"]), None, "n_values i_dense")
 s.disconnect()
 s.cleanup()
 print("done")
 `;
 
-test("pybela's real client connects, lists and streams from the simulator, every value checked", async () => {
+test("pybela's real client connects, lists and streams from the simulator (start/stop, a scheduled window, N values), every value checked", async () => {
   await withSim({}, async (_sim, port) => {
     const verify = path.resolve(PYBELA, '../bela-board/verify');
     const env = { ...process.env, PYTHONPATH: [verify, PYBELA, path.join(PYBELA, 'stubs')].join(':') };
@@ -573,6 +575,9 @@ test("pybela's real client connects, lists and streams from the simulator, every
     // 22051 values from start, in whole buffers (a leftover padded buffer of the first stream may come first: pybela's race).
     assert.ok(Number(sched[1]) <= Number(sched[2]) && Number(sched[3]) >= Math.ceil(22051 / 1024), out);
     assert.match(out, /^scheduled f_dense: \d+ buffers, 22051 values, 0 wrong$/m, out);
+    // stream_n_values: whole buffers until n_values, all of them right.
+    const nValues = /^n_values i_dense: (\d+) buffers, (\d+) values, 0 wrong$/m.exec(out);
+    assert.ok(nValues && Number(nValues[2]) >= 3000 && Number(nValues[1]) === Math.ceil(3000 / 1024), out);
     assert.match(out, /^done$/m, out);
   });
 });
