@@ -218,8 +218,9 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
       }
       if (capacity < 1) throw Napi::RangeError::New(env, "Ring: capacity must be at least 1 frame (got 0)");
       const SampleType type = sample_type_arg(info, 2, "Ring: sampleType");
+      const uint64_t first = info[3].IsUndefined() ? 0 : index_arg(info, 3, "Ring: firstFrame");
       try {
-        ring_ = std::make_shared<Ring>(static_cast<uint32_t>(channels), capacity, type);
+        ring_ = std::make_shared<Ring>(static_cast<uint32_t>(channels), capacity, type, first);
       } catch (const std::exception& e) {
         throw Napi::RangeError::New(env, std::string("Ring: ") + e.what());
       }

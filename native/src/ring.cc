@@ -7,7 +7,8 @@
 
 namespace labscope {
 
-Ring::Ring(uint32_t channels, uint64_t capacity_frames, SampleType type) : channels_(channels), capacity_(capacity_frames), type_(type) {
+Ring::Ring(uint32_t channels, uint64_t capacity_frames, SampleType type, uint64_t first_frame)
+    : channels_(channels), capacity_(capacity_frames), type_(type), first_(first_frame), written_(first_frame), claimed_(first_frame) {
   if (channels < 1) throw std::invalid_argument("channels must be at least 1");
   if (channels > kMaxChannels) {
     throw std::invalid_argument("channels " + std::to_string(channels) + " exceeds " + std::to_string(kMaxChannels));

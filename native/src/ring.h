@@ -87,7 +87,9 @@ class Ring {
   enum class Status { ok, not_yet, overwritten, range, busy, wrong_type };
 
   // Throws std::invalid_argument (bad shape) or std::length_error (too large / allocation failed).
-  Ring(uint32_t channels, uint64_t capacity_frames, SampleType type = SampleType::float32);
+  // `first_frame`: the absolute index of the first frame written (0 for a new stream; a ring that
+  // takes over from another, resized, goes on at its index so readers' frame numbers stay valid).
+  Ring(uint32_t channels, uint64_t capacity_frames, SampleType type = SampleType::float32, uint64_t first_frame = 0);
   Ring(const Ring&) = delete;
   Ring& operator=(const Ring&) = delete;
 
@@ -103,8 +105,10 @@ class Ring {
   uint64_t written() const { return written_.load(std::memory_order_acquire); }
   uint64_t oldest() const {
     uint64_t w = written();
-    return w > capacity_ ? w - capacity_ : 0;
+    return w - first_ > capacity_ ? w - capacity_ : first_;
   }
+  // The absolute index of the first frame this ring was given.
+  uint64_t first_frame() const { return first_; }
 
   // The element-typed calls below take T = float or double and answer Status::wrong_type when T
   // is not the ring's type (checked once per call, before any slot is touched).
@@ -137,7 +141,7 @@ class Ring {
   // Lowest frame not being overwritten: frames [held_from(), written()) are safe to copy.
   uint64_t held_from() const {
     uint64_t c = claimed_.load(std::memory_order_relaxed);
-    return c > capacity_ ? c - capacity_ : 0;
+    return c - first_ > capacity_ ? c - capacity_ : first_;
   }
   // Contiguous slots of frame f (valid for f in any lap). T must be the ring's type (holds<T>()):
   // this is the unchecked accessor the decimator's inner loop uses after checking once.
@@ -155,13 +159,14 @@ class Ring {
   const uint32_t channels_;
   const uint64_t capacity_;
   const SampleType type_;
+  const uint64_t first_;
   // Raw bytes, typed by base<T>(): operator new[] aligns them for any fundamental type (16 bytes
   // on x86-64 and arm64), so float and double slots are both naturally aligned.
   std::unique_ptr<unsigned char[]> data_;
   // Invariant: written_ <= claimed_ <= written_ + (frames of the write in progress). Frame f's
   // slot is reused by frame f + capacity, so f is intact while f + capacity >= claimed_.
-  std::atomic<uint64_t> written_{0};
-  std::atomic<uint64_t> claimed_{0};
+  std::atomic<uint64_t> written_;
+  std::atomic<uint64_t> claimed_;
   std::atomic<bool> writing_{false};
 };
 

@@ -72,8 +72,12 @@ export type AnyNativeRing = NativeRing<'float32'> | NativeRing<'float64'>;
 export interface NativeRingConstructor {
   /** A float32 ring. */
   new (channels: number, capacityFrames: number): NativeRing;
-  /** A ring of `sampleType`; anything but 'float32' or 'float64' is a TypeError 'ETYPE'. */
-  new <T extends SampleType>(channels: number, capacityFrames: number, sampleType: T): NativeRing<T>;
+  /**
+   * A ring of `sampleType`; anything but 'float32' or 'float64' is a TypeError 'ETYPE'. With
+   * `firstFrame`, its first write is that absolute frame (written() and oldest() start there):
+   * a ring that takes over a stream from another, resized, keeps the stream's frame numbers.
+   */
+  new <T extends SampleType>(channels: number, capacityFrames: number, sampleType: T, firstFrame?: number): NativeRing<T>;
   /**
    * A handle on ring `id`, which has the ring's own `sampleType` at run time. Without a type it
    * is typed as float32, the type of every ring the core makes today (a caller that may meet a

@@ -493,3 +493,28 @@ test('decimateMinMax of a float64 ring equals a JS min/max in double, rounded to
     r.release();
   }
 });
+
+test('a ring made with firstFrame goes on at that frame: written, oldest and reads use the stream frame numbers, before it nothing is held', () => {
+  const ring = new (native().Ring)(2, 4, 'float64', 1000);
+  try {
+    assert.equal(ring.written(), 1000);
+    assert.equal(ring.oldest(), 1000);
+    ring.write(new Float64Array([1, 2, 3, 4]));
+    assert.deepEqual(Array.from(ring.read(1000, 1002)), [1, 2, 3, 4]);
+    assert.throws(
+      () => ring.read(999, 1001),
+      (e: Error & { code?: string }) => e.code === 'EOVERWRITTEN',
+    );
+    ring.write(new Float64Array([5, 6, 7, 8, 9, 10]));
+    assert.equal(ring.written(), 1005);
+    assert.equal(ring.oldest(), 1001, 'a capacity of 4 frames, lapped once');
+    assert.deepEqual(Array.from(ring.read(1001, 1005)), [3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.throws(
+      () => ring.read(1000, 1001),
+      (e: Error & { code?: string }) => e.code === 'EOVERWRITTEN',
+    );
+    assert.throws(() => new (native().Ring)(1, 4, 'float32', -1), /firstFrame/);
+  } finally {
+    ring.release();
+  }
+});
