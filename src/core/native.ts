@@ -179,10 +179,17 @@ function decoderClass(raw: RawAddon): new () => NativeRdaDecoder {
 
 let cached: NativeAddon | undefined;
 
-/** Loads the addon built by cmake-js. Works from src/ (tests via tsx) and from dist/ (bundle). */
-export function native(): NativeAddon {
-  if (cached) return cached;
-  const req = createRequire(__filename);
+/**
+ * The addon's file: LABSCOPE_NATIVE_ADDON when set (a sanitizer build such as `npm run soak -- --asan` makes,
+ * which the soak and fault runs load to catch a use-after-free the release build would only
+ * crash on), else the one cmake-js built. Works from src/ (tests via tsx) and from dist/ (bundle).
+ */
+export function nativeAddonPath(): string {
+  const override = process.env.LABSCOPE_NATIVE_ADDON;
+  if (override) {
+    if (!fs.existsSync(override)) throw new Error(`LABSCOPE_NATIVE_ADDON names ${override}, which does not exist`);
+    return path.resolve(override);
+  }
   const candidates = [
     path.resolve(__dirname, '..', 'build', 'native', 'Release', 'labscope.node'),
     path.resolve(__dirname, '..', '..', 'build', 'native', 'Release', 'labscope.node'),
@@ -192,7 +199,13 @@ export function native(): NativeAddon {
   if (!found) {
     throw new Error(`Labscope's native addon is not built (looked in ${candidates.join(', ')}); run "npm run build:native"`);
   }
-  const raw = req(found) as RawAddon;
+  return found;
+}
+
+/** Loads the addon (see nativeAddonPath). */
+export function native(): NativeAddon {
+  if (cached) return cached;
+  const raw = createRequire(__filename)(nativeAddonPath()) as RawAddon;
   cached = { ...raw, RdaDecoder: decoderClass(raw) };
   return cached;
 }
