@@ -42,6 +42,8 @@ export function runAcquisitionThread(families: Families): void {
       case 'refresh':
         acquisition?.refresh();
         return null;
+      case 'resize-ring':
+        return sourced('resize the buffer').resizeRing(command.seconds);
       case 'stop-stream':
         sourced('stop the stream').stopStream();
         return null;

@@ -1,7 +1,7 @@
 // The acquisition side of a session: owns the source, writes the ring, runs recordings, and
 // reports to the session. It runs in the session's worker thread; `post` is the way out.
 import * as fs from 'node:fs';
-import { native, type NativeRing, type NativeSamples, type SampleType } from './native';
+import { native, type AnyNativeRing, type NativeRing, type NativeSamples, type SampleType } from './native';
 import { Recording } from './recording';
 import { Timelog } from './timelog';
 import type { BlockInfo, Source, SourceSink, StreamFormat, StreamOutcome } from './source';
@@ -53,6 +53,8 @@ export class Acquisition implements SourceSink {
   private awaitingData = true;
   /** Why the stream is over, once it is: a recording started later ends as soon as it drains. */
   private endedReason?: string;
+  /** The source called written(): it writes the ring itself, and must be told of a new one (ringChanged). */
+  private directWriter = false;
   /** Host time of the newest block, or of the (re)connect that is still waiting for one. */
   private lastDataNs = process.hrtime.bigint();
   /** Set while the source is silent (see silentS), so the log says so once, not every tick. */
@@ -103,6 +105,11 @@ export class Acquisition implements SourceSink {
   }
 
   written(block: BlockInfo): void {
+    this.directWriter = true;
+    this.writtenBlock(block);
+  }
+
+  private writtenBlock(block: BlockInfo): void {
     const ring = this.ring!;
     const firstFrame = ring.written() - block.frames;
     if (this.awaitingData) {
@@ -129,7 +136,7 @@ export class Acquisition implements SourceSink {
     const ring = this.ring!;
     // The ring refuses the other sample type (ETYPE) rather than convert: a source bug, loudly.
     ring.write(frames);
-    this.written({ ...block, frames: frames.length / ring.channels });
+    this.writtenBlock({ ...block, frames: frames.length / ring.channels });
   }
 
   gap(gap: Omit<Gap, 'fromFrame'> & { fromFrame?: number }): void {
@@ -280,6 +287,48 @@ export class Acquisition implements SourceSink {
     const saved = { path: file, blocks: this.timelog.length };
     this.post({ kind: 'timelog-saved', ...saved });
     return saved;
+  }
+
+  /**
+   * Replaces the ring by one of `seconds` holding the newest frames the old one had (all of them
+   * when it grows), at the same frame numbers: how far back getData and a recording from the
+   * past reach. A recording drains first and reads the new ring after; a pause that still needs
+   * frames a smaller ring would drop is refused, as is a source that writes the ring itself and
+   * cannot be handed another.
+   */
+  resizeRing(seconds: number): Replies['resize-ring'] {
+    if (this.finished) throw new Error('the session is closed');
+    const ring = this.ring;
+    const format = this.format_;
+    if (!ring || !format)
+      throw new Error('no data has arrived yet: the buffer is made with the first data (set its size before, e.g. buffer=)');
+    if (!Number.isFinite(seconds) || !(seconds > 0)) throw new Error(`a buffer of ${seconds} s: it must be a number of seconds > 0`);
+    if (this.directWriter && !this.source.ringChanged)
+      throw new Error('this source writes its buffer itself and cannot be moved to another one');
+    const capacity = Math.max(1, Math.ceil(seconds * format.rate));
+    this.drainRecording();
+    const written = ring.written();
+    const keepFrom = Math.max(ring.oldest(), written - capacity);
+    if (this.paused && this.paused.frame < keepFrom) {
+      const need = (written - this.paused.frame) / format.rate;
+      throw new Error(
+        `the pause still holds the frames from ${this.paused.frame}: a buffer under ${need.toFixed(1)} s would drop them (resume first, or choose a longer one)`,
+      );
+    }
+    const next = new (native().Ring)(ring.channels, capacity, ring.sampleType, keepFrom) as NativeRing<SampleType>;
+    try {
+      // The same type on both sides (made above from ring.sampleType).
+      if (written > keepFrom) (next as NativeRing<'float64'>).write(ring.read(keepFrom, written) as Float64Array);
+      this.recording?.moveTo(next);
+    } catch (error) {
+      next.release();
+      throw error;
+    }
+    this.ring = next;
+    this.source.ringChanged?.(next as AnyNativeRing);
+    this.post({ kind: 'ring', ringId: next.id, capacity });
+    ring.release();
+    return { capacity, seconds: capacity / format.rate };
   }
 
   /**

@@ -48,7 +48,7 @@ export class Recording {
   private closed = false;
 
   constructor(
-    private readonly ring: NativeRing<SampleType>,
+    private ring: NativeRing<SampleType>,
     private readonly request: RecordingRequest,
     private readonly context: RecordingContext,
     startFrame: number,
@@ -117,6 +117,17 @@ export class Recording {
   skipTo(frame: number): void {
     const to = Math.min(frame, this.endFrame);
     if (to > this.cursor) this.lose(to - this.cursor, 'skipped');
+  }
+
+  /** The session's ring was resized (Acquisition.resizeRing): it reads the new one, which holds every frame it has not had. */
+  moveTo(ring: NativeRing<SampleType>): void {
+    if (ring.sampleType !== this.ring.sampleType || ring.channels !== this.ring.channels)
+      throw new Error(
+        `recording: the new ring is ${ring.channels} × ${ring.sampleType}, not ${this.ring.channels} × ${this.ring.sampleType}`,
+      );
+    if (ring.oldest() > this.cursor)
+      throw new Error(`recording: the new ring starts at frame ${ring.oldest()}, after the recording's next ${this.cursor}`);
+    this.ring = ring;
   }
 
   /** Frames the device lost before they reached the ring: they are not in the file either. */

@@ -473,6 +473,28 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.artifactFiles.files();
   }
 
+  /** How many seconds the ring holds (how far back getData and a recording from the past reach), once data flows. */
+  get bufferSeconds(): number | undefined {
+    return this.ring && this.rate > 0 ? this.ring.capacity / this.rate : undefined;
+  }
+
+  /**
+   * Sets how many seconds the ring holds, while streaming (the seed's set_buffer_size): a new
+   * ring takes the newest frames of the old one (all of them when it grows) at the same frame
+   * numbers, and the stream, a recording and the scope go on without a gap. Returns the seconds
+   * it holds (whole frames). Refused before data flows, and when a pause still needs frames a
+   * smaller ring would drop.
+   */
+  async setBufferSeconds(seconds: number): Promise<number> {
+    this.refuseDeleted('resize the buffer');
+    if (!this.isStreaming) throw new Error(`cannot resize the buffer of ${this.uri}: it is ${this.state}; only a streaming session can`);
+    try {
+      return (await this.client().request({ kind: 'resize-ring', seconds })).seconds;
+    } catch (error) {
+      throw new Error(`cannot resize the buffer of ${this.uri}: ${(error as Error).message}`);
+    }
+  }
+
   /**
    * Ends the stream but keeps the session (the seed's Streamer.stop): the source stops as it
    * would at its end (Bela: unwatch, the board's program runs on), a recording ends with what
@@ -514,6 +536,11 @@ export class Session extends EventEmitter<SessionEvents> {
         break;
       case 'connecting':
         if (m.attempt > 0 && this.state !== 'connecting') this.setState('connecting');
+        break;
+      case 'ring':
+        // Resized in the worker: the new ring holds the newest frames at the same numbers.
+        this.ring?.release();
+        this.ring = native().Ring.open(m.ringId, this.sampleType);
         break;
       case 'format':
         // Opened as the type the worker made it: getData() then returns that type's array.

@@ -1,6 +1,6 @@
 // The contract between an instrument family's transport and the session that owns it. A source
 // runs inside the session's acquisition worker; everything it learns goes through its sink.
-import type { NativeRing, NativeSamples, SampleType } from './native';
+import type { AnyNativeRing, NativeRing, NativeSamples, SampleType } from './native';
 import type { Sample } from './sample';
 import type { ChannelInfo, Gap, Marker } from './types';
 
@@ -93,6 +93,12 @@ export interface Source {
    * consumers stop. Frames already under way may still arrive after pause() returns.
    */
   pause?(): void;
+  /**
+   * The session's ring was replaced by a resized one (Session.setBufferSeconds). A source that
+   * writes the ring itself (format()'s return, e.g. the native RDA decoder) writes this one from
+   * now on; one that hands its frames to the sink needs nothing.
+   */
+  ringChanged?(ring: AnyNativeRing): void;
   /** Takes the input up again where pause() held it. */
   resume?(): void;
   /**

@@ -46,6 +46,8 @@ export type Command =
   | { kind: 'resume'; from: ResumeFrom }
   /** Answered once the worker has posted its stats as they are now. */
   | { kind: 'refresh' }
+  /** A ring of `seconds` in place of the current one, holding its newest frames (Acquisition.resizeRing). */
+  | { kind: 'resize-ring'; seconds: number }
   /** Ends the stream, keeping the ring and ending any recording (Source.stopStream). */
   | { kind: 'stop-stream' }
   | { kind: 'close' };
@@ -59,6 +61,7 @@ export interface Replies {
   resume: { frame: number; skipped: number };
   refresh: null;
   'stop-stream': null;
+  'resize-ring': { capacity: number; seconds: number };
   close: null;
 }
 
@@ -133,6 +136,8 @@ export type Event =
   | { kind: 'connecting'; attempt: number }
   /** Data flows again after a (re)connect. */
   | { kind: 'streaming' }
+  /** The ring was replaced by a resized one (open this id, release the old): frame numbers go on. */
+  | { kind: 'ring'; ringId: number; capacity: number }
   | { kind: 'format'; ringId: number; channels: ChannelInfo[]; rate: number; source?: Record<string, unknown>; sampleType: SampleType }
   | { kind: 'stats'; stats: AcquisitionStats; recording?: RecordingStatus }
   | { kind: 'markers'; markers: Marker[] }

@@ -1,6 +1,6 @@
 // BrainVision RDA over TCP: framing in JS, validation and decoding in the native addon, which
 // writes samples straight into the session's ring.
-import { native, type NativeRdaDecoder, type NativeRing } from '../../core/native';
+import { native, type AnyNativeRing, type NativeRdaDecoder, type NativeRing } from '../../core/native';
 import type { Source, SourceSink } from '../../core/source';
 import { lostWhy } from '../../transports/reconnect';
 import { TcpClient } from '../../transports/tcp';
@@ -90,6 +90,12 @@ export class RdaSource implements Source {
   stop(): void {
     this.stopped = true;
     this.tcp?.close();
+  }
+
+  /** The decoder writes the ring itself: a resized one replaces it (the RDA stream is float32). */
+  ringChanged(ring: AnyNativeRing): void {
+    if (ring.sampleType !== 'float32') throw new Error(`rda: a ${ring.sampleType} ring in place of the float32 one`);
+    this.ring = ring;
   }
 
   private get address(): string {
