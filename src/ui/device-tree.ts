@@ -188,7 +188,7 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   item.description = session.recording
     ? recordingText(session)
     : [
-        session.state,
+        stateText(session),
         human.silence(stats),
         shape(session),
         stats && stats.gaps ? human.plural(stats.gaps, 'gap') : '',
@@ -216,6 +216,8 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   if (stats?.errors) lines.push(`${human.plural(stats.errors, 'bad input')} rejected (checksums, malformed frames)`);
   lines.push(human.pollSummaryDetail(stats?.source) ?? '');
   if (session.recording) lines.push(`recording to ${session.recording.path}`);
+  if (session.bufferSeconds !== undefined && streaming) lines.push(`buffer: ${+session.bufferSeconds.toFixed(3)} s`);
+  if (session.endReason) lines.push(session.endReason);
   if (session.error) lines.push(`error: ${session.error}`, adviceFor(session.error) ?? '');
   item.tooltip = lines.filter(Boolean).join('\n');
   item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
@@ -243,4 +245,11 @@ function escape(text: string): string {
 function familySummary(session: Session, stats: AcquisitionStats | undefined): string {
   if (!stats?.source) return '';
   return families().byId(session.family)?.summaryLine?.(stats.source) ?? '';
+}
+
+/** The state, and for a finished stream how it ended in the seed's Streamer words (finished, stopped, interrupted). */
+function stateText(session: Session): string {
+  return session.state === 'done' && session.streamStatus && session.streamStatus !== 'started'
+    ? `done (${session.streamStatus})`
+    : session.state;
 }

@@ -54,6 +54,8 @@ export class StreamCommands {
       guard('pauseSession', (target?: SessionTarget) => this.pause(target)),
       guard('resumeSession', (target?: SessionTarget) => this.resume(target, undefined)),
       guard('resumeSessionLive', (target?: SessionTarget) => this.resume(target, -1)),
+      guard('stopStream', (target?: SessionTarget) => this.stopStream(target)),
+      guard('setBufferLength', (target?: SessionTarget, seconds?: number) => this.setBufferLength(target, seconds)),
       guard('closeSession', (target?: SessionTarget) => this.close(target)),
       guard('deleteSession', (target?: SessionTarget, options?: { confirmed?: boolean }) => this.delete(target, options)),
     ];
@@ -126,6 +128,35 @@ export class StreamCommands {
         `${session.uri}: resumed at live, skipping ${skipped} frames (${(skipped / (session.rate || 1)).toFixed(2)} s; recorded as a gap)`,
       );
     return session;
+  }
+
+  /** Ends the stream but keeps the session, its buffer readable and its recording finished (Bela: unwatch; the board's program runs on). */
+  async stopStream(target?: SessionTarget): Promise<Session | undefined> {
+    const session = await this.pick(target, (s) => s.isStreaming, 'Stop streaming which session?', 'streaming');
+    if (!session) return undefined;
+    await session.stopStream();
+    this.log.info(`${session.uri}: ${session.endReason ?? 'stopped'}`);
+    return session;
+  }
+
+  /** How many seconds a streaming session's buffer holds (getData, recording from the past), asked for when not given. */
+  async setBufferLength(target?: SessionTarget, seconds?: number): Promise<number | undefined> {
+    const session = await this.pick(target, (s) => s.isStreaming, 'Set the buffer of which session?', 'streaming');
+    if (!session) return undefined;
+    if (seconds === undefined) {
+      const now = session.bufferSeconds;
+      const text = await vscode.window.showInputBox({
+        title: `Buffer of ${session.uri}`,
+        prompt: `Seconds of the stream the session keeps${now !== undefined ? ` (now ${+now.toFixed(3)} s)` : ''}`,
+        value: now !== undefined ? String(+now.toFixed(3)) : '',
+        validateInput: (v) => (Number(v) > 0 && Number.isFinite(Number(v)) ? undefined : 'a number of seconds > 0'),
+      });
+      if (text === undefined) return undefined;
+      seconds = Number(text);
+    }
+    const held = await session.setBufferSeconds(seconds);
+    this.log.info(`${session.uri}: the buffer now holds ${+held.toFixed(3)} s`);
+    return held;
   }
 
   /** A stream or session is closed; a played folder is closed whole and leaves the tree. */

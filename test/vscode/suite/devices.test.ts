@@ -22,7 +22,18 @@ describe('Labscope in the extension host', function () {
     assert.ok(Number.isFinite(labscope.activationMs) && labscope.activationMs > 0, `activation time measured: ${labscope.activationMs} ms`);
     console.log(`      activation: ${labscope.activationMs.toFixed(1)} ms (bundle load + activate)`);
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['startRecording', 'stopRecording', 'connect', 'disconnect', 'addDevice', 'removeDevice', 'refresh', 'showLog']) {
+    for (const id of [
+      'startRecording',
+      'stopRecording',
+      'connect',
+      'disconnect',
+      'addDevice',
+      'removeDevice',
+      'refresh',
+      'showLog',
+      'stopStream',
+      'setBufferLength',
+    ]) {
       assert.ok(commands.includes(`labscope.${id}`), `labscope.${id} registered`);
     }
   });
@@ -97,6 +108,24 @@ describe('Labscope in the extension host', function () {
     await vscode.commands.executeCommand('labscope.disconnect', 'EEG sim');
     assert.equal(device.sessions.length, 0);
     assert.match(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).contextValue), /\bconnectable\b/);
+  });
+
+  it("sets a streaming session's buffer length, then stops its stream and keeps the session (done, stopped)", async () => {
+    const labscope = await api();
+    await vscode.commands.executeCommand('labscope.connect', 'EEG sim');
+    const device = labscope.devices.find('EEG sim')!;
+    const session = device.live!;
+    assert.equal(await vscode.commands.executeCommand('labscope.setBufferLength', 'EEG sim', 2), 2);
+    assert.equal(session.bufferSeconds, 2);
+    const node = () => labscope.tree.getChildren(deviceNode(labscope, 'EEG sim'))[0];
+    assert.match(String(labscope.tree.getTreeItem(node()).tooltip), /^buffer: 2 s$/m);
+    await until('frames in the buffer', () => session.lastSample >= 20);
+    await vscode.commands.executeCommand('labscope.stopStream', 'EEG sim');
+    assert.equal(session.state, 'done');
+    assert.equal(session.streamStatus, 'stopped');
+    assert.ok(session.getData(0, 10) !== null, 'the buffer is still readable');
+    assert.match(String(labscope.tree.getTreeItem(node()).description), /^done \(stopped\)/);
+    await vscode.commands.executeCommand('labscope.disconnect', 'EEG sim');
   });
 
   it('adds a device from a validated entry, refuses a bad URI, and removes it again', async () => {
