@@ -1,7 +1,9 @@
 // `labscope info` and `labscope recover`: look at and repair recordings on disk.
 import * as fs from 'node:fs';
+import { writeMatFromNpy } from '../core/writers/mat';
 import { describeRecording } from '../core/writers/read';
-import { recoverNpy } from '../core/writers/recover';
+import { recoverNpy, type NpyRecovery } from '../core/writers/recover';
+import { readSidecar, sidecarPathFor } from '../core/writers/sidecar';
 import { args, UsageError } from './args';
 
 function onePath(argv: string[], command: string): string {
@@ -50,14 +52,47 @@ export async function info(argv: string[]): Promise<number> {
 
 export async function recover(argv: string[]): Promise<number> {
   const file = onePath(argv, 'recover');
-  if (!file.toLowerCase().endsWith('.npy')) throw new UsageError(`recover repairs .npy files; ${file} is not one`);
-  const result = recoverNpy(file);
-  if (result.droppedBytes === 0 && result.headerFrames === result.frames) {
-    console.log(`${file}: intact, ${result.frames} frames × ${result.channels} channels`);
-  } else {
-    console.log(
-      `${file}: repaired: ${result.frames} frames × ${result.channels} channels (header said ${result.headerFrames}; dropped ${result.droppedBytes} bytes of a cut-off frame)`,
-    );
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.mat.part')) return recoverMatPart(file);
+  if (!lower.endsWith('.npy')) throw new UsageError(`recover repairs .npy files and a MAT recording's .mat.part; ${file} is neither`);
+  console.log(`${file}: ${repairedText(recoverNpy(file))}`);
+  return 0;
+}
+
+function repairedText(result: NpyRecovery): string {
+  if (result.droppedBytes === 0 && result.headerFrames === result.frames)
+    return `intact, ${result.frames} frames × ${result.channels} channels`;
+  return `repaired: ${result.frames} frames × ${result.channels} channels (header said ${result.headerFrames}; dropped ${result.droppedBytes} bytes of a cut-off frame)`;
+}
+
+/**
+ * A MAT recording whose process died before it closed is still its `.mat.part`, an NPY of every
+ * frame flushed so far: repaired like any NPY, then written as the .mat the recording would have
+ * closed into, with the channel names and rate of its sidecar. The .part goes once the .mat is
+ * complete, as when the recording closes normally.
+ */
+function recoverMatPart(part: string): number {
+  const mat = part.slice(0, -'.part'.length);
+  if (fs.existsSync(mat)) throw new UsageError(`${mat} already exists; move it away to rebuild it from ${part}`);
+  const sidecarPath = sidecarPathFor(mat);
+  let sidecar;
+  try {
+    sidecar = readSidecar(sidecarPath);
+  } catch (error) {
+    throw new Error(`cannot rebuild ${mat}: its sidecar gives the channel names and rate, and ${(error as Error).message}`);
   }
+  const result = recoverNpy(part);
+  if (result.channels !== sidecar.channels.length) {
+    throw new Error(`cannot rebuild ${mat}: ${part} has ${result.channels} channels, its sidecar names ${sidecar.channels.length}`);
+  }
+  writeMatFromNpy(
+    part,
+    mat,
+    sidecar.channels.map((c) => c.name),
+    sidecar.rate,
+  );
+  fs.unlinkSync(part);
+  console.log(`${part}: ${repairedText(result)}`);
+  console.log(`wrote ${mat}: ${result.frames} frames × ${result.channels} channels at ${sidecar.rate} Hz`);
   return 0;
 }

@@ -14,6 +14,7 @@ commands:
               [--fast]  (audio files: as fast as they can be read, not in real time)
   info FILE                 shape, channels, rate, markers and gaps of a recording
   recover FILE.npy          repair an NPY whose last write was cut off
+  recover FILE.mat.part     rebuild the .mat of a MAT recording that never closed
 ${simulateUsage()}
 
 device URIs: rda://HOST:PORT, sim:rda?channels=8&rate=1000, audio:FILE.wav,
