@@ -50,7 +50,12 @@ export async function record(argv: string[]): Promise<number> {
     // Errors end the run and are printed once, as its last line.
     if (level === 'warn') progress.note(`warning: ${text}`);
   });
-  const interrupted = new Promise<'interrupt'>((resolve) => process.once('SIGINT', () => resolve('interrupt')));
+  // SIGTERM (a service manager, `kill`) stops the recording as Ctrl+C does: files are closed and
+  // each family's way out runs (a Moku is given back, its mokucli ended).
+  const interrupted = new Promise<'interrupt'>((resolve) => {
+    process.once('SIGINT', () => resolve('interrupt'));
+    process.once('SIGTERM', () => resolve('interrupt'));
+  });
   try {
     await session.connect(timeoutS * 1000);
     const ended = session.recordingEnded();
