@@ -256,7 +256,9 @@ export class NpyWriter implements FrameWriter {
     const bytes = Buffer.from(frames.buffer, frames.byteOffset, frames.byteLength);
     if (this.buffered + bytes.length > this.buffer.length) this.writeBuffered();
     if (bytes.length >= Math.min(this.buffer.length, DIRECT_BYTES)) {
-      // Big appends skip the copy: one syscall per MiB costs less than copying it.
+      // Big appends skip the copy: one syscall per MiB costs less than copying it. What is
+      // buffered goes first, or the file would hold the frames out of order.
+      this.writeBuffered();
       writeAt(fd, bytes, bytes.length, this.position);
       this.position += bytes.length;
     } else {
