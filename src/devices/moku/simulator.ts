@@ -389,7 +389,7 @@ export class MokuSimulator {
 
   /** `moku://…` for this simulator, with the stand-in as mokucli when there is one. */
   uri(port: number, query: Record<string, string | number> = {}): string {
-    const q = { instrument: 'datalogger', ...query, ...(this.mokucli ? { mokucli: this.mokucli } : {}) };
+    const q = { instrument: 'datalogger', ...(this.mokucli ? { mokucli: this.mokucli } : {}), ...query };
     return `moku://127.0.0.1:${port}?${Object.entries(q)
       .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
       .join('&')}`;
