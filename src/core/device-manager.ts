@@ -162,7 +162,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   async startRecording(device: Device, session: Session, file: string, options: StartRecordingOptions): Promise<void> {
     this.starting.add(session);
     try {
-      await session.startRecording(file, options);
+      await session.startRecording(file, { deviceName: device.name, ...options });
     } finally {
       this.starting.delete(session);
     }

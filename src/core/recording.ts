@@ -178,6 +178,35 @@ export class Recording {
     return { ...this.status(), sidecar: this.sidecarPath, startFrame: this.startFrame, reason, ...(endedShort ? { endedShort } : {}) };
   }
 
+  /**
+   * The recording's own figures (its frames, bytes, gaps, and the rate and drift measured over its
+   * anchors), then the family's live summary (`source`: a poll recorder's late ticks, …) and the
+   * session's totals since it connected, under `session`, so nobody mistakes one for the other.
+   */
+  private ownSummary(endReason?: string): Record<string, unknown> {
+    const session = this.summary();
+    const { source, family, nominalRate, ...totals } = session as { source?: unknown; family?: unknown; nominalRate?: unknown };
+    const status = this.status();
+    const first = this.anchors[0];
+    const last = this.anchors.at(-1);
+    const hostS = first && last ? Number(last.hostNs - first.hostNs) / 1e9 : 0;
+    const frames = first && last ? last.frame - first.frame : 0;
+    return {
+      frames: status.frames,
+      bytes: status.bytes,
+      gaps: status.gaps,
+      lostFrames: status.lostFrames,
+      elapsedS: status.elapsedS,
+      nominalRate: nominalRate ?? this.context.rate,
+      // Over the recording's own anchors (one a second): what the device really delivered meanwhile.
+      ...(hostS > 0 ? { measuredRate: frames / hostS, driftMs: (frames / this.context.rate - hostS) * 1000 } : {}),
+      family,
+      ...(endReason ? { ended: endReason } : {}),
+      ...(source !== undefined ? { source } : {}),
+      session: totals,
+    };
+  }
+
   private lose(frames: number, cause: Gap['cause']): void {
     this.gaps.push({ row: this.writer.frames, fromFrame: this.cursor, frames, cause });
     this.cursor += frames;
@@ -202,9 +231,14 @@ export class Recording {
     const sidecar: Sidecar = {
       labscope: 'recording',
       version: 1,
+      // What a person opening the file looks for first: which device it came from.
+      device: {
+        ...(this.request.deviceName !== undefined ? { name: this.request.deviceName } : {}),
+        uri: this.request.deviceUri,
+        family: this.request.family,
+      },
       file: path.basename(this.request.path),
       format: this.request.format,
-      device: { uri: this.request.deviceUri, family: this.request.family },
       sampleType: this.ring.sampleType,
       channels: this.context.channels.map((c) => ({ name: c.name, unit: c.unit })),
       rate: this.context.rate,
@@ -220,7 +254,7 @@ export class Recording {
         channel: m.channel >= 0 ? (this.context.channels[m.channel]?.name ?? `#${m.channel}`) : null,
       })),
       gaps: this.gaps.map((g) => ({ row: g.row, fromFrame: g.fromFrame, frames: g.frames, cause: g.cause })),
-      summary: { ...this.summary(), ...(endReason ? { ended: endReason } : {}) },
+      summary: this.ownSummary(endReason),
       source: this.context.source,
       ...(endedShort ? { endedShort: { expectedFrames: this.expectedFrames, frames: this.writer.frames, reason: endedShort } } : {}),
     };

@@ -54,6 +54,8 @@ export interface StartRecordingOptions {
   durationS?: number;
   /** Record from this session frame (0 = the start of the stream) instead of from now. */
   fromFrame?: number;
+  /** The device's display name (the Devices tree's), written at the top of the sidecar. */
+  deviceName?: string;
 }
 
 /** What a session tells its listeners, with the arguments each event carries. */
@@ -307,6 +309,7 @@ export class Session extends EventEmitter<SessionEvents> {
       format,
       durationS: options.durationS,
       deviceUri: this.uri,
+      ...(options.deviceName !== undefined ? { deviceName: options.deviceName } : {}),
       family: this.family,
       fromFrame: options.fromFrame,
     };

@@ -24,6 +24,8 @@ export interface RecordingRequest {
   durationS?: number;
   /** Device URI written into the sidecar (the user's, not the simulator's loopback address). */
   deviceUri: string;
+  /** The device's display name, when it has one (the Devices tree's). */
+  deviceName?: string;
   family: string;
   /**
    * First session frame to record. Past frames come from the ring while it still holds them

@@ -372,3 +372,32 @@ test('stats, sourceSeconds, metadata and source names; refreshSessions asks ever
     await Promise.all(sessions.map((s) => s.close()));
   }
 });
+
+test("the sidecar's summary is the recording's own (frames, bytes, gaps, its rate and drift); the session's totals are under summary.session; the device's name on top", async () => {
+  const file = path.join(tmpDir(), 'own.npy');
+  const session = new Session('sim:rda?channels=2&rate=1000');
+  try {
+    await session.connect();
+    await waitFor('a second and a half before the recording', () => session.lastSample >= 1500);
+    const ended = session.recordingEnded();
+    await session.startRecording(file, { durationS: 2.5, deviceName: 'EEG A' });
+    const summary = await ended;
+    assert.equal(summary.frames, 2500);
+    const sidecar = readSidecar(sidecarPathFor(file));
+    assert.deepEqual(Object.keys(sidecar).slice(0, 3), ['labscope', 'version', 'device']);
+    assert.deepEqual(sidecar.device, { name: 'EEG A', uri: 'sim:rda?channels=2&rate=1000', family: 'rda' });
+    const own = sidecar.summary as Record<string, number | string | Record<string, number>>;
+    assert.equal(own.frames, 2500);
+    assert.equal(own.bytes, summary.bytes);
+    assert.equal(own.gaps, 0);
+    assert.equal(own.lostFrames, 0);
+    assert.equal(own.nominalRate, 1000);
+    assert.ok(Math.abs((own.measuredRate as number) - 1000) < 100, `measured over the recording: ${own.measuredRate}`);
+    assert.equal(typeof own.driftMs, 'number');
+    const totals = own.session as Record<string, number>;
+    assert.ok(totals.frames >= 4000, `the session's totals, named so: ${totals.frames} frames since it connected`);
+    assert.equal(own.ended, 'duration reached');
+  } finally {
+    await session.close();
+  }
+});

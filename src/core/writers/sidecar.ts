@@ -51,7 +51,8 @@ export interface Sidecar {
   /** Basename of the recording file. */
   file: string;
   format: RecordingFormat;
-  device: { uri: string; family: string };
+  /** `name`: the device's display name, when the recording was started from one (the Devices tree). */
+  device: { name?: string; uri: string; family: string };
   channels: SidecarChannel[];
   /** Frames per second. */
   rate: number;
@@ -66,7 +67,11 @@ export interface Sidecar {
   anchors: SidecarAnchor[];
   markers: SidecarMarker[];
   gaps: SidecarGap[];
-  /** Acquisition summary. */
+  /**
+   * The recording's own figures (frames, bytes, gaps, lostFrames, elapsedS, nominalRate, and
+   * measuredRate/driftMs over its anchors), `ended`, the family's live `source` summary, and the
+   * session's totals since it connected under `session`.
+   */
   summary: Record<string, unknown>;
   source?: Record<string, unknown>;
   /** A timed recording that got fewer frames than its duration asked for, and why (a silent device). */
