@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { writeAt } from './npy';
 import { requireSampleType, type FrameWriter, type Samples, type SampleType } from './types';
-import { closeDurably } from './fileio';
+import { closeDurably, cutBack } from './fileio';
 
 const FLUSH_CHARS = 4 << 20;
 
@@ -59,6 +59,8 @@ export class CsvWriter implements FrameWriter {
   private pending: string[] = [];
   private pendingChars = 0;
   private rows = 0;
+  /** Rows in the file: `rows` less those still pending. */
+  private writtenRows = 0;
   private position = 0;
 
   constructor(
@@ -115,9 +117,23 @@ export class CsvWriter implements FrameWriter {
   }
 
   private write(text: string): void {
+    const fd = this.open();
     const bytes = Buffer.from(text, 'utf8');
-    writeAt(this.open(), bytes, bytes.length, this.position);
+    try {
+      writeAt(fd, bytes, bytes.length, this.position);
+    } catch (error) {
+      // A full disk (or any failed write) can take part of the chunk: a cut-off last row that no
+      // CSV reader accepts. The file goes back to its last whole row, and the rows that never
+      // reached it are no longer counted, so the sidecar says what the file holds.
+      cutBack(fd, this.position, error as Error);
+      this.pending = [];
+      this.pendingChars = 0;
+      this.rows = this.writtenRows;
+      throw error;
+    }
     this.position += bytes.length;
+    // Every write but the header's is a flush of all pending rows.
+    this.writtenRows = this.rows;
   }
 
   private open(): number {

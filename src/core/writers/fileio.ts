@@ -10,3 +10,15 @@ export function closeDurably(fd: number, flush: () => void): void {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * After a write at `position` failed (a full disk), cuts off whatever part of it landed, so the
+ * file ends where it did before. A truncate that fails too is added to the write's error.
+ */
+export function cutBack(fd: number, position: number, error: Error): void {
+  try {
+    fs.ftruncateSync(fd, position);
+  } catch (e) {
+    error.message += `; the part written could not be cut off either: ${(e as Error).message}`;
+  }
+}

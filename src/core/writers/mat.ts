@@ -180,22 +180,36 @@ export class MatWriter implements FrameWriter {
   append(frames: Samples, firstFrame: number): void {
     // Refuse now rather than after hours of recording that could never be written.
     checkMatSize(this.part.frames + frames.length / this.channels.length, this.channels.length, this.sampleType);
-    this.part.append(frames, firstFrame);
+    this.onPart(() => this.part.append(frames, firstFrame));
   }
 
   flush(): void {
-    this.part.flush();
+    this.onPart(() => this.part.flush());
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.part.close();
+    this.onPart(() => this.part.close());
     try {
       writeMatFromNpy(this.partPath, this.path, this.channels, this.rate, this.options);
     } catch (e) {
       throw new Error(`could not write ${this.path}: ${(e as Error).message}; the frames are kept in ${this.partPath}`);
     }
     fs.unlinkSync(this.partPath);
+  }
+
+  /**
+   * A failed write to the .part (a full disk) leaves it valid up to its last good flush, and
+   * that is where the frames are: the error says so, and how to get the .mat from it.
+   */
+  private onPart(write: () => void): void {
+    try {
+      write();
+    } catch (e) {
+      throw new Error(
+        `${(e as Error).message}; the frames recorded so far are in ${this.partPath} (labscope recover ${this.partPath} writes the .mat from it)`,
+      );
+    }
   }
 }

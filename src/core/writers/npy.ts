@@ -4,13 +4,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { requireSampleType, type FrameWriter, type Samples, type SampleType } from './types';
-import { closeDurably } from './fileio';
+import { closeDurably, cutBack } from './fileio';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const V1_PREFIX = 10; // magic, version (2), uint16 header length
 /** The dtype of each sample type, little-endian as the typed arrays are on every host we run on. */
 export const NPY_DESCR: Readonly<Record<SampleType, string>> = { float32: '<f4', float64: '<f8' };
 const FLOAT32_DESCR = NPY_DESCR.float32;
+const SAMPLE_BYTES: Readonly<Record<SampleType, number>> = { float32: 4, float64: 8 };
 // 2^64 - 1: a header sized for this never needs to grow.
 const WIDEST_ROW_COUNT = 18446744073709551615n;
 const DEFAULT_BUFFER_BYTES = 8 << 20;
@@ -248,7 +249,7 @@ export class NpyWriter implements FrameWriter {
   }
 
   append(frames: Samples, _firstFrame: number): void {
-    const fd = this.open();
+    this.open();
     requireSampleType(frames, this.sampleType, this.path);
     if (frames.length % this.channels !== 0) {
       throw new Error(`${frames.length} samples is not a whole number of ${this.channels}-channel frames`);
@@ -259,8 +260,7 @@ export class NpyWriter implements FrameWriter {
       // Big appends skip the copy: one syscall per MiB costs less than copying it. What is
       // buffered goes first, or the file would hold the frames out of order.
       this.writeBuffered();
-      writeAt(fd, bytes, bytes.length, this.position);
-      this.position += bytes.length;
+      this.writeData(bytes, bytes.length);
     } else {
       bytes.copy(this.buffer, this.buffered);
       this.buffered += bytes.length;
@@ -292,9 +292,27 @@ export class NpyWriter implements FrameWriter {
 
   private writeBuffered(): void {
     if (this.buffered === 0) return;
-    writeAt(this.open(), this.buffer, this.buffered, this.position);
-    this.position += this.buffered;
+    const length = this.buffered;
+    // Emptied first: after a failed write these rows are gone, not retried at the next flush.
     this.buffered = 0;
+    this.writeData(this.buffer, length);
+  }
+
+  /**
+   * Writes whole rows at the end of the data. When that fails (a full disk), the file is cut back
+   * to its last whole row and the rows that never reached it are no longer counted: the header
+   * then claims what the file holds, and so does the sidecar, which counts `frames`.
+   */
+  private writeData(bytes: Buffer, length: number): void {
+    const fd = this.open();
+    try {
+      writeAt(fd, bytes, length, this.position);
+    } catch (error) {
+      cutBack(fd, this.position, error as Error);
+      this.rows = (this.position - this.headerLength) / (this.channels * SAMPLE_BYTES[this.sampleType]);
+      throw error;
+    }
+    this.position += length;
   }
 
   private writeHeader(): void {
