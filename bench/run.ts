@@ -5,6 +5,7 @@ import { benchRing } from './ring';
 import { benchIngest } from './ingest';
 import { benchHostLoad } from './host-load';
 import { benchScope } from './scope';
+import { benchScopeBytes } from './scope-bytes';
 import { benchServomexPoll } from './servomex-poll';
 import { benchAudioDecode } from './audio-decode';
 import { benchBela } from './bela';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   if (!only || only === 'ingest') printRows('(c) loopback ingest to NPY', await benchIngest());
   if (!only || only === 'host') printRows('(d) extension-host main thread during a recording', await benchHostLoad());
   if (!only || only === 'scope') printRows('(e) live scope, 64 ch × 25 kHz, 10 s window, 1200 × 800 plot in chromium', await benchScope());
+  if (!only || only === 'scope-bytes')
+    printRows('(e2) live scope bytes per frame at every rate, 60 requests a second, simulated time', benchScopeBytes());
   if (!only || only === 'servomex') {
     const { rows, verdict } = await benchServomexPoll();
     printRows('(g) Servomex Modbus TCP polling of pymodbus at 100 Hz: seed-001 poll recorder vs setInterval', rows);
