@@ -22,22 +22,27 @@ export interface ScopeSource {
 }
 
 /**
- * The window a request asks for, in frames. With more frames than columns, each column covers a
- * whole number of frames and the window ends on a column boundary, so a live trace scrolls
- * column by column instead of shimmering as buckets slide across samples.
+ * The window a request asks for, in frames, and the columns that split it. With more frames than
+ * columns, each column covers a whole number of frames and the window ends on a column boundary,
+ * so a live trace scrolls column by column instead of shimmering as buckets slide across samples.
+ * With fewer (a slow instrument, a short window), each frame is its own column: the page spreads
+ * them over its pixels and joins them, and a live frame again carries only the new ones.
  */
 export function scopeWindow(
   request: Pick<ScopeRequest, 'columns' | 'windowS' | 'end'>,
   rate: number,
   newest: number,
-): { start: number; end: number } {
+): { start: number; end: number; columns: number } {
   const wanted = Math.max(1, Math.round(request.windowS * rate));
   const end = Math.min(request.end ?? newest, newest);
-  if (wanted < request.columns) return { start: end - wanted, end };
+  if (wanted <= request.columns) return { start: end - wanted, end, columns: wanted };
   const perColumn = Math.round(wanted / request.columns);
   const snapped = Math.floor(end / perColumn) * perColumn;
-  return { start: snapped - perColumn * request.columns, end: snapped };
+  return { start: snapped - perColumn * request.columns, end: snapped, columns: request.columns };
 }
+
+/** x mod n for negative x too: the columns of a young stream's window are numbered below 0. */
+const slotOf = (column: number, columns: number): number => ((column % columns) + columns) % columns;
 
 export interface ScopeFeedOptions {
   /**
@@ -50,9 +55,10 @@ export interface ScopeFeedOptions {
 export class ScopeFeed {
   private scratch = new Float32Array(0);
   private part = new Float32Array(0);
+  private one = new Float32Array(0);
   /** Column min/max for every channel: channels × columns × 2, slot = absolute column % columns. */
   private cache = new Float32Array(0);
-  /** Which absolute column each slot holds (-1: none). */
+  /** Which absolute column each slot holds (NaN: none; columns below 0 exist, empty). */
   private held = new Float64Array(0);
   private cacheKey = '';
 
@@ -66,10 +72,9 @@ export class ScopeFeed {
     const started = performance.now();
     const s = this.source;
     const channelCount = s.channels.length;
-    const { columns } = request;
     // A paused session's scope stops at the pause point with its recordings.
     const newest = s.deliveredSample ?? s.lastSample;
-    const { start, end } = scopeWindow(request, s.rate || 1, newest);
+    const { start, end, columns } = scopeWindow(request, s.rate || 1, newest);
     const rows = request.channels;
     const stats = s.stats?.();
     let minmax: Float32Array<ArrayBuffer>;
@@ -77,7 +82,8 @@ export class ScopeFeed {
     const per = (end - start) / columns;
     // A live window is snapped to whole columns: each column always covers the same frames, so a
     // finished one never changes and only the columns that appeared since the last frame are new.
-    const cacheable = this.options.columnCache !== false && Number.isInteger(per) && per >= 1 && start >= 0 && channelCount > 0;
+    // Columns before frame 0 (a young stream's window) are empty for good, so they are kept too.
+    const cacheable = this.options.columnCache !== false && Number.isInteger(per) && per >= 1 && channelCount > 0;
     if (cacheable) {
       const first = start / per;
       const key = `${rows.join(',')}/${columns}/${per}`;
@@ -115,6 +121,7 @@ export class ScopeFeed {
       },
       hostMs: performance.now() - started,
       sentAt: end > 0 ? s.sentAt(end - 1) : undefined,
+      latest: this.latest(rows, Math.min(request.end ?? newest, newest)),
       ...columnsOf,
     };
   }
@@ -130,15 +137,15 @@ export class ScopeFeed {
     if (key !== this.cacheKey) {
       this.cacheKey = key;
       this.cache = new Float32Array(channels * columns * 2);
-      this.held = new Float64Array(columns).fill(-1);
+      this.held = new Float64Array(columns).fill(NaN);
     }
     // Missing columns are a run at the live end, or the whole window after a jump (scroll-back).
     let missing = first;
-    while (missing < first + columns && this.held[missing % columns] === missing) missing++;
+    while (missing < first + columns && this.held[slotOf(missing, columns)] === missing) missing++;
     if (missing < first + columns) this.fill(missing, first + columns, per, channels, columns);
     const count = first + columns - from;
     const out = new Float32Array(rows.length * count * 2);
-    const slot = from % columns;
+    const slot = slotOf(from, columns);
     const head = Math.min(count, columns - slot); // slots [slot, slot + head), then [0, count - head)
     rows.forEach((c, r) => {
       const row = this.cache.subarray(c * columns * 2, (c + 1) * columns * 2);
@@ -159,9 +166,16 @@ export class ScopeFeed {
     return out;
   }
 
-  /** Decimates absolute columns [from, to) into their cache slots. */
+  /** Decimates absolute columns [from, to) into their cache slots; those below 0 are empty. */
   private fill(from: number, to: number, per: number, channels: number, columns: number): void {
     from = Math.max(from, to - columns);
+    for (let k = from; k < Math.min(0, to); k++) {
+      const slot = slotOf(k, columns);
+      for (let c = 0; c < channels; c++) this.cache.fill(NaN, (c * columns + slot) * 2, (c * columns + slot) * 2 + 2);
+      this.held[slot] = k; // no frame ever comes before frame 0
+    }
+    from = Math.max(0, from);
+    if (from >= to) return;
     const n = to - from;
     if (this.part.length < channels * n * 2) this.part = new Float32Array(channels * n * 2);
     const out = this.part.subarray(0, channels * n * 2);
@@ -175,8 +189,20 @@ export class ScopeFeed {
       }
       // A column the ring did not wholly hold is not kept: it is decimated again next time.
       const whole = (from + k) * per >= held[0] && (from + k + 1) * per <= held[1];
-      this.held[slot] = whole ? from + k : -1;
+      this.held[slot] = whole ? from + k : NaN;
     }
+  }
+
+  /**
+   * Each row's value at the frame before `end` (the newest one, live): what a user of a slow
+   * instrument reads first. Null where the ring holds no value there (not yet, overwritten, NaN).
+   */
+  private latest(rows: number[], end: number): Array<number | null> {
+    const channels = this.source.channels.length;
+    if (this.one.length !== channels * 2) this.one = new Float32Array(channels * 2);
+    this.one.fill(NaN);
+    if (end >= 1 && channels > 0) this.source.decimate(end - 1, end, 1, this.one);
+    return rows.map((c) => (Number.isNaN(this.one[c * 2 + 1]) ? null : this.one[c * 2 + 1]));
   }
 
   private scratchFor(length: number): Float32Array {

@@ -130,10 +130,12 @@ test('a subset of channels comes back in the order asked; a window older than th
 });
 
 test('live windows end on a column boundary (no shimmer); a young stream leaves the first columns empty', () => {
-  assert.deepEqual(scopeWindow({ columns: 100, windowS: 1, end: null }, 1000, 12_345), { start: 11_340, end: 12_340 });
-  assert.deepEqual(scopeWindow({ columns: 100, windowS: 1, end: null }, 1000, 12_349), { start: 11_340, end: 12_340 });
-  assert.deepEqual(scopeWindow({ columns: 100, windowS: 0.05, end: null }, 1000, 777), { start: 727, end: 777 });
-  assert.deepEqual(scopeWindow({ columns: 10, windowS: 1, end: 900 }, 1000, 5000), { start: -100, end: 900 });
+  assert.deepEqual(scopeWindow({ columns: 100, windowS: 1, end: null }, 1000, 12_345), { start: 11_340, end: 12_340, columns: 100 });
+  assert.deepEqual(scopeWindow({ columns: 100, windowS: 1, end: null }, 1000, 12_349), { start: 11_340, end: 12_340, columns: 100 });
+  // Fewer frames than columns: a column per frame, so the window ends at the newest frame.
+  assert.deepEqual(scopeWindow({ columns: 100, windowS: 0.05, end: null }, 1000, 777), { start: 727, end: 777, columns: 50 });
+  assert.deepEqual(scopeWindow({ columns: 820, windowS: 60, end: null }, 10, 95), { start: -505, end: 95, columns: 600 });
+  assert.deepEqual(scopeWindow({ columns: 10, windowS: 1, end: 900 }, 1000, 5000), { start: -100, end: 900, columns: 10 });
   const s = source(1, 900, 2000);
   try {
     const frame = new ScopeFeed(s).frame(request({ columns: 10, windowS: 1, end: 900, channels: [0] }));
@@ -248,5 +250,78 @@ test('delta frames: a page keeping its columns rebuilds exactly the window a ful
     assert.ok(deltas >= 50, `most frames were deltas (${deltas})`);
   } finally {
     stream.release();
+  }
+});
+
+/** Asks as a live page does, keeping its columns; returns the frame and the window it rebuilt. */
+function ask(feed: ScopeFeed, page: ColumnStore, r: ReturnType<typeof request>) {
+  const frame = feed.frame({ ...r, have: page.have() });
+  const { minmax, ...head } = frame;
+  return { frame, whole: page.accept(head, new Float32Array(minmax)) };
+}
+
+test('a slow stream (fewer frames than columns) is a column per frame, and live frames carry only the new ones', () => {
+  // 14 channels at 10 Hz in an 820-column plot with a 60 s window: issue 15 measured 92 KB a frame.
+  const stream = liveStream(14, 2000, (f, c) => (f % 13) + c * 100);
+  const { write, source: src } = stream;
+  (src as { rate: number }).rate = 10;
+  try {
+    const feed = new ScopeFeed(src);
+    const rescan = new ScopeFeed(src, { columnCache: false });
+    const page = new ColumnStore();
+    const channels = Array.from({ length: 14 }, (_, c) => c);
+    let sent = 0;
+    let frames = 0;
+    // 60 requests a second for 80 s: the window is young (before frame 0) for the first minute.
+    for (let tick = 0; tick < 80 * 60; tick++) {
+      const before = stream.written();
+      write(Math.floor(((tick + 1) * 10) / 60) - before);
+      const r = request({ seq: tick, columns: 820, windowS: 60, channels });
+      const { frame, whole } = ask(feed, page, r);
+      const fresh = stream.written() - before;
+      if (tick > 0) {
+        assert.ok(frame.delta, `tick ${tick}: a delta`);
+        // The columns since the last frame: the new frames, plus the newest one when it was held in part.
+        assert.ok(
+          frame.minmax.byteLength <= (fresh + 1) * 14 * 8,
+          `tick ${tick}: ${frame.minmax.byteLength} bytes for ${fresh} new frames`,
+        );
+      }
+      sent += frame.minmax.byteLength;
+      frames++;
+      assert.equal(frame.columns, 600, 'a column per frame');
+      assert.deepEqual([frame.windowEnd - frame.windowStart, frame.windowEnd], [600, stream.written()]);
+      if (tick % 97 === 0 || tick === 80 * 60 - 1) {
+        const want = new Float32Array(rescan.frame({ ...r, have: null }).minmax);
+        assert.deepEqual(whole, want, `tick ${tick}: the page's window is a full rescan's`);
+        // Frame f is its own column, min = max = its value; columns before frame 0 are empty.
+        const col = frame.columns - 1;
+        const f = frame.windowStart + col;
+        if (f >= 0) assert.deepEqual([whole[(3 * 600 + col) * 2], whole[(3 * 600 + col) * 2 + 1]], [(f % 13) + 300, (f % 13) + 300]);
+        if (frame.windowStart < 0) assert.ok(Number.isNaN(whole[0]) && Number.isNaN(whole[1]));
+      }
+    }
+    // 800 frames of 14 channels in 4800 requests: 112 bytes per new frame, about 19 a request.
+    assert.ok(sent / frames < 14 * 8 * 1.5, `${(sent / frames).toFixed(0)} bytes a frame on average`);
+  } finally {
+    stream.release();
+  }
+});
+
+test("each row's latest value: the newest frame live, the last one shown when scrolled back", () => {
+  const s = source(3, 5000, 8000);
+  try {
+    const feed = new ScopeFeed(s);
+    // Frame 4999 is odd: -4999 × (c + 1).
+    assert.deepEqual(feed.frame(request({ channels: [2, 0] })).latest, [-4999 * 3, -4999]);
+    assert.deepEqual(feed.frame(request({ channels: [1], end: 3001 })).latest, [3000 * 2]);
+    const empty = source(2, 0, 100);
+    try {
+      assert.deepEqual(new ScopeFeed(empty).frame(request({ channels: [0, 1] })).latest, [null, null]);
+    } finally {
+      empty.release();
+    }
+  } finally {
+    s.release();
   }
 });

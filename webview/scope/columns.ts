@@ -2,6 +2,9 @@
 // rebuilds the whole window from them, so a live frame only needs to carry the newest columns.
 import type { HeldColumns, ScopeFrame } from '../shared/protocol';
 
+/** x mod n for negative x too: a young stream's window has columns numbered below 0. */
+const slotOf = (column: number, columns: number): number => ((column % columns) + columns) % columns;
+
 export class ColumnStore {
   private key?: string;
   private rows = 0;
@@ -34,13 +37,13 @@ export class ColumnStore {
       this.rows = rows;
       this.columns = columns;
       this.data = new Float32Array(rows * columns * 2);
-      this.held = new Float64Array(columns).fill(-1);
+      this.held = new Float64Array(columns).fill(NaN);
     }
     const from = frame.delta?.from ?? frame.firstColumn;
     const count = frame.delta?.count ?? columns;
     for (let k = 0; k < count; k++) {
       const column = from + k;
-      const slot = column % columns;
+      const slot = slotOf(column, columns);
       for (let r = 0; r < rows; r++) {
         this.data[(r * columns + slot) * 2] = values[(r * count + k) * 2];
         this.data[(r * columns + slot) * 2 + 1] = values[(r * count + k) * 2 + 1];
@@ -49,7 +52,7 @@ export class ColumnStore {
     }
     const first = frame.firstColumn;
     const out = new Float32Array(rows * columns * 2);
-    const split = first % columns;
+    const split = slotOf(first, columns);
     for (let r = 0; r < rows; r++) {
       const row = this.data.subarray(r * columns * 2, (r + 1) * columns * 2);
       out.set(row.subarray(split * 2), r * columns * 2);
@@ -59,7 +62,7 @@ export class ColumnStore {
     const per = (frame.windowEnd - frame.windowStart) / columns;
     const stale = Math.min(columns, Math.max(0, Math.ceil((frame.oldest - frame.windowStart) / per)));
     for (let i = 0; i < columns; i++) {
-      if (i >= stale && this.held[(first + i) % columns] === first + i) continue;
+      if (i >= stale && this.held[slotOf(first + i, columns)] === first + i) continue;
       for (let r = 0; r < rows; r++) out.fill(NaN, (r * columns + i) * 2, (r * columns + i + 1) * 2);
     }
     this.window = { key: this.key!, from: first, to: first + columns };

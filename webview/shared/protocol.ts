@@ -74,9 +74,16 @@ export interface ScopeFrame {
   /** Epoch ms when the newest frame in the window left the simulator, when known (latency). */
   sentAt?: number;
   /**
+   * Per row, the value of the newest frame shown (the newest the session has, live; the last
+   * before the window's end, paused), unrounded by the columns; null where there is none.
+   */
+  latest: Array<number | null>;
+  /**
    * Set when the window is cut into fixed columns (a snapped live or scrolled window): columns are
-   * numbered absolutely (column k covers frames [k, k + 1) × per), `firstColumn` is the window's
-   * first, and a page that keeps columns under `key` may send `have` to get only new ones.
+   * numbered absolutely (column k covers frames [k, k + 1) × per, below 0 for the part of a young
+   * stream's window before its first frame), `firstColumn` is the window's first, and a page that
+   * keeps columns under `key` may send `have` to get only new ones. `columns` is the request's
+   * width, or the window's frames when there are fewer (per = 1: a column is one frame).
    */
   key?: string;
   firstColumn?: number;
@@ -160,7 +167,8 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
         const h = m.have as Record<string, unknown>;
         if (typeof h !== 'object' || typeof h.key !== 'string' || h.key.length > 20_000)
           throw new ScopeMessageError('request.have.key is not a frame key');
-        if (!isInt(h.from, 0, Number.MAX_SAFE_INTEGER) || !isInt(h.to, h.from, Number.MAX_SAFE_INTEGER))
+        // Columns below 0 are a young stream's, before its first frame.
+        if (!isInt(h.from, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) || !isInt(h.to, h.from, Number.MAX_SAFE_INTEGER))
           throw new ScopeMessageError('request.have is not a column range');
         have = { key: h.key, from: h.from, to: h.to };
       }
