@@ -4,16 +4,48 @@ import { parseArgs } from 'node:util';
 /** A mistake the user can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-/** parseArgs (strict) whose errors become UsageErrors without Node's internal codes. */
-export function args<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(argv: string[], options: T) {
+/** `--help` (or `-h`) given to a command: its usage is printed and the run ends, exit code 0. */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+  }
+}
+
+/** A command's name and its usage text, for --help and for the hint in its errors. */
+export interface CommandHelp {
+  name: string;
+  usage: () => string;
+}
+
+/**
+ * parseArgs (strict) whose errors become UsageErrors in the CLI's own words: which option, for
+ * which command, and where to look. `--help`/`-h` anywhere asks for the command's usage.
+ */
+export function args<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(argv: string[], options: T, command: CommandHelp) {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested(command.usage());
+  const hint = `labscope ${command.name} --help lists them`;
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     const e = error as Error & { code?: string };
     // Node's own wording quotes unevenly and names no way out; say which option and where to look.
-    const option = /option '([^']+)'/.exec(e.message)?.[1];
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UsageError(`unknown option ${option} (labscope --help lists them)`);
-    throw new UsageError(e.message);
+    // "Option '-o, --out <value>' argument missing" names --out; "Unknown option '--bogus'. …" names --bogus.
+    const option = /option '([^']+)'/i
+      .exec(e.message)?.[1]
+      ?.replace(/^-\w, /, '')
+      .replace(/ <value>$/, '');
+    switch (e.code) {
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+        throw new UsageError(`${command.name}: unknown option ${option ?? '(unnamed)'} (${hint})`);
+      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+        throw new UsageError(
+          option && /argument missing/.test(e.message)
+            ? `${command.name}: ${option} needs a value (${hint})`
+            : `${command.name}: ${option ? `${option} ` : ''}takes no value (${hint})`,
+        );
+      default:
+        throw new UsageError(`${command.name}: ${e.message} (${hint})`);
+    }
   }
 }
 

@@ -6,8 +6,18 @@ import { recoverNpy, type NpyRecovery } from '../core/writers/recover';
 import { readSidecar, sidecarPathFor } from '../core/writers/sidecar';
 import { args, UsageError } from './args';
 
+export const infoUsage = () => `usage: labscope info FILE
+
+  Shape, channels (with units), rate, device, markers and gaps of a recording (NPY, CSV or MAT),
+  from the file and its .labscope.json sidecar.`;
+
+export const recoverUsage = () => `usage: labscope recover FILE.npy | FILE.mat.part
+
+  FILE.npy: repairs an NPY whose last write was cut off (the header is made to match the whole
+  frames on disk). FILE.mat.part: rebuilds the .mat of a MAT recording that never closed.`;
+
 function onePath(argv: string[], command: string): string {
-  const { positionals } = args(argv, {});
+  const { positionals } = args(argv, {}, { name: command, usage: command === 'info' ? infoUsage : recoverUsage });
   if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one file`);
   if (!fs.existsSync(positionals[0])) throw new UsageError(`${positionals[0]}: no such file`);
   return positionals[0];

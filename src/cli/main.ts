@@ -3,11 +3,12 @@ import '../devices/index';
 import { record } from './record';
 import { simulate, simulateUsage } from './simulate';
 import { info, recover } from './files';
-import { UsageError } from './args';
+import { HelpRequested, UsageError } from './args';
 // Bundled into dist/cli.js by esbuild, so the installed CLI knows its version without the manifest beside it.
 import { version } from '../../package.json';
 
-const usage = () => `usage: labscope <command> [options]     (labscope --version prints the version)
+const usage = () => `usage: labscope <command> [options]     (labscope --version prints the version;
+                                         labscope <command> --help, one command's options)
 
 commands:
   record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
@@ -53,6 +54,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: Error) => {
+    if (error instanceof HelpRequested) {
+      console.log(error.usage);
+      process.exitCode = 0;
+      return;
+    }
     console.error(`labscope: ${error.message}`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },

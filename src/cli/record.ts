@@ -14,15 +14,36 @@ const DEFAULT_RING_FRAMES = 300_000;
 /** A --fast ring holds a whole file up to this many samples (1 GiB of float32). */
 const MAX_FAST_RING_SAMPLES = 1 << 28;
 
+export const recordUsage = () => `usage: labscope record <uri> --out FILE.(npy|csv|mat) [options]
+
+  Records one device into a file, with its .labscope.json sidecar beside it, until --duration,
+  the end of the stream, or Ctrl+C / SIGTERM.
+
+options:
+  -o, --out FILE       the recording: .npy, .csv or .mat (the extension decides)
+  -d, --duration S     stop after S seconds of frames (exactly rate × S frames)
+      --buffer FRAMES  the session's ring, in frames (default ${DEFAULT_RING_FRAMES})
+      --timeout S      how long to wait for the first data (default 10)
+      --json           print the summary as JSON on stdout
+      --fast           audio files: as fast as they can be read, not in real time
+
+examples:
+  labscope record "sim:rda?channels=8&rate=1000" --out eeg.npy --duration 10
+  labscope record "bela://bela.local?vars=pot1,pot2&rate=22050" --out pots.csv`;
+
 export async function record(argv: string[]): Promise<number> {
-  const { values, positionals } = args(argv, {
-    out: { type: 'string', short: 'o' },
-    duration: { type: 'string', short: 'd' },
-    buffer: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-    fast: { type: 'boolean' },
-  });
+  const { values, positionals } = args(
+    argv,
+    {
+      out: { type: 'string', short: 'o' },
+      duration: { type: 'string', short: 'd' },
+      buffer: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      fast: { type: 'boolean' },
+    },
+    { name: 'record', usage: recordUsage },
+  );
   if (positionals.length !== 1)
     throw new UsageError('record needs exactly one device URI, e.g. labscope record rda://127.0.0.1:51244 --out eeg.npy');
   if (!values.out) throw new UsageError('record needs --out FILE.npy|.csv|.mat');

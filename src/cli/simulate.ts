@@ -5,11 +5,12 @@
 import type { Family } from '../core/family';
 import { families } from '../core/registry';
 import { parseDeviceUri, UriError } from '../core/uri';
-import { args, UsageError } from './args';
+import { args, HelpRequested, UsageError } from './args';
 
 export async function simulate(argv: string[]): Promise<number> {
   const first = argv[0];
   const registry = families();
+  if (first === '--help' || first === '-h') throw new HelpRequested(`usage: labscope simulate <family> [options]\n\n${simulateUsage()}`);
   if (first === undefined || first.startsWith('-'))
     throw new UsageError(`simulate needs a family: labscope simulate <${registry.list.map((f) => f.id).join('|')}> …`);
   const base = first.startsWith('sim:') ? first : `sim:${first}`;
@@ -27,7 +28,11 @@ export async function simulate(argv: string[]): Promise<number> {
     ...family.simulatorParams.map((p) => [p.key, { type: 'string' as const }]),
     ['host', { type: 'string' as const }],
   ]);
-  const { values, positionals } = args(argv.slice(1), options);
+  const { values, positionals } = args(argv.slice(1), options, {
+    name: `simulate ${family.id}`,
+    usage: () =>
+      `usage: labscope simulate ${family.id} [options]\n\n  ${family.label} simulator, in the foreground until Ctrl+C.\n\noptions:\n${simulateUsage(family)}`,
+  });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const flags = values as Record<string, string | undefined>;
   const given = new Map(parseDeviceUri(base).params);
@@ -57,10 +62,10 @@ export async function simulate(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The usage lines of every family's simulator, from their declared parameters. */
-export function simulateUsage(): string {
-  return families()
-    .list.map((family) => {
+/** The usage lines of every family's simulator (or one's), from their declared parameters. */
+export function simulateUsage(only?: Family): string {
+  return (only ? [only] : families().list)
+    .map((family) => {
       const flags = family.simulatorParams.map((p) => `[--${p.key} ${p.example}]`).join(' ');
       const details = family.simulatorParams.map(
         (p) =>

@@ -5,6 +5,7 @@
 //   sim:servomex?mode=ascii|modbus-tcp|modbus-rtu
 import {
   choiceParam,
+  listenPortParam,
   numberParam,
   ParamError,
   paramsFor,
@@ -159,6 +160,11 @@ const simulatorParams: Param[] = [
   }),
   numberParam({ key: 'units', description: 'Modbus: analysers on the bus', example: '1', default: '1', min: 1, max: 247, integer: true }),
   numberParam({ key: 'rate', description: 'Modbus: polls per second', example: '2', default: '2', min: 0.001, max: 1000 }),
+  listenPortParam({
+    description: 'modbus-tcp: the port to listen on (0: any free one; the serial modes make a pty)',
+    example: '0',
+    default: '0',
+  }),
   numberParam({
     key: 'baud',
     description: "serial modes: the pty's bits per second",
@@ -198,7 +204,12 @@ export const servomex: Family = {
   params,
   simulatorParams,
   check(uri, v) {
-    if (uri.scheme === 'sim') return;
+    if (uri.scheme === 'sim') {
+      // A serial mode has no port to listen on: saying so beats a port silently ignored.
+      if (uri.params.has('port') && valueOf(v, 'mode') !== 'modbus-tcp')
+        throw new UriError(uri.text, `port= is for mode=modbus-tcp (mode=${String(valueOf(v, 'mode'))} makes a serial pty)`);
+      return;
+    }
     if (uri.scheme === 'servomex+modbus-tcp') {
       if (!uri.host) throw new UriError(uri.text, 'no host (expected servomex+modbus-tcp://HOST:502?unit=1&rate=2)');
     } else {
@@ -240,9 +251,11 @@ export const servomex: Family = {
       describe: { protocol: transport.kind === 'tcp' ? 'modbus-tcp' : 'modbus-rtu', transport, units },
     });
   },
-  async simulate(uri) {
+  async simulate(uri, options) {
     const v = readParams(uri, simulatorParams);
     return startServomexSimulator({
+      port: valueOf(v, 'port'),
+      host: options?.host,
       mode: valueOf<ServomexSimMode>(v, 'mode'),
       periodS: valueOf(v, 'period'),
       corruptEvery: valueOf(v, 'corrupt'),

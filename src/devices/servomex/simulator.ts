@@ -36,6 +36,10 @@ export interface ServomexSimulatorOptions {
   /** modbus: the rate the returned URI asks for. */
   rateHz: number;
   baudRate: number;
+  /** modbus-tcp: the port to listen on (0 or undefined: a free one). */
+  port?: number;
+  /** modbus-tcp: the address to listen on (default 127.0.0.1). */
+  host?: string;
 }
 
 export interface StartedServomexSimulator {
@@ -151,19 +155,21 @@ async function freePort(): Promise<number> {
 async function startModbusTcp(options: ServomexSimulatorOptions): Promise<StartedServomexSimulator> {
   const vector = modbusVector(Date.now());
   // modbus-serial's server treats port 0 as "the default, 502", so a free port is found first.
+  const host = options.host ?? '127.0.0.1';
+  const chosen = options.port ? options.port : undefined;
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const server = new ServerTCP(vector, { host: '127.0.0.1', port, unitID: 255 });
+    const port = chosen ?? (await freePort());
+    const server = new ServerTCP(vector, { host, port, unitID: 255 });
     const outcome = await new Promise<Error | undefined>((resolve) => {
       server.once('initialized', () => resolve(undefined));
       server.once('serverError', (error: Error) => resolve(error));
     });
     if (outcome) {
-      if (attempt < 5 && (outcome as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+      if (chosen === undefined && attempt < 5 && (outcome as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
       throw new Error(`simulated Modbus TCP server: ${outcome.message}`);
     }
     return {
-      uri: `servomex+modbus-tcp://127.0.0.1:${port}?unit=${unitList(options.units)}&rate=${options.rateHz}`,
+      uri: `servomex+modbus-tcp://${host.includes(':') ? `[${host}]` : host}:${port}?unit=${unitList(options.units)}&rate=${options.rateHz}`,
       stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
   }
