@@ -9,6 +9,7 @@ import { benchScopeBytes } from './scope-bytes';
 import { benchServomexPoll } from './servomex-poll';
 import { benchAudioDecode } from './audio-decode';
 import { benchBela } from './bela';
+import { benchMoku } from './moku';
 import { printRows } from './report';
 
 async function main(): Promise<void> {
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
   if (!only || only === 'audio') printRows('(f) audio decode, 1 MiB blocks → float32 ±1', benchAudioDecode());
   if (!only || only === 'bela')
     printRows('(h) Bela watcher stream, 32 dense float watchers × 44.1 kHz → float64 ring (CPU time)', benchBela());
+  if (!only || only === 'moku') {
+    const { rows, verdict } = benchMoku();
+    printRows('(i) Moku stream, mokucli lines of Moku:Pro 2 ch × 5 MSa/s + time → float64 ring (CPU time)', rows);
+    console.log(verdict);
+  }
 }
 
 main().catch((error) => {
