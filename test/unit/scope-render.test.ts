@@ -6,6 +6,7 @@ import { rasterize, type Pixels } from '../../webview/scope/render/raster';
 import { packRgba, parseColor } from '../../webview/scope/render/color';
 import { rowOf, laneRows } from '../../webview/scope/render/geometry';
 import type { DrawInput, Lane } from '../../webview/scope/render/types';
+import { isSparse, toPixelColumns, type TraceStyle } from '../../webview/scope/render/sparse';
 
 const RED = packRgba([255, 0, 0, 255]);
 const BLUE = packRgba([0, 0, 255, 255]);
@@ -166,4 +167,57 @@ test('CSS colours parse to bytes', () => {
   assert.deepEqual(parseColor('rgb(100% 0% 50% / 25%)'), [255, 0, 128, 64]);
   assert.equal(parseColor('tomato'), null);
   assert.equal(packRgba([1, 2, 3, 4]), 0x04030201);
+});
+
+/** Samples (a column each, min = max) joined into `width` pixel columns, then rasterised. */
+function slow(values: number[], width: number, style: TraceStyle, dots: { radius?: number; every?: boolean; height?: number } = {}) {
+  const minmax = new Float32Array(values.flatMap((v) => [v, v]));
+  const dense = toPixelColumns({
+    minmax,
+    columns: values.length,
+    rows: 1,
+    width,
+    style,
+    radius: dots.radius ?? 0,
+    dotHeight: [dots.height ?? 0],
+    everySample: dots.every ?? false,
+  });
+  const px = pixels(width, 10);
+  rasterize(px, { minmax: dense, columns: width, lanes: [lane(0)], left: 0, width }, [RED]);
+  return Array.from({ length: width }, (_, x) => rowsAt(px, x, RED));
+}
+
+test('slow samples are joined by straight lines, unbroken from one sample to the next', () => {
+  assert.ok(isSparse(60, 820) && !isSparse(820, 820) && !isSparse(1200, 820));
+  // 3 samples over 30 pixels: at x = 0, 10, 20 (each at its column's left edge, its own time).
+  const cols = slow([0.5, 9.5, 0.5], 30, 'lines');
+  assert.deepEqual(cols[0], [8, 9], 'the first sample on row 9, and the line leaving it');
+  assert.equal(cols[10][0], 0, 'the second sample on its row');
+  assert.deepEqual(cols[20], [9]);
+  for (let x = 0; x <= 20; x++) assert.ok(cols[x].length > 0, `pixel ${x} is on the line`);
+  for (let x = 1; x < 10; x++) {
+    assert.ok(Math.max(...cols[x]) <= Math.max(...cols[x - 1]) && Math.min(...cols[x]) <= Math.min(...cols[x - 1]), `rising at ${x}`);
+    // Touching the previous column: a connected line, never a stair of gaps.
+    assert.ok(Math.min(...cols[x]) <= Math.max(...cols[x - 1]) + 1 && Math.max(...cols[x]) >= Math.min(...cols[x - 1]) - 1);
+  }
+  for (let x = 21; x < 30; x++) assert.deepEqual(cols[x], [], 'nothing after the newest sample');
+});
+
+test('polled readings are steps: each held until the next, with a riser where it changes', () => {
+  const cols = slow([0.5, 9.5, 0.5], 30, 'steps');
+  for (let x = 0; x < 10; x++) assert.deepEqual(cols[x], [9], `held at ${x}`);
+  assert.deepEqual(cols[10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'the riser');
+  for (let x = 11; x < 20; x++) assert.deepEqual(cols[x], [0]);
+  assert.equal(cols[20].length, 10);
+  for (let x = 21; x < 30; x++) assert.deepEqual(cols[x], [9], 'the newest held to the window end');
+});
+
+test('a gap breaks the line; a lone sample is a dot; with room, every sample gets one', () => {
+  const gap = slow([5.5, NaN, 5.5, 5.5], 40, 'lines', { radius: 1, height: 1 });
+  assert.deepEqual(gap.slice(0, 3), [[3, 4, 5], [3, 4, 5], []], 'a lone sample: a dot (x 0-1 here, x -1 is off the plot)');
+  for (let x = 3; x < 19; x++) assert.deepEqual(gap[x], [], `the gap at ${x}`);
+  for (let x = 20; x <= 30; x++) assert.deepEqual(gap[x], [4], `joined at ${x}, no dots`);
+  const dotted = slow([5.5, 5.5], 20, 'lines', { radius: 2, height: 2, every: true });
+  for (const x of [0, 1, 2, 8, 9, 10, 11, 12]) assert.deepEqual(dotted[x], [2, 3, 4, 5, 6], `dot at ${x}`);
+  for (const x of [3, 4, 5, 6, 7]) assert.deepEqual(dotted[x], [4], `line at ${x}`);
 });

@@ -8,6 +8,8 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { SCOPE_PROTOCOL, type HostToScope, type ScopeFrame, type ScopeToHost } from '../shared/protocol';
 import { createRenderer, DEFAULT_RENDERER } from './render/index';
+import { plotBox } from './render/geometry';
+import { isSparse, toPixelColumns } from './render/sparse';
 import type { Lane, ScopeRenderer } from './render/types';
 import { AutoRange, extent, type Range } from './scale';
 import { drawOverlay } from './overlay';
@@ -38,6 +40,8 @@ class Scope {
   private session?: SessionInfo;
   private frame?: ScopeFrame;
   private minmax: Float32Array = new Float32Array(0);
+  /** A slow window's samples joined into pixel columns (reused from frame to frame). */
+  private pixels?: Float32Array;
   private readonly store = new ColumnStore();
   private seq = 0;
   private waiting = false;
@@ -231,7 +235,30 @@ class Scope {
     const rows = f.channels.length;
     const lanes = this.lanes(rows);
     const left = LABEL_WIDTH * this.dpr;
-    this.renderer.draw({ minmax: this.minmax, columns: f.columns, lanes, left, width: this.dom.traces.width - left });
+    const box = plotBox(left, this.dom.traces.width - left);
+    let minmax = this.minmax;
+    let columns = f.columns;
+    if (isSparse(f.columns, box.width)) {
+      // Fewer samples than pixels: joined here (lines, or steps for polled readings), with a dot on
+      // each sample when they are far enough apart to tell, so a 1 Hz analyser is a line too.
+      const radius = Math.max(1, Math.round(2 * this.dpr));
+      this.pixels = toPixelColumns(
+        {
+          minmax: this.minmax,
+          columns: f.columns,
+          rows,
+          width: box.width,
+          style: s.trace,
+          radius,
+          dotHeight: lanes.map((l) => (radius * (l.hi - l.lo)) / Math.max(1, l.height)),
+          everySample: box.width / f.columns >= 6 * radius,
+        },
+        this.pixels,
+      );
+      minmax = this.pixels;
+      columns = box.width;
+    }
+    this.renderer.draw({ minmax, columns, lanes, left: box.left, width: box.width });
     drawOverlay({
       ctx: this.overlay,
       dpr: this.dpr,
@@ -272,12 +299,16 @@ class Scope {
       return;
     }
     const left = LABEL_WIDTH * this.dpr;
-    const column = Math.floor(((x - left) / (this.dom.traces.width - left)) * f.columns);
-    if (column < 0 || column >= f.columns) {
+    const at = ((x - left) / (this.dom.traces.width - left)) * f.columns;
+    const per = (f.windowEnd - f.windowStart) / f.columns;
+    // A column per sample (a slow window): the sample nearest the cursor, at its own time.
+    const single = per === 1;
+    const column = single ? Math.min(f.columns - 1, Math.round(at)) : Math.floor(at);
+    if (at < 0 || column < 0 || column >= f.columns) {
       this.dom.readout.hidden = true;
       return;
     }
-    const frame = f.windowStart + ((column + 0.5) * (f.windowEnd - f.windowStart)) / f.columns;
+    const frame = f.windowStart + (single ? column : (column + 0.5) * per);
     const lines = [`t = ${(frame / s.rate).toFixed(4)} s`];
     f.channels.slice(0, 12).forEach((c, row) => {
       const lo = this.minmax[(row * f.columns + column) * 2];

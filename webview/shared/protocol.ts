@@ -44,6 +44,8 @@ export type HostToScope =
       channels: ScopeChannel[];
       /** Nominal frames per second (0 until the device said). */
       rate: number;
+      /** How samples a pixel or more apart are joined: steps for polled readings, else lines. */
+      trace: 'lines' | 'steps';
       state: string;
       error?: string;
     }
