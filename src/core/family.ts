@@ -118,6 +118,12 @@ export interface Family {
    * said about its format (the session's sourceFormat, the sidecar's `source`).
    */
   channelDetail?(source: Record<string, unknown> | undefined, index: number): string | undefined;
+  /**
+   * The file name (no extension) of a recording started without one, where the device's own
+   * client names its files a way users know (Moku: the moku package's STREAM_<ddmmYYYYHHMMSS>).
+   * Left out: `<device>-<YYYYMMDD-HHMMSS>` (recording-path.ts).
+   */
+  recordingName?(when: Date): string;
 }
 
 /** The parameters a URI of `family` may carry: its simulator's for `sim:`, else those of the scheme. */

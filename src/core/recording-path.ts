@@ -37,15 +37,19 @@ export function recordingsFolder(root: string, setting: string): string {
   return folder;
 }
 
-/** A new recording's path; `exists` lets a second recording in the same second get `-2`. */
+/**
+ * A new recording's path; `exists` lets a second recording in the same second get `-2`. `name`:
+ * the family's own file name for it (Family.recordingName), used instead of device and time.
+ */
 export function recordingPath(
   folder: string,
   deviceName: string,
   format: RecordingFormat,
   when: Date,
   exists: (p: string) => boolean,
+  name?: string,
 ): string {
-  const base = `${fileSlug(deviceName)}-${timestamp(when)}`;
+  const base = name !== undefined ? fileSlug(name) : `${fileSlug(deviceName)}-${timestamp(when)}`;
   for (let n = 1; ; n++) {
     const candidate = path.join(folder, `${base}${n === 1 ? '' : `-${n}`}.${format}`);
     if (!exists(candidate)) return candidate;

@@ -9,6 +9,7 @@ import type { Session } from '../core/session';
 import type { RecordingFormat } from '../core/writers/types';
 import type { RecordingSummary } from '../core/worker-protocol';
 import { recordingPath, recordingsFolder } from '../core/recording-path';
+import { families } from '../core/registry';
 import { withAdvice } from '../core/advice';
 import * as human from '../core/human';
 import type { TreeNode } from './device-tree';
@@ -108,7 +109,8 @@ export class Commands {
 
     const setting = vscode.workspace.getConfiguration('labscope').get<string>('recordingsFolder', 'recordings');
     const dir = recordingsFolder(folder.uri.fsPath, setting);
-    const file = recordingPath(dir, device.name, format, new Date(), fs.existsSync);
+    const when = new Date();
+    const file = recordingPath(dir, device.name, format, when, fs.existsSync, familyName(device.uri, when));
     await this.manager.startRecording(device, session, file, { format, durationS });
     return file;
   }
@@ -290,4 +292,13 @@ async function pickFormat(): Promise<RecordingFormat | undefined> {
     { label: 'MAT', description: 'MATLAB v5, written when the recording ends', format: 'mat' },
   ];
   return (await vscode.window.showQuickPick(picks, { title: 'Recording format', placeHolder: 'NPY' }))?.format;
+}
+
+/** The file name the device's family gives a recording (Family.recordingName), if it has its own. */
+function familyName(uri: string, when: Date): string | undefined {
+  try {
+    return families().resolve(uri).family.recordingName?.(when);
+  } catch {
+    return undefined;
+  }
 }
