@@ -13,6 +13,7 @@ import { moku, parseChannels } from '../../src/devices/moku/family';
 import { checkMokucliVersion, expandHome, findMokucli, mokucliVersion, SETTING_VARIABLE } from '../../src/devices/moku/mokucli';
 import { requiredMokucli } from '../../src/devices/moku/protocol';
 import { tmpDir } from '../helpers/tmp';
+import { recordingPath } from '../../src/core/recording-path';
 
 test('moku URIs: an IP, host:port, a bracketed IPv6 with its zone; instruments and settings parsed', () => {
   const resolve = (text: string) => {
@@ -104,4 +105,18 @@ test('mokucli --version: both styles read; junk, and a too-old one, refused nami
     ),
   );
   assert.doesNotThrow(() => checkMokucliVersion(v2, [2, 2, 2], requiredMokucli('3.3.1', 590)));
+});
+
+test("a recording started without a name is the moku package's STREAM_<ddmmYYYYHHMMSS>.<ext> in the recordings folder", () => {
+  const when = new Date(2026, 10, 22, 9, 5, 7);
+  assert.equal(moku.recordingName!(when), 'STREAM_22112026090507');
+  const taken = new Set(['/w/recordings/STREAM_22112026090507.npy']);
+  assert.equal(
+    recordingPath('/w/recordings', 'Moku', 'csv', when, (p) => taken.has(p), moku.recordingName!(when)),
+    '/w/recordings/STREAM_22112026090507.csv',
+  );
+  assert.equal(
+    recordingPath('/w/recordings', 'Moku', 'npy', when, (p) => taken.has(p), moku.recordingName!(when)),
+    '/w/recordings/STREAM_22112026090507-2.npy',
+  );
 });

@@ -240,6 +240,11 @@ export const moku: Family = {
       stop: () => simulator.stop(),
     };
   },
+  recordingName(when) {
+    // The moku package's stream_to_file() default: STREAM_<ddmmYYYYHHMMSS> (local time).
+    const two = (n: number) => String(n).padStart(2, '0');
+    return `STREAM_${two(when.getDate())}${two(when.getMonth() + 1)}${when.getFullYear()}${two(when.getHours())}${two(when.getMinutes())}${two(when.getSeconds())}`;
+  },
   summaryLine(summary) {
     if (!summary.hardware) return undefined;
     return `${String(summary.hardware)} · MokuOS ${String(summary.mokuOS)} · mokucli ${String(summary.mokucli)}`;
