@@ -2,7 +2,7 @@
 // damaged), how autoscale follows the data, and the time axis's ticks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaults, restore } from '../../webview/scope/settings';
+import { autoWindowS, defaults, restore, windowOf } from '../../webview/scope/settings';
 import { AutoRange, extent, padded } from '../../webview/scope/scale';
 import { tickStep } from '../../webview/scope/overlay';
 
@@ -22,7 +22,7 @@ test('saved settings are restored field by field; anything wrong falls back to t
   };
   assert.deepEqual(restore(saved, 'other'), { ...saved, hidden: ['Ch2'] });
   const broken = restore({ windowS: 7, layout: 'spiral', lo: 5, hi: -5, paused: false, end: 1200 }, 'amp');
-  assert.equal(broken.windowS, 5, 'only the offered windows');
+  assert.equal(broken.windowS, null, 'only the offered windows, else the rate chooses');
   assert.equal(broken.layout, 'stacked');
   assert.deepEqual([broken.lo, broken.hi], [-100, 100], 'an inverted range is not kept');
   assert.equal(broken.end, null, 'a scroll position only while paused');
@@ -46,4 +46,12 @@ test('time ticks: about six over any window from 100 ms to 60 s', () => {
     const step = tickStep(span);
     assert.ok(span / step <= 6 && span / step >= 2, `${span} s → step ${step}`);
   }
+});
+
+test("the window follows the stream's rate until the user picks one", () => {
+  assert.equal(defaults('gas').windowS, null);
+  assert.deepEqual([1, 10, 10.5, 100, 1000, 25_000, 0].map(autoWindowS), [60, 60, 10, 10, 5, 5, 5]);
+  assert.equal(windowOf(defaults('gas'), 1), 60, 'a 1 Hz analyser shows a minute');
+  assert.equal(windowOf({ windowS: 2 }, 1), 2, 'a chosen window is kept');
+  assert.equal(restore({ windowS: null }, 'gas').windowS, null);
 });

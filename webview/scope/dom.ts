@@ -2,13 +2,14 @@
 // the cursor readout, the stats line). Built with createElement and textContent: channel names
 // come from a device and are never parsed as HTML.
 import type { HostToScope } from '../shared/protocol';
-import { WINDOWS_S, windowLabel, type Layout, type ScopeSettings } from './settings';
+import { autoWindowS, WINDOWS_S, windowLabel, type Layout, type ScopeSettings } from './settings';
 
 type SessionInfo = Extract<HostToScope, { type: 'session' }>;
 
 export interface Handlers {
   pause(): void;
-  window(seconds: number): void;
+  /** A chosen window, or null for the rate's own. */
+  window(seconds: number | null): void;
   layout(layout: Layout): void;
   autoscale(on: boolean): void;
   range(lo: number, hi: number): void;
@@ -44,11 +45,7 @@ function select(id: string, label: string, options: Array<[string, string]>): Va
 export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handlers): Dom {
   const title = el('span', { class: 'title' });
   const pause = el<HTMLElement>('vscode-button', { id: 'pause', secondary: '' }, 'Pause');
-  const win = select(
-    'window',
-    'Time window',
-    WINDOWS_S.map((s) => [String(s), windowLabel(s)]),
-  );
+  const win = select('window', 'Time window', [['auto', 'Auto'], ...WINDOWS_S.map((s): [string, string] => [String(s), windowLabel(s)])]);
   const layout = select('layout', 'Layout', [
     ['stacked', 'Stacked'],
     ['overlay', 'Overlaid'],
@@ -73,7 +70,7 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
   root.append(toolbar, channelList, plot, stats);
 
   pause.addEventListener('click', () => on.pause());
-  win.addEventListener('change', () => on.window(Number(win.value)));
+  win.addEventListener('change', () => on.window(win.value === 'auto' ? null : Number(win.value)));
   layout.addEventListener('change', () => on.layout(layout.value === 'overlay' ? 'overlay' : 'stacked'));
   autoscale.addEventListener('change', () => on.autoscale(autoscale.checked));
   const range = () => {
@@ -90,7 +87,12 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
   const sync = (s: ScopeSettings, session?: SessionInfo) => {
     title.textContent = session ? `${session.title} · ${session.state}` : s.device;
     pause.textContent = s.paused ? 'Resume' : 'Pause';
-    win.value = String(s.windowS);
+    // Auto names the window it picked for this stream's rate.
+    const auto = win.querySelector('vscode-option[value="auto"]');
+    const autoText = `Auto (${windowLabel(autoWindowS(session?.rate ?? 0))})`;
+    // A new option, not new text: the select renders its options when its children change.
+    if (auto && auto.textContent !== autoText) auto.replaceWith(el('vscode-option', { value: 'auto' }, autoText));
+    win.value = s.windowS === null ? 'auto' : String(s.windowS);
     layout.value = s.layout;
     autoscale.checked = s.autoscale;
     lo.value = String(s.lo);

@@ -14,7 +14,7 @@ import type { Lane, ScopeRenderer } from './render/types';
 import { AutoRange, extent, type Range } from './scale';
 import { drawOverlay } from './overlay';
 import { readPalette, onThemeChange, type Palette } from './theme';
-import { restore, WINDOWS_S, windowLabel, type ScopeSettings } from './settings';
+import { restore, WINDOWS_S, windowLabel, windowOf, type ScopeSettings } from './settings';
 import { buildDom, type Dom } from './dom';
 import { ColumnStore } from './columns';
 
@@ -164,7 +164,7 @@ class Scope {
       type: 'request',
       seq: ++this.seq,
       columns,
-      windowS: this.settings.windowS,
+      windowS: windowOf(this.settings, s.rate),
       end: this.settings.paused ? this.settings.end : null,
       channels: this.visible(),
       have: this.store.have(),
