@@ -57,8 +57,8 @@ function closeWhileRecording(shim: string, out: string): Promise<Outcome> {
 test('a close whose fsync outlasts the grace still finishes the recording: file complete, summary given, session closed', async () => {
   const shim = slowDisk();
   const dir = tmpDir();
-  const npy = path.join(dir, 'slow.npy');
-  const mat = path.join(dir, 'slow.mat');
+  const npy = path.join(dir, 'slow-n.npy'); // each its own sidecar (x.labscope.json)
+  const mat = path.join(dir, 'slow-m.mat');
   // Both at once: the run takes one slow close, not two.
   const [n, m] = await Promise.all([closeWhileRecording(shim, npy), closeWhileRecording(shim, mat)]);
 
@@ -81,14 +81,16 @@ test('a close whose fsync outlasts the grace still finishes the recording: file 
   assert.ok(!fs.existsSync(`${mat}.part`), 'the MAT recording was left as a .part');
 
   // numpy and scipy read every frame the summary counts, and they are the frames the simulator sent.
-  const expected = Array.from(new SyntheticSignal({ channels: CHANNELS, rate: RATE }).fill(0, n.summary!.frames).subarray(0, 4 * CHANNELS));
+  // A recording starts at the live frame: the file's rows are the simulator's from there.
+  const sent = new SyntheticSignal({ channels: CHANNELS, rate: RATE }).fill(n.summary!.startFrame, n.summary!.frames);
+  const expected = Array.from(sent.subarray(0, 4 * CHANNELS));
   const fromNpy = pythonJson<{ shape: number[]; head: number[] }>(
     'import sys, json, numpy as np; a = np.load(sys.argv[1]); print(json.dumps({"shape": list(a.shape), "head": a[:4].ravel().tolist()}))',
     npy,
   );
   assert.deepEqual(fromNpy.shape, [n.summary!.frames, CHANNELS]);
   assert.deepEqual(fromNpy.head, expected);
-  assert.deepEqual(readNpy(npy).data, new SyntheticSignal({ channels: CHANNELS, rate: RATE }).fill(0, n.summary!.frames));
+  assert.deepEqual(readNpy(npy).data, sent);
   const fromMat = pythonJson<{ shape: number[] }>(
     'import sys, json, scipy.io; d = scipy.io.loadmat(sys.argv[1])["data"]; print(json.dumps({"shape": list(d.shape)}))',
     mat,
