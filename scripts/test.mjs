@@ -17,6 +17,8 @@ const suites = [
   ['format (prettier for TS/JS/JSON/CSS, clang-format for native/)', 'npm', ['run', '--silent', 'format:check']],
   ['unit', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', ...files('test/unit')]],
   ['integration', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/integration')]],
+  // Issue 16's faults (about a minute): kill -9 per format, a disk filling up, a slow close, a thread that throws.
+  ['fault', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/fault')]],
   // A real VS Code (code-server + headless chromium); installs it into .code-server/ on first use.
   ['vscode (extension host in code-server)', 'node', ['test/vscode/run.mjs']],
   ['vscode untrusted (extension host, workspace not trusted)', 'node', ['test/vscode/run.mjs', '--untrusted']],
