@@ -2,7 +2,7 @@
 // streaming instrument and mokucli bridges its stream (source.ts). URIs:
 //   moku://192.168.73.1?instrument=datalogger&rate=1e4&channels=1,2&duration=60
 //   moku://[fe80::1%eth0]?instrument=phasemeter&acquisition_speed=30Hz     (USB: link-local IPv6)
-//   sim:moku?rate=1000&model=Moku:Pro&mokucli_version=4.0.3
+//   sim:moku?rate=1000&model=Moku:Pro&cli_version=4.0.3
 import {
   choiceParam,
   listenPortParam,
@@ -143,7 +143,7 @@ const simulatorParams: Param[] = [
     choices: Object.keys(MODELS) as MokuModel[],
   }),
   textParam({
-    key: 'mokucli_version',
+    key: 'cli_version',
     description: "what the mokucli stand-in's --version prints (4.0.3, or 2.x's 'mokucli 2.2.2')",
     example: '4.0.3',
     default: '4.0.3',
@@ -225,7 +225,7 @@ export const moku: Family = {
       host: options?.host,
       port: valueOf(v, 'port'),
       model,
-      mokucliVersion: valueOf(v, 'mokucli_version'),
+      mokucliVersion: valueOf(v, 'cli_version'),
       nanEvery: valueOf(v, 'nan_every'),
       standIn: {
         listenDelayMs: valueOf<number>(v, 'listen_delay') * 1000,
