@@ -28,6 +28,9 @@ const common = {
   target: 'node20',
   sourcemap: true,
   external: ['vscode'],
+  // ES modules first: jsonc-parser's "main" is a UMD build whose require('./impl/…') calls esbuild
+  // cannot follow (the bundle then fails at activation); its "module" build bundles cleanly.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   plugins: [serialportAddon],
 };

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { families } from '../core/registry';
 import type { DeviceConfig, DeviceOrigin } from '../core/device-manager';
+import { appendToArray, removeFromArray, settingPath } from './settings-edit';
 
 export interface DeviceSettings {
   devices: DeviceConfig[];
@@ -47,6 +48,8 @@ export function addTarget(): vscode.ConfigurationTarget {
 }
 
 export async function addDeviceSetting(entry: { name: string; uri: string }, target: vscode.ConfigurationTarget): Promise<void> {
+  const file = workspaceSettingsFile(target);
+  if (file) return editInPlace(file, (text, name) => appendToArray(text, settingPath(DEVICES, file.workspaceFile), entry, name));
   const config = vscode.workspace.getConfiguration('labscope');
   const inspected = config.inspect<Array<{ name: string; uri: string }>>('devices');
   const current = (target === vscode.ConfigurationTarget.Global ? inspected?.globalValue : inspected?.workspaceValue) ?? [];
@@ -63,10 +66,70 @@ export async function removeDeviceSetting(device: DeviceConfig): Promise<boolean
   if (!Array.isArray(value)) return false;
   const index = value.findIndex((e) => e?.uri?.trim() === device.uri && (e.name?.trim() || e.uri.trim()) === device.name);
   if (index < 0) return false;
+  const target = user ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace;
+  const file = workspaceSettingsFile(target);
+  if (file) {
+    await editInPlace(file, (text, name) => removeFromArray(text, settingPath(DEVICES, file.workspaceFile), index, name));
+    return true;
+  }
   await config.update(
     'devices',
     value.filter((_, i) => i !== index),
-    user ? vscode.ConfigurationTarget.Global : vscode.ConfigurationTarget.Workspace,
+    target,
   );
   return true;
+}
+
+const DEVICES = 'labscope.devices';
+
+/**
+ * The file that holds the workspace's settings (a folder's .vscode/settings.json, or the
+ * .code-workspace of a multi-root workspace), for edits made in place. The user's settings go
+ * through VS Code's own update (their file's location is VS Code's business).
+ */
+function workspaceSettingsFile(target: vscode.ConfigurationTarget): { uri: vscode.Uri; workspaceFile: boolean } | undefined {
+  if (target !== vscode.ConfigurationTarget.Workspace) return undefined;
+  const workspaceFile = vscode.workspace.workspaceFile;
+  if (workspaceFile) return workspaceFile.scheme === 'file' ? { uri: workspaceFile, workspaceFile: true } : undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? { uri: vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json'), workspaceFile: false } : undefined;
+}
+
+/**
+ * Applies `change` to the settings file's text as an edit of its document (an open editor's
+ * unsaved text included, and undoable there), saves it, and waits for VS Code to read the new
+ * value, so a caller that reads the settings next sees it.
+ */
+async function editInPlace(file: { uri: vscode.Uri }, change: (text: string, name: string) => string): Promise<void> {
+  const name = vscode.workspace.asRelativePath(file.uri);
+  let exists = true;
+  try {
+    await vscode.workspace.fs.stat(file.uri);
+  } catch {
+    exists = false;
+  }
+  // Saved is not yet read: VS Code picks the file up a moment later (3 s at most, or go on regardless).
+  const changed = new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(DEVICES)) finish();
+    });
+    const finish = () => {
+      clearTimeout(timer);
+      listener.dispose();
+      resolve();
+    };
+    timer = setTimeout(finish, 3000);
+  });
+  if (!exists) {
+    await vscode.workspace.fs.writeFile(file.uri, new TextEncoder().encode(change('', name)));
+    return changed;
+  }
+  const document = await vscode.workspace.openTextDocument(file.uri);
+  const text = document.getText();
+  const next = change(text, name);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(file.uri, new vscode.Range(document.positionAt(0), document.positionAt(text.length)), next);
+  if (!(await vscode.workspace.applyEdit(edit)) || !(await document.save())) throw new Error(`could not save ${name}`);
+  return changed;
 }

@@ -139,13 +139,21 @@ describe('Labscope in the extension host', function () {
     // The parameters are the family's declared ones, as the CLI and sessions take them.
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Extra', uri: 'rda://127.0.0.1:1?foo=1' });
     assert.equal(settings().length, before, 'an unknown parameter is not saved');
+    // The settings file is edited in place: its comments stay, and adding then removing gives back its very bytes.
+    const file = path.join(workspaceRoot(), '.vscode', 'settings.json');
+    const original = fs.readFileSync(file, 'utf8');
+    assert.match(original, /\/\/ an 8-channel EEG simulator/);
     await vscode.commands.executeCommand('labscope.addDevice', {
       name: 'Fast RTU',
       uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200',
     });
     assert.deepEqual(settings().at(-1), { name: 'Fast RTU', uri: 'sim:servomex?mode=modbus-rtu&rate=5&baud=115200' });
+    const added = fs.readFileSync(file, 'utf8');
+    assert.ok(added.includes('// The test workspace') && added.includes('// an 8-channel EEG simulator'), added);
+    assert.ok(added.includes('{ "name": "Fast RTU", "uri": "sim:servomex?mode=modbus-rtu&rate=5&baud=115200" }'), added);
     await vscode.commands.executeCommand('labscope.removeDevice', 'Fast RTU');
     assert.equal(settings().length, before);
+    assert.equal(fs.readFileSync(file, 'utf8'), original);
 
     await vscode.commands.executeCommand('labscope.addDevice', { name: 'Nobody home', uri: 'rda://127.0.0.1:9' });
     assert.deepEqual(settings().at(-1), { name: 'Nobody home', uri: 'rda://127.0.0.1:9' });
