@@ -98,7 +98,7 @@ test('bad arguments name what is wrong', async () => {
     [['simulate', 'rda', '--speed', 'fast'], /parameter speed="fast" is not a number > 0 or "max"/],
     [['simulate', 'rda', '--file', 'x.vhdr', '--channels', '4'], /file= replays a recording: it cannot be combined with channels=/],
     [['simulate', 'rda', '--bogus', '1'], /bogus/],
-    [['simulate', 'nosuch'], /no simulator for "nosuch" \(available: rda, servomex, audio, bela\)/],
+    [['simulate', 'nosuch'], /no simulator for "nosuch" \(available: rda, servomex, audio, bela, moku\)/],
     [['record', 'sim:rda?speed=fast', '--out', 'x.npy'], /parameter speed="fast" is not a number > 0 or "max"/],
     [['record', 'rda://127.0.0.1:1?foo=1', '--out', 'x.npy'], /unknown parameter "foo" \(rda: URIs take none\)/],
     [['frobnicate'], /unknown command "frobnicate"/],
