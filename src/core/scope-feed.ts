@@ -61,11 +61,34 @@ export class ScopeFeed {
   /** Which absolute column each slot holds (NaN: none; columns below 0 exist, empty). */
   private held = new Float64Array(0);
   private cacheKey = '';
+  /** Where the last frame ended, and the ring's oldest frame then. */
+  private seen = { newest: 0, oldest: 0 };
+  /** Set by freeze(): the view stays where the last frame left it. */
+  private pinned?: { newest: number; oldest: number };
+  /** Each channel's last value read (NaN: none), for a frozen view whose ring is gone. */
+  private known = new Float32Array(0);
 
   constructor(
     private readonly source: ScopeSource,
     private readonly options: ScopeFeedOptions = {},
   ) {}
+
+  /**
+   * Keeps the view where the last frame left it, for a session that ended: its ring may be freed
+   * (a closed session's is), so frames come from the column cache, and the latest values are the
+   * last ones read. A scope then shows the traces as they were when the device went away.
+   */
+  freeze(): void {
+    this.pinned ??= { ...this.seen };
+  }
+
+  get frozen(): boolean {
+    return this.pinned !== undefined;
+  }
+
+  private oldest(): number {
+    return this.pinned?.oldest ?? this.source.oldestSample;
+  }
 
   /** The frame answering `request`; its `minmax` buffer is the caller's to transfer. */
   frame(request: ScopeRequest): ScopeFrame {
@@ -73,7 +96,9 @@ export class ScopeFeed {
     const s = this.source;
     const channelCount = s.channels.length;
     // A paused session's scope stops at the pause point with its recordings.
-    const newest = s.deliveredSample ?? s.lastSample;
+    const newest = this.pinned?.newest ?? s.deliveredSample ?? s.lastSample;
+    const oldest = this.oldest();
+    if (!this.pinned) this.seen = { newest, oldest };
     const { start, end, columns } = scopeWindow(request, s.rate || 1, newest);
     const rows = request.channels;
     const stats = s.stats?.();
@@ -109,7 +134,7 @@ export class ScopeFeed {
       columns,
       channels: rows,
       minmax: minmax.buffer,
-      oldest: s.oldestSample,
+      oldest,
       newest,
       markers: markersIn(s.markers, start, end),
       stats: {
@@ -154,7 +179,7 @@ export class ScopeFeed {
     });
     if (from > first) return out; // a delta: the page blanks what the ring no longer holds
     const start = first * per;
-    const oldest = this.source.oldestSample;
+    const oldest = this.oldest();
     const gone = Math.min(columns, Math.max(0, Math.floor((oldest - start) / per)));
     if (gone > 0) rows.forEach((_, r) => out.fill(NaN, r * columns * 2, (r * columns + gone) * 2));
     const partStart = start + gone * per;
@@ -200,9 +225,12 @@ export class ScopeFeed {
   private latest(rows: number[], end: number): Array<number | null> {
     const channels = this.source.channels.length;
     if (this.one.length !== channels * 2) this.one = new Float32Array(channels * 2);
+    if (this.known.length !== channels) this.known = new Float32Array(channels).fill(NaN);
     this.one.fill(NaN);
-    if (end >= 1 && channels > 0) this.source.decimate(end - 1, end, 1, this.one);
-    return rows.map((c) => (Number.isNaN(this.one[c * 2 + 1]) ? null : this.one[c * 2 + 1]));
+    const read = end >= 1 && channels > 0 ? this.source.decimate(end - 1, end, 1, this.one) : null;
+    if (read) for (let c = 0; c < channels; c++) this.known[c] = this.one[c * 2 + 1];
+    else if (!this.pinned) this.known.fill(NaN);
+    return rows.map((c) => (Number.isNaN(this.known[c]) ? null : this.known[c]));
   }
 
   private scratchFor(length: number): Float32Array {

@@ -3,6 +3,7 @@
 // run), and the host answers each with min/max columns from the ring: what crosses grows with the
 // panel's width and the channels shown, never with the sample rate or the window length.
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Device, DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
@@ -21,6 +22,8 @@ export class ScopePanel implements vscode.Disposable {
   private feed?: ScopeFeed;
   private readonly disposables: vscode.Disposable[] = [];
   private badMessages = 0;
+  /** Counts the sessions this panel has shown, so the page knows when frames restart at 0. */
+  private sessionId = 0;
   /** The last description sent: device changes fire often (stats), the webview hears of real ones. */
   private described = '';
 
@@ -52,14 +55,20 @@ export class ScopePanel implements vscode.Disposable {
     return this.deviceName;
   }
 
-  /** Binds to the device's newest session, telling the webview when that changes. */
+  /**
+   * Binds to the device's newest session, telling the webview when that changes. When the device
+   * has none any more (disconnected), the panel keeps the last one, frozen: its feed answers from
+   * the columns it holds, so the traces stay while the banner offers Reconnect.
+   */
   private attach(): void {
     const device = this.manager.find(this.deviceName);
     const session = device?.sessions.at(-1);
-    if (session !== this.session) {
+    if (session !== this.session && (session || !this.session?.channels.length)) {
       this.session = session;
       this.feed = session ? new ScopeFeed(session) : undefined;
+      this.sessionId++;
     }
+    if (this.session && this.ended(this.session)) this.feed?.freeze();
     this.panel.title = `Scope: ${this.deviceName}`;
     const description = this.describe();
     const text = JSON.stringify(description);
@@ -69,17 +78,32 @@ export class ScopePanel implements vscode.Disposable {
     }
   }
 
+  /** Why the session is over, in a few words, or undefined while it runs. */
+  private ended(s: Session): string | undefined {
+    const device = this.manager.find(this.deviceName);
+    if (!device?.sessions.includes(s)) return 'Disconnected';
+    if (s.state === 'error') return `Failed: ${s.error ?? 'unknown error'}`;
+    if (s.state === 'closed') return 'Closed';
+    if (s.state === 'deleted') return 'Deleted';
+    if (s.state === 'done') return `Stream ${s.streamStatus ?? 'ended'}${s.endReason ? `: ${s.endReason}` : ''}`;
+    return undefined;
+  }
+
   private describe(): HostToScope {
     const s = this.session;
+    const ended = s ? this.ended(s) : undefined;
     return {
       type: 'session',
+      id: this.sessionId,
       title: this.deviceName,
       uri: this.manager.find(this.deviceName)?.uri ?? '',
       channels: s ? s.channels.map((c) => ({ name: c.name, unit: c.unit })) : [],
       rate: s?.rate ?? 0,
       trace: s && polled(s) ? 'steps' : 'lines',
-      state: s ? s.state : 'not connected',
+      state: ended === 'Disconnected' ? 'disconnected' : s ? s.state : 'not connected',
       error: s?.error,
+      ...(ended ? { ended } : {}),
+      ...(s?.recording && !ended ? { recording: path.basename(s.recording.path) } : {}),
     };
   }
 
@@ -100,6 +124,10 @@ export class ScopePanel implements vscode.Disposable {
         // A hidden panel's webview is torn down and stops asking; a request in flight is dropped.
         if (!this.panel.visible || !this.feed || !this.session || !this.session.channels.length) return;
         this.post(this.feed.frame(message));
+        break;
+      case 'reconnect':
+        // The Connect command: its progress, its errors and the workspace-trust question.
+        void vscode.commands.executeCommand('labscope.connect', this.deviceName);
         break;
       case 'drawn':
         break;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { autoWindowS, defaults, restore, windowOf } from '../../webview/scope/settings';
 import { AutoRange, extent, padded } from '../../webview/scope/scale';
 import { tickStep } from '../../webview/scope/overlay';
+import { formatValue, valueWithUnit } from '../../webview/scope/format';
 
 test('saved settings are restored field by field; anything wrong falls back to the default', () => {
   assert.deepEqual(restore(undefined, 'amp'), defaults('amp'));
@@ -54,4 +55,18 @@ test("the window follows the stream's rate until the user picks one", () => {
   assert.equal(windowOf(defaults('gas'), 1), 60, 'a 1 Hz analyser shows a minute');
   assert.equal(windowOf({ windowS: 2 }, 1), 2, 'a chosen window is kept');
   assert.equal(restore({ windowS: null }, 'gas').windowS, null);
+});
+
+test('latest values read as numbers with their unit, in a steady width', () => {
+  assert.equal(valueWithUnit(20.93, '%'), '20.930 %');
+  assert.equal(valueWithUnit(-12.5, 'µV'), '-12.500 µV');
+  assert.equal(valueWithUnit(3, ''), '3.0000');
+  assert.equal(valueWithUnit(null, 'ppm'), '—', 'no value, no unit');
+  assert.equal(formatValue(Number.NaN), '—');
+  assert.equal(formatValue(0), '0');
+  assert.equal(formatValue(123456.7), '123457');
+  assert.equal(formatValue(2.5e7), '2.500e+7');
+  assert.equal(formatValue(0.0004567), '4.567e-4');
+  assert.equal(formatValue(0.5), '0.50000');
+  assert.equal(formatValue(-Infinity), '−∞');
 });

@@ -49,6 +49,7 @@ const request = (
 
 test('a request is checked field by field, naming what is wrong', () => {
   assert.deepEqual(parseScopeMessage({ type: 'ready', protocol: 1 }, 3), { type: 'ready', protocol: 1 });
+  assert.deepEqual(parseScopeMessage({ type: 'reconnect', device: 'other' }, 3), { type: 'reconnect' }, 'nothing else is taken from it');
   assert.deepEqual(parseScopeMessage(request(), 3), request());
   const bad: Array<[unknown, RegExp]> = [
     [null, /not an object/],
@@ -323,5 +324,41 @@ test("each row's latest value: the newest frame live, the last one shown when sc
     }
   } finally {
     s.release();
+  }
+});
+
+test('a frozen feed (the session ended, its ring freed) answers with the traces and values it last showed', () => {
+  const stream = liveStream(2, 4000, (f, c) => f * (c + 1));
+  const { write, source: src } = stream;
+  let freed = false;
+  const decimate = src.decimate;
+  const gone: ScopeSource = {
+    ...src,
+    get lastSample() {
+      return freed ? 0 : stream.written();
+    },
+    get oldestSample() {
+      return freed ? 0 : src.oldestSample;
+    },
+    decimate: (a, b, n, out) => (freed ? null : decimate(a, b, n, out)),
+  };
+  try {
+    const feed = new ScopeFeed(gone);
+    const page = new ColumnStore();
+    write(3000);
+    const r = request({ columns: 100, windowS: 2, channels: [1, 0] });
+    ask(feed, page, r);
+    write(150);
+    const last = ask(feed, page, r);
+    feed.freeze();
+    freed = true; // what Session.close() does: lastSample and oldestSample are 0, no decimation
+    write(500); // nothing after the freeze shows
+    assert.ok(feed.frozen);
+    const again = feed.frame({ ...r, have: null }); // a reloaded page asks for the whole window
+    assert.deepEqual([again.windowStart, again.windowEnd, again.oldest], [last.frame.windowStart, last.frame.windowEnd, last.frame.oldest]);
+    assert.deepEqual(new Float32Array(again.minmax), last.whole);
+    assert.deepEqual(again.latest, [3149 * 2, 3149]);
+  } finally {
+    stream.release();
   }
 });

@@ -8,6 +8,7 @@ type SessionInfo = Extract<HostToScope, { type: 'session' }>;
 
 export interface Handlers {
   pause(): void;
+  reconnect(): void;
   /** A chosen window, or null for the rate's own. */
   window(seconds: number | null): void;
   layout(layout: Layout): void;
@@ -21,6 +22,8 @@ export interface Dom {
   traces: HTMLCanvasElement;
   overlay: HTMLCanvasElement;
   readout: HTMLElement;
+  /** Each lane's latest value, over the label column (HTML, so it is read as text, not pixels). */
+  values: HTMLElement;
   stats: HTMLElement;
   message: HTMLElement;
   sync(settings: ScopeSettings, session?: SessionInfo): void;
@@ -44,6 +47,9 @@ function select(id: string, label: string, options: Array<[string, string]>): Va
 
 export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handlers): Dom {
   const title = el('span', { class: 'title' });
+  // Shown while the session records, so nobody wonders whether this run is being kept.
+  const rec = el('span', { class: 'rec', role: 'status' }, '● REC');
+  rec.hidden = true;
   const pause = el<HTMLElement>('vscode-button', { id: 'pause', secondary: '' }, 'Pause');
   const win = select('window', 'Time window', [['auto', 'Auto'], ...WINDOWS_S.map((s): [string, string] => [String(s), windowLabel(s)])]);
   const layout = select('layout', 'Layout', [
@@ -57,7 +63,7 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
   const channelList = el('div', { class: 'channel-list', id: 'channel-list' });
   channelList.hidden = true;
   const toolbar = el('div', { class: 'toolbar', role: 'toolbar' });
-  toolbar.append(title, pause, win, layout, autoscale, lo, hi, channelsButton);
+  toolbar.append(title, rec, pause, win, layout, autoscale, lo, hi, channelsButton);
 
   const plot = el('div', { class: 'plot' });
   const traces = el<HTMLCanvasElement>('canvas', { class: 'traces', 'aria-label': 'signal traces' });
@@ -66,10 +72,18 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
   readout.hidden = true;
   const stats = el('div', { class: 'stats', 'aria-live': 'off' });
   const message = el('div', { class: 'message', role: 'status' });
-  plot.append(traces, overlay, readout, message);
+  // After the session ended: the traces stay, frozen, under this banner.
+  const banner = el('div', { class: 'banner', role: 'alert' });
+  const bannerText = el('span', { class: 'banner-text' });
+  const reconnect = el<HTMLElement>('vscode-button', { id: 'reconnect' }, 'Reconnect');
+  banner.append(bannerText, reconnect);
+  banner.hidden = true;
+  const values = el('div', { class: 'values', 'aria-label': 'latest values' });
+  plot.append(traces, overlay, values, readout, message, banner);
   root.append(toolbar, channelList, plot, stats);
 
   pause.addEventListener('click', () => on.pause());
+  reconnect.addEventListener('click', () => on.reconnect());
   win.addEventListener('change', () => on.window(win.value === 'auto' ? null : Number(win.value)));
   layout.addEventListener('change', () => on.layout(layout.value === 'overlay' ? 'overlay' : 'stacked'));
   autoscale.addEventListener('change', () => on.autoscale(autoscale.checked));
@@ -87,6 +101,13 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
   const sync = (s: ScopeSettings, session?: SessionInfo) => {
     title.textContent = session ? `${session.title} · ${session.state}` : s.device;
     pause.textContent = s.paused ? 'Resume' : 'Pause';
+    // Nothing to pause once the session ended: the banner's Reconnect is what there is to do.
+    pause.hidden = session?.ended !== undefined;
+    banner.hidden = session?.ended === undefined;
+    const ended = session?.ended ? `${session.ended}. The traces are frozen as they were.` : '';
+    if (bannerText.textContent !== ended) bannerText.textContent = ended;
+    rec.hidden = session?.recording === undefined;
+    rec.title = session?.recording ? `Recording to ${session.recording}` : '';
     // Auto names the window it picked for this stream's rate.
     const auto = win.querySelector('vscode-option[value="auto"]');
     const autoText = `Auto (${windowLabel(autoWindowS(session?.rate ?? 0))})`;
@@ -116,5 +137,5 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
     channelsButton.textContent = `Channels ${names.length - names.filter((n) => s.hidden.includes(n)).length}/${names.length}`;
   };
   sync(settings);
-  return { plot, traces, overlay, readout, stats, message, sync };
+  return { plot, traces, overlay, readout, values, stats, message, sync };
 }

@@ -17,6 +17,7 @@ import { readPalette, onThemeChange, type Palette } from './theme';
 import { restore, WINDOWS_S, windowLabel, windowOf, type ScopeSettings } from './settings';
 import { buildDom, type Dom } from './dom';
 import { ColumnStore } from './columns';
+import { valueWithUnit } from './format';
 
 interface VsCodeApi {
   postMessage(message: ScopeToHost): void;
@@ -57,6 +58,7 @@ class Scope {
     this.settings = restore(this.vscode.getState(), device.device ?? '');
     this.dom = buildDom(document.getElementById('app')!, this.settings, {
       pause: () => this.setPaused(!this.settings.paused),
+      reconnect: () => this.post({ type: 'reconnect' }),
       window: (s) => this.update({ windowS: s }),
       layout: (l) => this.update({ layout: l }),
       autoscale: (on) => this.update({ autoscale: on }),
@@ -113,7 +115,8 @@ class Scope {
 
   private onMessage(message: HostToScope): void {
     if (message.type === 'session') {
-      const changed = JSON.stringify(this.session?.channels) !== JSON.stringify(message.channels);
+      // A new session numbers its frames from 0: what the page holds belongs to the old one.
+      const changed = this.session?.id !== message.id || JSON.stringify(this.session?.channels) !== JSON.stringify(message.channels);
       this.session = message;
       if (changed) {
         this.frame = undefined;
@@ -140,7 +143,8 @@ class Scope {
       if (message.sentAt !== undefined) this.latencyMs = at - message.sentAt;
       this.post({ type: 'drawn', seq: message.seq, at, drawMs: performance.now() - started });
       this.count();
-      if (this.again || !this.settings.paused) requestAnimationFrame(() => this.request());
+      // An ended session's view is frozen: asked again only when the view changes, like a paused one.
+      if (this.again || (!this.settings.paused && !this.session?.ended)) requestAnimationFrame(() => this.request());
       this.again = false;
     }
   }
@@ -223,11 +227,13 @@ class Scope {
     const s = this.session;
     this.dom.message.textContent = !s
       ? 'Waiting for the session…'
-      : s.error
-        ? `${s.state}: ${s.error}`
-        : !s.channels.length
-          ? `${s.title} is ${s.state}. Connect it to see its signals.`
-          : '';
+      : s.ended && f
+        ? '' // the banner says it, over the frozen traces
+        : s.error
+          ? `${s.state}: ${s.error}`
+          : !s.channels.length
+            ? `${s.title} is ${s.state}. Connect it to see its signals.`
+            : '';
     if (!f || !s) {
       this.overlay.clearRect(0, 0, this.dom.overlay.width, this.dom.overlay.height);
       return;
@@ -276,17 +282,56 @@ class Scope {
       palette: this.palette,
     });
     this.readout();
+    this.latest(lanes);
     this.dom.stats.textContent = [
       `${(f.stats.measuredRate || s.rate).toFixed(f.stats.measuredRate >= 100 ? 0 : 2)} Hz`,
       `${f.stats.gaps} gaps`,
       `drift ${f.stats.driftMs >= 0 ? '+' : ''}${f.stats.driftMs.toFixed(1)} ms`,
       this.latencyMs !== undefined ? `latency ${this.latencyMs.toFixed(0)} ms` : '',
       `${this.fps.value.toFixed(0)} fps`,
-      `${(f.minmax.byteLength / 1024).toFixed(0)} KB/frame`,
+      // Delta frames are often a few bytes (a slow stream) or none: bytes below 10 KB.
+      f.minmax.byteLength < 10_240 ? `${f.minmax.byteLength} B/frame` : `${(f.minmax.byteLength / 1024).toFixed(0)} KB/frame`,
       this.settings.paused ? 'paused' : '',
+      s.ended ? 'frozen' : '',
     ]
       .filter(Boolean)
       .join(' · ');
+  }
+
+  /**
+   * Each lane's newest value and unit under its name, in its colour (what a user of a slow
+   * instrument reads first). Stacked: in each lane tall enough; overlaid: one line each, as many
+   * as the plot holds.
+   */
+  private latest(lanes: Lane[]): void {
+    const f = this.frame;
+    const s = this.session;
+    const box = this.dom.values;
+    const rows = f && s ? f.channels.length : 0;
+    while (box.children.length > rows) box.lastElementChild!.remove();
+    while (box.children.length < rows) box.append(document.createElement('div'));
+    if (!f || !s) return;
+    const stacked = this.settings.layout === 'stacked';
+    const plotHeight = (this.dom.traces.height - AXIS_HEIGHT * this.dpr) / this.dpr;
+    f.channels.forEach((c, i) => {
+      const div = box.children[i] as HTMLElement;
+      const laneHeight = lanes[i].height / this.dpr;
+      const small = stacked ? laneHeight < 34 : true;
+      const top = stacked ? lanes[i].top / this.dpr + 14 : 14 + i * 18;
+      const shown = stacked ? laneHeight >= 26 : top + 18 <= plotHeight;
+      const channel = s.channels[c];
+      const value = valueWithUnit(f.latest[i], channel?.unit ?? '');
+      // Overlaid lanes share one label: each value says whose it is.
+      const text = stacked ? value : `${channel?.name ?? c}: ${value}`;
+      if (div.textContent !== text) div.textContent = text;
+      const name = channel?.name ?? String(c);
+      if (div.dataset.channel !== name) div.dataset.channel = name;
+      const className = small ? 'lane-value small' : 'lane-value';
+      if (div.className !== className) div.className = className;
+      div.style.top = `${top}px`;
+      div.style.color = lanes[i].color;
+      div.hidden = !shown;
+    });
   }
 
   /** Time and values under the cursor. */

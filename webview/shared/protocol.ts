@@ -39,6 +39,8 @@ export interface ScopeStats {
 export type HostToScope =
   | {
       type: 'session';
+      /** Which of the device's sessions this is: a new one numbers its frames from 0 again. */
+      id: number;
       title: string;
       uri: string;
       channels: ScopeChannel[];
@@ -48,6 +50,13 @@ export type HostToScope =
       trace: 'lines' | 'steps';
       state: string;
       error?: string;
+      /**
+       * Set once the session ended (disconnected, failed, finished): why, in a few words. The
+       * page keeps its traces, frozen, and offers Reconnect.
+       */
+      ended?: string;
+      /** While the session records: the file's name. */
+      recording?: string;
     }
   | ScopeFrame;
 
@@ -103,6 +112,8 @@ export interface HeldColumns {
 /** Webview → host. */
 export type ScopeToHost =
   | { type: 'ready'; protocol: number }
+  /** The banner's Reconnect, after the session ended. */
+  | { type: 'reconnect' }
   | {
       type: 'request';
       seq: number;
@@ -184,6 +195,8 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
         have,
       };
     }
+    case 'reconnect':
+      return { type: 'reconnect' };
     case 'drawn':
       if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('drawn.seq is not a whole number ≥ 0');
       if (!isNum(m.at, 0, Number.MAX_VALUE)) throw new ScopeMessageError('drawn.at is not a time');
