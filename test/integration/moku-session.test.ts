@@ -212,6 +212,62 @@ test(
   },
 );
 
+test(
+  'a LockInAmp (no get_samplerate) is timed by its time axis; its mode and rate go to start_streaming',
+  { timeout: 60_000 },
+  async () => {
+    await withSession(
+      {},
+      { instrument: 'lockinamp', rate: 2000, mode: 'Precision', acquisition_speed: '30Hz' },
+      async ({ session, sim }) => {
+        const warnings: string[] = [];
+        session.on('log', (level, text) => level === 'warn' && warnings.push(text));
+        await session.connect(20_000);
+        assert.equal(session.rate, 2000);
+        const start = sim.calls.find((c) => c.op === 'lockinamp/start_streaming')!;
+        assert.deepEqual(start.body, { duration: 3600, mode: 'Precision', rate: 2000 });
+        assert.ok(!sim.calls.some((c) => c.op === 'lockinamp/get_samplerate'));
+        const file = path.join(tmpDir(), 'lia.npy');
+        const ended = session.recordingEnded();
+        await session.startRecording(file, { durationS: 0.5, fromFrame: 0 });
+        await ended;
+        assert.deepEqual(checkRecording(file, 0).wrong, []);
+      },
+    );
+  },
+);
+
+test(
+  "a Phasemeter: acquisition_speed sent, its columns named as its frames name them, a Datalogger's settings not sent",
+  { timeout: 60_000 },
+  async () => {
+    await withSession(
+      {},
+      { instrument: 'phasemeter', acquisition_speed: '1.9kHz', rate: 5000, channels: '1' },
+      async ({ session, sim }) => {
+        const warnings: string[] = [];
+        session.on('log', (level, text) => level === 'warn' && warnings.push(text));
+        await session.connect(20_000);
+        assert.equal(
+          warnings.filter((w) => /(rate|channels)= is not a setting of the phasemeter: not sent/.test(w)).length,
+          2,
+          warnings.join('\n'),
+        );
+        assert.equal(session.rate, 1900);
+        assert.deepEqual(
+          session.channels.map((c) => `${c.name} ${c.unit}`),
+          ['ch1_frequency Hz', 'ch1_phase cycles', 'ch1_i V', 'ch1_q V', 'ch2_frequency Hz', 'ch2_phase cycles', 'ch2_i V', 'ch2_q V'],
+        );
+        assert.deepEqual(sim.calls.find((c) => c.op === 'phasemeter/start_streaming')!.body, {
+          duration: 3600,
+          acquisition_speed: '1.9kHz',
+        });
+        assert.ok(!sim.calls.some((c) => c.op === 'phasemeter/enable_input'));
+      },
+    );
+  },
+);
+
 // ---- the REST API's failure paths ----
 
 test('no client key in the claim: error naming it', { timeout: 30_000 }, async () => {

@@ -328,7 +328,8 @@ export class MokuSource implements Source {
       try {
         const r = probe.parse(line);
         if (r.frames >= 2 && r.lastTime > r.firstTime) {
-          this.rate = (r.frames - 1) / (r.lastTime - r.firstTime);
+          // Times are printed decimals: their differences carry rounding noise far below 12 digits.
+          this.rate = Number(((r.frames - 1) / (r.lastTime - r.firstTime)).toPrecision(12));
           this.sink!.log('info', `${this.address}: the ${this.options.instrument} streams at ${this.rate} Sa/s (from its time axis)`);
           break;
         }
