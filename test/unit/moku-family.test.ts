@@ -120,3 +120,11 @@ test("a recording started without a name is the moku package's STREAM_<ddmmYYYYH
     '/w/recordings/STREAM_22112026090507-2.npy',
   );
 });
+
+test("the tree's line for a Moku session: model, MokuOS and mokucli from the source's summary", () => {
+  assert.equal(
+    moku.summaryLine!({ hardware: 'Moku:Pro', mokuOS: '4.0.1', mokucli: '4.0.3', lines: 10 }),
+    'Moku:Pro · MokuOS 4.0.1 · mokucli 4.0.3',
+  );
+  assert.equal(moku.summaryLine!({ lines: 0 }), undefined, 'nothing before describe has answered');
+});
