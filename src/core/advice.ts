@@ -14,6 +14,9 @@ const HINTS: Array<[RegExp, string]> = [
 ];
 
 export function adviceFor(message: string): string | undefined {
+  // A message that already ends with its own next step (a transport's "(is the RDA server running
+  // …?)") needs no second one saying the same in other words.
+  if (/\?\)\s*$/.test(message)) return undefined;
   return HINTS.find(([pattern]) => pattern.test(message))?.[1];
 }
 

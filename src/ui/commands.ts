@@ -14,7 +14,7 @@ import { withAdvice } from '../core/advice';
 import * as human from '../core/human';
 import type { TreeNode } from './device-tree';
 import { askNewDevice, saveNewDevice, type NewDevice } from './add-device';
-import { removeDeviceSetting } from './device-config';
+import { editDeviceSetting, removeDeviceSetting } from './device-config';
 import type { Scopes } from './scope-panel';
 
 /** What a command may be handed: a tree node, a device name, or a `{ device, … }` object. */
@@ -65,16 +65,31 @@ export class Commands {
         .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
-    return vscode.window
-      .withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${device.name}…` }, () =>
-        this.manager.connect(device).then((session) => {
-          this.log.info(`${device.name}: streaming ${session.channels.length} channels at ${human.rate(session.rate)}`);
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Connecting to ${device.name}…` },
+        async () => {
+          const session = await this.manager.connect(device);
+          this.log.info(`${device.name}: streaming ${human.plural(session.channels.length, 'channel')} at ${human.rate(session.rate)}`);
           return session;
-        }),
-      )
-      .then(undefined, (error: Error) => {
-        throw new Error(`Could not connect to ${device.name} (${device.uri}): ${error.message}`);
+        },
+      );
+    } catch (error) {
+      // The address once (the transport's own words repeat it), the next step once, and the ways on from here.
+      const why = (error as Error).message.replace(/^cannot connect to \S+: /, '');
+      const text = withAdvice(`Could not connect to ${device.name} (${device.uri}): ${why}`);
+      this.log.error(text);
+      const retry = 'Retry';
+      const editDevice = 'Edit Device';
+      const actions = device.origin === 'simulator' ? [retry, 'Show Log'] : [retry, editDevice, 'Show Log'];
+      // Not awaited: the command has failed and returns now; the buttons act later.
+      void vscode.window.showErrorMessage(text, ...actions).then((choice) => {
+        if (choice === retry) void vscode.commands.executeCommand('labscope.connect', device.name);
+        else if (choice === editDevice) void editDeviceSetting(device);
+        else if (choice) this.log.show();
       });
+      return undefined;
+    }
   }
 
   async disconnect(target?: Target): Promise<void> {

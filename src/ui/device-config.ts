@@ -133,3 +133,20 @@ async function editInPlace(file: { uri: vscode.Uri }, change: (text: string, nam
   if (!(await vscode.workspace.applyEdit(edit)) || !(await document.save())) throw new Error(`could not save ${name}`);
   return changed;
 }
+
+/**
+ * Opens the settings file a device comes from with its URI selected, to fix it after a failed
+ * connection (Edit Device). The user's settings open through VS Code's own command.
+ */
+export async function editDeviceSetting(device: DeviceConfig): Promise<void> {
+  const file = device.origin === 'workspace' ? workspaceSettingsFile(vscode.ConfigurationTarget.Workspace) : undefined;
+  if (!file) {
+    await vscode.commands.executeCommand('workbench.action.openSettingsJson');
+    return;
+  }
+  const document = await vscode.workspace.openTextDocument(file.uri);
+  const at = document.getText().indexOf(JSON.stringify(device.uri));
+  const selection =
+    at >= 0 ? new vscode.Range(document.positionAt(at + 1), document.positionAt(at + JSON.stringify(device.uri).length - 1)) : undefined;
+  await vscode.window.showTextDocument(document, { selection });
+}

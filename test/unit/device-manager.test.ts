@@ -119,6 +119,10 @@ test('errors get the next step a person should take', () => {
   assert.match(adviceFor('cannot connect to rda://h:1: ECONNREFUSED') ?? '', /running and listening/);
   assert.match(withAdvice('write failed: ENOSPC: no space left on device'), /ENOSPC.*disk is full.*kept/);
   assert.equal(adviceFor('something nobody foresaw'), undefined);
+  // A message with its own next step gets no second one.
+  const own = 'cannot connect to rda://h:1: ECONNREFUSED (is the RDA server running and sending on that port?)';
+  assert.equal(adviceFor(own), undefined);
+  assert.equal(withAdvice(own), own);
   assert.equal(withAdvice('something nobody foresaw'), 'something nobody foresaw');
 });
 
