@@ -59,7 +59,24 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     return this.sessionNode(node.device, node.session);
   }
 
+  /**
+   * The row without its tooltip: live rows are rebuilt every REFRESH_MS, and a tooltip whose
+   * text changed with them closed before anyone could read it. VS Code asks resolveTreeItem
+   * for it when the pointer rests on the row.
+   */
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    const item = this.buildItem(node);
+    item.tooltip = undefined;
+    return item;
+  }
+
+  /** The tooltip as things are when it is asked for (the pointer rests on the row). */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    item.tooltip = this.buildItem(node).tooltip;
+    return item;
+  }
+
+  private buildItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'device') return deviceItem(node.device);
     if (node.kind === 'session') return sessionItem(node.device, node.session);
     if (node.kind === 'batch') return batchItem(node.batch);

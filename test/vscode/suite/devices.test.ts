@@ -10,6 +10,13 @@ import { api, until, workspaceRoot } from '../support/labscope';
 import type { TreeNode } from '../../../src/ui/device-tree';
 import type { RecordingSummary } from '../../../src/core/worker-protocol';
 
+/** A row's tooltip as VS Code gets it: resolved when the pointer rests on the row. */
+function tooltipOf(labscope: LabscopeApi, node: TreeNode): vscode.TreeItem['tooltip'] {
+  const item = labscope.tree.getTreeItem(node);
+  assert.equal(item.tooltip, undefined, 'rows come without a tooltip (it is resolved on hover)');
+  return labscope.tree.resolveTreeItem(item, node).tooltip;
+}
+
 function deviceNode(labscope: LabscopeApi, name: string): TreeNode | undefined {
   return labscope.tree.getChildren().find((n) => n.kind === 'device' && n.device.name === name);
 }
@@ -118,7 +125,7 @@ describe('Labscope in the extension host', function () {
     assert.equal(await vscode.commands.executeCommand('labscope.setBufferLength', 'EEG sim', 2), 2);
     assert.equal(session.bufferSeconds, 2);
     const node = () => labscope.tree.getChildren(deviceNode(labscope, 'EEG sim'))[0];
-    assert.match(String(labscope.tree.getTreeItem(node()).tooltip), /^buffer: 2 s$/m);
+    assert.match(String(tooltipOf(labscope, node())), /^buffer: 2 s$/m);
     await until('frames in the buffer', () => session.lastSample >= 20);
     await vscode.commands.executeCommand('labscope.stopStream', 'EEG sim');
     assert.equal(session.state, 'done');
@@ -167,7 +174,7 @@ describe('Labscope in the extension host', function () {
     const item = labscope.tree.getTreeItem(deviceNode(labscope, 'Nobody home')!);
     assert.equal(item.description, 'error');
     // The error with one next step: the transport's own, not a second in other words.
-    const tooltip = (item.tooltip as vscode.MarkdownString).value;
+    const tooltip = (tooltipOf(labscope, deviceNode(labscope, 'Nobody home')!) as vscode.MarkdownString).value;
     assert.match(tooltip, /ECONNREFUSED \\?\(is the RDA server running and sending on that port\?\\?\)/);
     assert.doesNotMatch(tooltip, /running and listening/);
 
@@ -192,7 +199,7 @@ describe('Labscope in the extension host', function () {
       });
       assert.match(line, /^active · 14 ch · 20 Hz · /);
       assert.match(
-        String(labscope.tree.getTreeItem(session()).tooltip),
+        String(tooltipOf(labscope, session())),
         /polled: \d+ batches, \d+ late, max drift \d+\.\d\d ms, tick p50 \d+\.\d\d ms \/ p99/,
       );
       const file = await vscode.commands.executeCommand<string>('labscope.startRecording', {

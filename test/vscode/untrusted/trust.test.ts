@@ -21,7 +21,9 @@ describe('an untrusted workspace', function () {
     assert.ok(node, 'the workspace device is shown');
     const item = labscope.tree.getTreeItem(node);
     assert.equal(item.description, 'untrusted workspace: not connected');
-    assert.match((item.tooltip as vscode.MarkdownString).value, /not trusted, so Labscope does not connect/);
+    assert.equal(item.tooltip, undefined, 'resolved on hover');
+    const tooltip = labscope.tree.resolveTreeItem(item, node).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /not trusted, so Labscope does not connect/);
     assert.doesNotMatch(String(item.contextValue), /\bconnectable\b/, 'no Connect in its context menu');
 
     const session = await vscode.commands.executeCommand('labscope.connect', 'EEG sim');
