@@ -1,0 +1,67 @@
+// Reading a scope's pixels in a real VS Code: its document (the webview's nested iframes) and,
+// lane by lane, how much of the plot holds a trace. Shared by the scope's e2e tests.
+import type { FrameLocator, Page } from 'playwright-core';
+
+/** The scope's document: the webview's outer iframe, then its active content frame. */
+export function scopeDocument(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+export interface LaneCoverage {
+  lanes: number;
+  /** Per lane: the share of plot columns with at least one pixel unlike the background. */
+  covered: number[];
+  colours: string[];
+}
+
+/**
+ * Reads the traces canvas back (copied onto a 2D canvas, so any renderer can be read) and
+ * measures, lane by lane, how many plot columns hold a trace pixel.
+ */
+export async function laneCoverage(page: Page, lanes: number): Promise<LaneCoverage> {
+  return scopeDocument(page)
+    .locator('canvas.traces')
+    .evaluate((canvas: HTMLCanvasElement, n: number) => {
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d')!;
+      ctx.drawImage(canvas, 0, 0);
+      const { data, width, height } = ctx.getImageData(0, 0, copy.width, copy.height);
+      const left = Math.round(110 * devicePixelRatio) + 2;
+      const plotHeight = height - Math.round(18 * devicePixelRatio);
+      const covered: number[] = [];
+      const colours: string[] = [];
+      for (let lane = 0; lane < n; lane++) {
+        const top = Math.floor((lane * plotHeight) / n) + 1;
+        const bottom = Math.floor(((lane + 1) * plotHeight) / n) - 1;
+        let columns = 0;
+        const seen = new Map<string, number>();
+        for (let x = left; x < width - 2; x++) {
+          let hit = false;
+          for (let y = top; y < bottom; y++) {
+            const i = (y * width + x) * 4;
+            if (data[i + 3] > 128) {
+              hit = true;
+              const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+              seen.set(key, (seen.get(key) ?? 0) + 1);
+            }
+          }
+          if (hit) columns++;
+        }
+        covered.push(columns / (width - 2 - left));
+        colours.push([...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'none');
+      }
+      return { lanes: n, covered, colours };
+    }, lanes);
+}
+
+/** Coverage once every lane is over 90 % covered, or as it is after `timeoutMs`. */
+export async function tracesIn(page: Page, lanes: number, timeoutMs = 20_000): Promise<LaneCoverage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await laneCoverage(page, lanes);
+    if (c.covered.every((share) => share > 0.9) || Date.now() > deadline) return c;
+    await page.waitForTimeout(250);
+  }
+}
