@@ -157,6 +157,19 @@ test(
   },
 );
 
+test('long lines (tens of thousands of samples, each over many socket chunks) arrive whole and exact', { timeout: 60_000 }, async () => {
+  await withSession({ standIn: { perLine: [20_000, 30_000] } }, { rate: 1e5, duration: 30 }, async ({ session }) => {
+    await session.connect(20_000);
+    const file = path.join(tmpDir(), 'long.npy');
+    const ended = session.recordingEnded();
+    await session.startRecording(file, { durationS: 1, fromFrame: 0 });
+    assert.equal((await ended).frames, 100_000);
+    const report = checkRecording(file, 0);
+    assert.deepEqual(report.wrong, []);
+    assert.equal(report.rows, 100_000);
+  });
+});
+
 test('frames the device lost are a gap of their size where time jumps; the samples around it stay exact', { timeout: 60_000 }, async () => {
   await withSession({ loseFrames: { at: 700, frames: 37 } }, { rate: 2000, duration: 30 }, async ({ session }) => {
     await session.connect(20_000);

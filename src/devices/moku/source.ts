@@ -56,6 +56,9 @@ export interface MokuSourceOptions {
   ignored?: string[];
 }
 
+/** A line longer than this is not mokucli's (a line of 10 MSa/s × 8 columns for a second is ~150 MB). */
+const MAX_LINE_CHARS = 256 << 20;
+
 /** Inputs of each model, from describe's `hardware`. */
 const INPUTS: Record<string, number> = { 'Moku:Go': 2, 'Moku:Lab': 2, 'Moku:Pro': 4, 'Moku:Delta': 8 };
 
@@ -264,25 +267,43 @@ export class MokuSource implements Source {
   private read(socket: net.Socket): void {
     this.socket = socket;
     const decoder = new StringDecoder('utf8');
-    let partial = '';
+    // The start of a line still without its end, as the pieces that came: a line of megabytes
+    // arrives in 64 KiB chunks, and only the chunk that ends it is searched and joined.
+    let pieces: string[] = [];
+    let waiting = 0;
     socket.on('data', (chunk: Buffer) => {
       if (!this.live) return;
-      let text = partial + decoder.write(chunk);
+      const piece = decoder.write(chunk);
+      let newline = piece.indexOf('\n');
+      if (newline < 0) {
+        pieces.push(piece);
+        waiting += piece.length;
+        if (waiting > MAX_LINE_CHARS)
+          this.fail(new Error(`mokucli wrote more than ${MAX_LINE_CHARS} characters without a line end: not its stream format`));
+        return;
+      }
+      let text = pieces.length ? pieces.join('') + piece : piece;
+      pieces = [];
+      waiting = 0;
+      newline += text.length - piece.length;
       let from = 0;
-      let newline: number;
-      while ((newline = text.indexOf('\n', from)) >= 0) {
+      do {
         const end = newline > from && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
         this.onLine(text.slice(from, end), end - from);
         from = newline + 1;
         if (!this.live) return;
-      }
+      } while ((newline = text.indexOf('\n', from)) >= 0);
       text = text.slice(from);
-      partial = text;
+      if (text) {
+        pieces.push(text);
+        waiting = text.length;
+      }
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
       if (!this.live || this.eos) return;
-      if (partial.trim()) this.onLine(partial, partial.length);
+      const rest = pieces.join('') + decoder.end();
+      if (rest.trim()) this.onLine(rest, rest.length);
       if (!this.live || this.eos) return;
       // mokucli's exit, if it comes, says more than the close: wait for it a moment.
       const why = () => {
