@@ -293,7 +293,7 @@ test('owned by another client: refused without force_connect, taken over with it
   await withSession({ ownedByOther: true }, {}, async ({ session }) => {
     await expectError(
       session,
-      /moku\/claim_ownership failed: INVALID_REQUEST: The Moku is in use by another client .*force_connect=true takes the Moku over/,
+      /moku\/claim_ownership failed: INVALID_REQUEST: The Moku is in use by another client .*did an earlier session end without giving the Moku back\? force_connect=true takes it over/,
     );
   });
   await withSession({ ownedByOther: true }, { force_connect: 'true' }, async ({ session, sim }) => {

@@ -47,7 +47,7 @@ function httpAdvice(status: number, op: string, address: string): string {
 function codeAdvice(code: string | null): string {
   switch (code) {
     case 'INVALID_REQUEST':
-      return ' (the request was refused: is another client connected? force_connect=true takes the Moku over)';
+      return ' (the request was refused: is another client connected, or did an earlier session end without giving the Moku back? force_connect=true takes it over)';
     case 'INVALID_PARAM':
       return ' (a setting is out of range for this Moku: check the URI parameters)';
     case 'NO_BIT_STREAM':
