@@ -105,6 +105,19 @@ test('a 10 Hz analyser: a joined trace in a window chosen from its rate, latest 
     assert.match(await scope().locator('.stats').innerText(), /frozen/);
     await vs.shot('scope-disconnected');
 
+    // Hidden and shown again, the page is built anew: the host's frozen feed gives the traces back
+    // from the columns it kept (the session's ring is freed by now).
+    await vs.runCommand('File: New Untitled Text File');
+    await scope()
+      .locator('canvas.traces')
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => undefined);
+    await page.getByRole('tab', { name: /Scope: Gas/ }).click();
+    await scope().locator('.banner', { hasText: 'Disconnected' }).waitFor({ state: 'visible', timeout: 15_000 });
+    const restored = await tracesIn(page, lanes, 10_000);
+    for (const share of restored.covered) assert.ok(share > 0.9, `the frozen traces after hide/show: ${restored.covered}`);
+    for (const text of await values()) assert.match(text, NUMBER, 'and the last readings');
+
     // Reconnect: a new session, drawing again, the banner gone.
     await scope().locator('#reconnect').click();
     await scope().locator('.banner').waitFor({ state: 'hidden', timeout: 30_000 });
