@@ -68,6 +68,19 @@ function checkedSize(message: Uint8Array): number {
   return size;
 }
 
+/** The channel limit of the native decoder (rda_decode.h kMaxChannels), refused alike. */
+const RDA_MAX_CHANNELS = 65535;
+
+/**
+ * Zero padding after a message's last field is allowed; anything else is refused, as the native
+ * decoder does (found by fuzzing the two against each other: this one used to accept it).
+ */
+function refuseTrailing(message: Uint8Array, from: number, size: number, what: string): void {
+  for (let i = from; i < size; i++) {
+    if (message[i] !== 0) throw new RdaProtocolError(`RDA: ${size - from} bytes after ${what}`);
+  }
+}
+
 /** Parses a start message (type 1). */
 export function parseStart(message: Uint8Array): RdaStart {
   const size = checkedSize(message);
@@ -82,6 +95,7 @@ export function parseStart(message: Uint8Array): RdaStart {
   if (channels === 0 || size < o + 8 * channels) {
     throw new RdaProtocolError(`RDA: start message of ${size} bytes cannot hold ${channels} channels`);
   }
+  if (channels > RDA_MAX_CHANNELS) throw new RdaProtocolError(`RDA: nChannels ${channels} exceeds ${RDA_MAX_CHANNELS}`);
   const resolutions: number[] = [];
   for (let c = 0; c < channels; c++, o += 8) resolutions.push(dv.getFloat64(o, true));
   const names: string[] = [];
@@ -90,6 +104,7 @@ export function parseStart(message: Uint8Array): RdaStart {
     [name, o] = cString(message, o, size, `name of channel ${c + 1}`);
     names.push(name);
   }
+  refuseTrailing(message, o, size, `the ${channels} channel names`);
   return { type: RdaMessageType.Start, size, channels, intervalUs, resolutions, names };
 }
 
@@ -180,6 +195,7 @@ export class TsRdaDecoder {
       markers.push({ position, points: markerPoints, channel, type: markerType, description });
       o = end;
     }
+    refuseTrailing(message, o, size, `the ${markerCount} markers`);
     return { type, size, block, points, markers };
   }
 }
