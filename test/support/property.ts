@@ -6,6 +6,8 @@
 //   FUZZ_PATH     with FUZZ_SEED: replay one counterexample (run only its test: --test-name-pattern)
 //   FUZZ_SECONDS  the fuzz properties of the unit suite run this long together, split by FUZZ_SHARES;
 //                 unset, each does a fixed number of runs (quick, for `npm run test:unit`)
+//   FUZZ_RUNS     each fuzz property runs exactly this many cases, whatever the time (the budgets of
+//                 `npm run fuzz -- --long`: 100000 each); takes precedence over FUZZ_SECONDS
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';
@@ -26,6 +28,8 @@ const REPLAY_PATH = process.env.FUZZ_PATH?.trim() || undefined;
 /** FUZZ_PATH is set: each property runs just the one case it names. */
 export const REPLAYING = REPLAY_PATH !== undefined;
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0) || 0;
+const FUZZ_RUNS = envInteger('FUZZ_RUNS');
+if (FUZZ_RUNS !== undefined && FUZZ_RUNS < 1) throw new Error(`FUZZ_RUNS=${FUZZ_RUNS}: give a number of runs ≥ 1`);
 
 /**
  * Every fuzz property of the unit suite and its share of FUZZ_SECONDS. The shares add up to 1, so
@@ -33,15 +37,18 @@ const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0) || 0;
  * also gives the libFuzzer target).
  */
 export const FUZZ_SHARES = {
-  'servomex continuous frames': 0.5,
-  'wav files': 0.5,
+  'servomex continuous frames': 0.25,
+  'wav files': 0.25,
+  'rda messages': 0.25,
+  'npy headers': 0.25,
 } as const;
 
 export type FuzzTarget = keyof typeof FUZZ_SHARES;
 
 /** Seed (and replay path) of every property run. */
 function base<T>(): fc.Parameters<T> {
-  return { seed: SEED, ...(REPLAY_PATH ? { path: REPLAY_PATH } : {}) };
+  // The predicate's error goes into the report: the test runner does not print an Error's cause.
+  return { seed: SEED, includeErrorInReport: true, ...(REPLAY_PATH ? { path: REPLAY_PATH } : {}) };
 }
 
 /** An ordinary property: `numRuns` runs, seeded. */
@@ -51,6 +58,7 @@ export function propertyParameters<T>(numRuns: number, extra: fc.Parameters<T> =
 
 /** A fuzz property: `runs` runs, or with FUZZ_SECONDS as many as fit in its share of them. */
 export function fuzzParameters<T>(target: FuzzTarget, runs: number): fc.Parameters<T> {
+  if (FUZZ_RUNS !== undefined) return { ...base<T>(), numRuns: FUZZ_RUNS };
   if (!(FUZZ_SECONDS > 0)) return { ...base<T>(), numRuns: runs };
   const ms = Math.max(1, Math.round(FUZZ_SHARES[target] * FUZZ_SECONDS * 1000));
   // Running out of time is the normal end of the run, not a failure.
