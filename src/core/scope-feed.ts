@@ -61,10 +61,10 @@ export class ScopeFeed {
   /** Which absolute column each slot holds (NaN: none; columns below 0 exist, empty). */
   private held = new Float64Array(0);
   private cacheKey = '';
-  /** Where the last frame ended, and the ring's oldest frame then. */
-  private seen = { newest: 0, oldest: 0 };
+  /** Where the last frame ended, the ring's oldest frame then, and the window's first frame. */
+  private seen = { newest: 0, oldest: 0, windowStart: 0 };
   /** Set by freeze(): the view stays where the last frame left it. */
-  private pinned?: { newest: number; oldest: number };
+  private pinned?: { newest: number; oldest: number; windowStart: number };
   /** Each channel's last value read (NaN: none), for a frozen view whose ring is gone. */
   private known = new Float32Array(0);
 
@@ -86,8 +86,15 @@ export class ScopeFeed {
     return this.pinned !== undefined;
   }
 
+  /**
+   * The oldest frame a view may reach. Frozen, it is the ring's oldest while the ring still holds
+   * the frozen frames (a failed session keeps it), else the last window's start: once the ring is
+   * freed only the cached columns are left, and scrolling back would show nothing.
+   */
   private oldest(): number {
-    return this.pinned?.oldest ?? this.source.oldestSample;
+    const p = this.pinned;
+    if (!p) return this.source.oldestSample;
+    return this.source.lastSample >= p.newest ? p.oldest : Math.max(p.oldest, p.windowStart);
   }
 
   /** The frame answering `request`; its `minmax` buffer is the caller's to transfer. */
@@ -98,8 +105,8 @@ export class ScopeFeed {
     // A paused session's scope stops at the pause point with its recordings.
     const newest = this.pinned?.newest ?? s.deliveredSample ?? s.lastSample;
     const oldest = this.oldest();
-    if (!this.pinned) this.seen = { newest, oldest };
     const { start, end, columns } = scopeWindow(request, s.rate || 1, newest);
+    if (!this.pinned) this.seen = { newest, oldest, windowStart: start };
     const rows = request.channels;
     const stats = s.stats?.();
     let minmax: Float32Array<ArrayBuffer>;
