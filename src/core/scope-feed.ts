@@ -266,6 +266,18 @@ export class ScopeFeed {
   }
 }
 
+/**
+ * How a session's samples are joined when they are pixels apart: a polled instrument's readings
+ * hold until the next one, so its trace is steps. The poll recorder's sources (PolledSource) say
+ * so in their format's `source` (its rate and overflow policy); Servomex's passive stream is
+ * readings from the same analysers. Anything else is sampled: straight lines.
+ */
+export function traceStyle(s: { family: string; sourceFormat?: Record<string, unknown> }): 'lines' | 'steps' {
+  const format = s.sourceFormat;
+  const polled = s.family === 'servomex' || (format !== undefined && typeof format.rateHz === 'number' && 'overflow' in format);
+  return polled ? 'steps' : 'lines';
+}
+
 /** Markers with start ≤ frame < end; the session's list is in frame order. */
 export function markersIn(markers: readonly Marker[], start: number, end: number): ScopeMarker[] {
   let lo = 0;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Device, DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
-import { ScopeFeed } from '../core/scope-feed';
+import { ScopeFeed, traceStyle } from '../core/scope-feed';
 import { parseScopeMessage, type HostToScope } from '../../webview/shared/protocol';
 
 export const SCOPE_VIEW_TYPE = 'labscope.scope';
@@ -99,7 +99,7 @@ export class ScopePanel implements vscode.Disposable {
       uri: this.manager.find(this.deviceName)?.uri ?? '',
       channels: s ? s.channels.map((c) => ({ name: c.name, unit: c.unit })) : [],
       rate: s?.rate ?? 0,
-      trace: s && polled(s) ? 'steps' : 'lines',
+      trace: s ? traceStyle(s) : 'lines',
       state: ended === 'Disconnected' ? 'disconnected' : s ? s.state : 'not connected',
       error: s?.error,
       ...(ended ? { ended } : {}),
@@ -224,16 +224,6 @@ export class Scopes implements vscode.Disposable, vscode.WebviewPanelSerializer<
 /** Scripts on; files only from the extension's dist/webview (the bundle and its stylesheet). */
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
-}
-
-/**
- * A polled instrument's readings hold until the next one, so its trace is drawn in steps. The
- * poll recorder's sources (PolledSource) say so in their format's `source` (its rate and
- * overflow policy); Servomex's passive stream is readings from the same analysers.
- */
-export function polled(s: Pick<Session, 'family' | 'sourceFormat'>): boolean {
-  const format = s.sourceFormat;
-  return s.family === 'servomex' || (format !== undefined && typeof format.rateHz === 'number' && 'overflow' in format);
 }
 
 function escapeAttr(text: string): string {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { native } from '../../src/core/native';
-import { markersIn, ScopeFeed, scopeWindow, type ScopeSource } from '../../src/core/scope-feed';
+import { markersIn, ScopeFeed, scopeWindow, traceStyle, type ScopeSource } from '../../src/core/scope-feed';
 import { LIMITS, parseScopeMessage, ScopeMessageError, type HeldColumns } from '../../webview/shared/protocol';
 import { ColumnStore } from '../../webview/scope/columns';
 import type { Marker } from '../../src/core/types';
@@ -372,4 +372,12 @@ test('a frozen feed (the session ended, its ring freed) answers with the traces 
   } finally {
     stream.release();
   }
+});
+
+test('polled readings are drawn as steps, sampled signals as lines', () => {
+  assert.equal(traceStyle({ family: 'servomex', sourceFormat: { mode: 'ascii' } }), 'steps', "Servomex's passive stream too");
+  // What PolledSource puts in its format's source, for any family polled by the poll recorder.
+  assert.equal(traceStyle({ family: 'other', sourceFormat: { rateHz: 2, overflow: 'block', channels: [] } }), 'steps');
+  assert.equal(traceStyle({ family: 'rda', sourceFormat: { rateHz: 500 } }), 'lines');
+  assert.equal(traceStyle({ family: 'audio' }), 'lines');
 });
