@@ -28,6 +28,8 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   private readonly sessionNodes = new WeakMap<Session, TreeNode>();
   private readonly batchNodes = new WeakMap<StreamBatch, TreeNode>();
   private readonly pending = new Set<Device>();
+  /** Each device's rows as last shown (see looks). */
+  private shown = new WeakMap<Device, string>();
   private everything = false;
   private timer?: NodeJS.Timeout;
 
@@ -61,9 +63,9 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 
   /**
    * The row without its tooltip, which VS Code asks resolveTreeItem for when the pointer rests on
-   * the row: it is made then, as things are, instead of for every row at every refresh. (A live
-   * row is still re-rendered every REFRESH_MS, which in code-server cancels a hover before its
-   * delay has passed: live rows' tooltips still do not show. Seen in the e2e; not solved yet.)
+   * the row: it is made then, as things are, instead of for every row at every refresh. A row is
+   * re-rendered only when it looks different (flush), since a re-render cancels a pending hover:
+   * a row whose text changes every second (a recording's clock) still shows no tooltip.
    */
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const item = this.buildItem(node);
@@ -117,10 +119,38 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 
   private flush(): void {
     this.timer = undefined;
-    if (this.everything) this.changed.fire(undefined);
-    else for (const device of this.pending) if (this.manager.devices.includes(device)) this.changed.fire(this.deviceNode(device));
+    if (this.everything) {
+      this.shown = new WeakMap();
+      this.changed.fire(undefined);
+    } else {
+      for (const device of this.pending) {
+        if (!this.manager.devices.includes(device)) continue;
+        // Only when a row would look different: a re-rendered row cancels its pending hover, so a
+        // device whose rows read the same (an active session, figures in the tooltip) keeps its tooltip.
+        const looks = this.looks(device);
+        if (this.shown.get(device) === looks) continue;
+        this.shown.set(device, looks);
+        this.changed.fire(this.deviceNode(device));
+      }
+    }
     this.everything = false;
     this.pending.clear();
+  }
+
+  /** What a device's rows show (labels, descriptions, icons, menus), to tell whether a refresh changes anything. */
+  private looks(device: Device): string {
+    const rows = [this.deviceNode(device), ...device.sessions.map((s) => this.sessionNode(device, s))].map((node) => {
+      const item = this.buildItem(node);
+      return [
+        item.label,
+        item.description,
+        item.contextValue,
+        item.collapsibleState,
+        JSON.stringify(item.iconPath ?? null),
+        device.sessions.length,
+      ];
+    });
+    return JSON.stringify(rows);
   }
 
   dispose(): void {

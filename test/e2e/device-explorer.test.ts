@@ -44,6 +44,14 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     await deviceRow('EEG sim')
       .filter({ hasText: `${CHANNELS} ch · 1 kHz · active` })
       .waitFor({ timeout: 20_000 });
+    // A live row's tooltip shows when the pointer rests on it and stays while its figures change
+    // (the row is re-rendered only when it looks different; the tooltip is made when asked for).
+    await deviceRow('EEG sim').hover();
+    const hover = page.locator('.workbench-hover', { hasText: /active, 8 ch/ });
+    await hover.waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(1600);
+    assert.ok(await hover.isVisible(), 'the tooltip is still there after three refreshes of the stats');
+    await page.mouse.move(700, 700);
 
     await vs.runCommand('Labscope: Start Recording');
     // Only one session streams, so it is not asked for: format (NPY first), then duration (empty).
