@@ -51,6 +51,9 @@ test('a request is checked field by field, naming what is wrong', () => {
   assert.deepEqual(parseScopeMessage({ type: 'ready', protocol: 1 }, 3), { type: 'ready', protocol: 1 });
   assert.deepEqual(parseScopeMessage({ type: 'reconnect', device: 'other' }, 3), { type: 'reconnect' }, 'nothing else is taken from it');
   assert.deepEqual(parseScopeMessage(request(), 3), request());
+  // A young stream's window holds columns below 0 (before its first frame).
+  const young = request({ have: { key: 'k', from: -505, to: 95 } });
+  assert.deepEqual(parseScopeMessage(young, 3), young);
   const bad: Array<[unknown, RegExp]> = [
     [null, /not an object/],
     [{ type: 'ready', protocol: 2 }, /protocol 2, expected 1/],
