@@ -4,7 +4,15 @@
 #   build-tsan  clang++, TSan:       unit tests again + the writer/readers ring stress test
 #   build-fuzz  clang++, libFuzzer+ASan+UBSan: RDA decoder fuzzer from a generated seed corpus
 # Env: FUZZ_SECONDS (default 30), STRESS_SECONDS (default 4). Exits non-zero on any failure.
+#   FUZZ_RUNS=N  the fuzzer runs exactly N inputs instead of FUZZ_SECONDS (npm run fuzz -- --long)
+#   run.sh fuzz  builds and runs the fuzzer only (npm run fuzz)
 set -euo pipefail
+only="${1:-all}"
+case "$only" in all | fuzz) ;; *)
+  echo "usage: run.sh [fuzz]   (got: $only)" >&2
+  exit 2
+  ;;
+esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 native="$(dirname "$here")"
@@ -18,6 +26,7 @@ configure() {
     -DCMAKE_CXX_COMPILER="$cxx" -DLABSCOPE_SANITIZE="$sanitize" >/dev/null
 }
 
+if [ "$only" = all ]; then
 echo "== unit tests (g++, address+undefined)"
 configure build-unit g++ address,undefined
 cmake --build "$here/build-unit" -j "$jobs" --target labscope_unit >/dev/null
@@ -30,14 +39,18 @@ export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
 "$here/build-tsan/test/labscope_unit" >/dev/null
 "$here/build-tsan/test/labscope_stress"
 
-echo "== libFuzzer: RDA decoder (${fuzz_seconds}s)"
+fi
+
+# A budget of runs (the long run's >= 10 M) or of seconds (CI's bounded one).
+if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS inputs"; else budget=(-max_total_time="$fuzz_seconds"); what="${fuzz_seconds}s"; fi
+echo "== libFuzzer: RDA decoder ($what)"
 configure build-fuzz clang++ fuzzer-no-link,address,undefined
 cmake --build "$here/build-fuzz" -j "$jobs" --target rda_fuzzer rda_seeds >/dev/null
 fuzz="$here/build-fuzz"
 rm -rf "$fuzz/seeds" && mkdir -p "$fuzz/seeds" "$fuzz/corpus" "$fuzz/artifacts"
 "$fuzz/test/rda_seeds" "$fuzz/seeds"
 status=0
-"$fuzz/test/rda_fuzzer" -max_total_time="$fuzz_seconds" -print_final_stats=1 -max_len=16384 -timeout=10 \
+"$fuzz/test/rda_fuzzer" "${budget[@]}" -print_final_stats=1 -max_len=16384 -timeout=10 \
   -rss_limit_mb=2048 -artifact_prefix="$fuzz/artifacts/" "$fuzz/corpus" "$fuzz/seeds" >"$fuzz/fuzz.log" 2>&1 || status=$?
 grep -E "stat::number_of_executed_units|stat::peak_rss_mb|^(INFO|#).*(DONE|pulse)" "$fuzz/fuzz.log" | tail -n 3 || true
 if [ "$status" -ne 0 ]; then
