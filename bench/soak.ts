@@ -60,10 +60,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loop = monitorEventLoopDelay({ resolution: 2 });
   loop.enable();
-  const sample = () => {
+  const sample = (final = false) => {
     const m = process.memoryUsage();
     emit({
       kind: 'sample',
+      // The last one is taken after every session closed (rings freed): not part of the flat line.
+      ...(final ? { final: true } : {}),
       t: Math.round((Date.now() - started) / 1000),
       rssMB: +(m.rss / 2 ** 20).toFixed(1),
       heapMB: +(m.heapUsed / 2 ** 20).toFixed(1),
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
     });
     loop.reset();
   };
-  const sampler = setInterval(sample, everyMs);
+  const sampler = setInterval(() => sample(), everyMs);
 
   // Directly, or through the DeviceManager as the extension's tree and commands use it.
   const manager = values.manager ? new DeviceManager() : undefined;
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   }
   if (manager) await manager.dispose();
   else await Promise.all(sessions.map((s) => s.session.close()));
-  sample();
+  sample(true);
   clearInterval(sampler);
   loop.disable();
   emit({ kind: 'result', sessions: results });

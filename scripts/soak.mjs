@@ -155,13 +155,14 @@ function runProcess(label, dir, list, manager) {
 
 /** RSS after the warm-up stays within ±FLAT_MB of its first sample there; judged with 3 samples or more. */
 function memoryVerdict(samples) {
-  const after = samples.filter((s) => s.t >= WARMUP_S);
+  const after = samples.filter((s) => s.t >= WARMUP_S && !s.final);
   if (after.length < 3) return { judged: false, why: `run too short to judge (warm-up ${WARMUP_S} s, ${after.length} samples after it)` };
   const ref = after[0].rssMB;
   const min = Math.min(...after.map((s) => s.rssMB));
   const max = Math.max(...after.map((s) => s.rssMB));
   const flat = max - ref <= FLAT_MB && ref - min <= FLAT_MB;
-  return { judged: true, flat, refMB: ref, minMB: min, maxMB: max };
+  const heap = after.map((s) => s.heapMB);
+  return { judged: true, flat, refMB: ref, minMB: min, maxMB: max, heapMinMB: Math.min(...heap), heapMaxMB: Math.max(...heap) };
 }
 
 const report = {
@@ -204,7 +205,7 @@ for (const mode of modes) {
     const exited = p.code === 0 && p.signal === null;
     if (!exited || !p.result || (memory.judged && !memory.flat)) ok = false;
     console.log(
-      `  ${p.label}: exit ${p.signal ?? p.code}; RSS ${memory.judged ? `${memory.minMB}–${memory.maxMB} MB after warm-up (${memory.flat ? 'flat' : `NOT flat within ±${FLAT_MB} MB of ${memory.refMB}`})` : memory.why}; loop delay p99 ≤ ${loopP99Ms} ms, max ${loopMaxMs} ms`,
+      `  ${p.label}: exit ${p.signal ?? p.code}; RSS ${memory.judged ? `${memory.minMB}–${memory.maxMB} MB after warm-up (${memory.flat ? 'flat' : `NOT flat within ±${FLAT_MB} MB of ${memory.refMB}`}), heap ${memory.heapMinMB}–${memory.heapMaxMB} MB` : memory.why}; loop delay p99 ≤ ${loopP99Ms} ms, max ${loopMaxMs} ms`,
     );
     if (p.failure) console.log(`  ${p.label} failed: ${p.failure}`);
     if (!exited && p.stderr) console.log(`  ${p.label} stderr:\n${p.stderr}`);
