@@ -19,6 +19,8 @@ const suites = [
   ['integration', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/integration')]],
   // Issue 16's faults (about a minute): kill -9 per format, a disk filling up, a slow close, a thread that throws.
   ['fault', 'node', ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files('test/fault')]],
+  // npm run soak's short variant (about 90 s): every family's simulator recorded in one process, one process each, and through the DeviceManager.
+  ['soak (short: 1 × every family, 20 s, three ways)', 'node', ['scripts/soak.mjs', '--short']],
   // A real VS Code (code-server + headless chromium); installs it into .code-server/ on first use.
   ['vscode (extension host in code-server)', 'node', ['test/vscode/run.mjs']],
   ['vscode untrusted (extension host, workspace not trusted)', 'node', ['test/vscode/run.mjs', '--untrusted']],
