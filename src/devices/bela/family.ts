@@ -57,7 +57,7 @@ const params = [
   }),
   numberParam({
     key: 'frames',
-    description: 'stream this many frames (N values of each dense variable), then finish',
+    description: 'stream this many frames (N values of each dense variable), then finish (with duration=: whichever ends first)',
     example: '44100',
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
@@ -88,12 +88,10 @@ export const bela: Family = {
   example: 'bela://bela.local:5555',
   params,
   simulatorParams,
-  check(uri, values) {
+  check(uri) {
     if (uri.scheme === 'sim') return;
     if (!uri.host)
       throw new UriError(uri.text, 'no host (expected bela://HOST:PORT, e.g. bela://bela.local:5555 or bela://192.168.7.2:5555)');
-    if (values.get('duration') !== undefined && values.get('frames') !== undefined)
-      throw new UriError(uri.text, 'duration= and frames= both set: a window is one or the other');
   },
   createSource(uri, options) {
     const v = readParams(uri, params);

@@ -354,8 +354,13 @@ export class BelaSource implements Source {
           `${this.address}: not among the board's watchers: ${missing.join(', ')} (known: ${list.watchers.map((w) => w.name).join(', ') || 'none'}); they are streamed if a later list has them`,
         );
       const info = names.map((n) => (byName.has(n) ? list.watchers[byName.get(n)!] : undefined));
-      this.windowFrames =
-        this.options.frames ?? (this.options.durationS !== undefined ? Math.round(this.options.durationS * this.rate) : undefined);
+      // duration= and frames= together: the window ends with whichever ends first.
+      const lengths = [
+        this.options.frames,
+        this.options.durationS !== undefined ? Math.round(this.options.durationS * this.rate) : undefined,
+      ];
+      const given = lengths.filter((n): n is number => n !== undefined);
+      this.windowFrames = given.length ? Math.max(1, Math.min(...given)) : undefined;
       this.assembler = new StreamAssembler(
         at,
         names.map((name, i) => ({ name, mode: info[i]?.timestampMode })),

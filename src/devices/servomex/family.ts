@@ -206,7 +206,7 @@ export const servomex: Family = {
   check(uri, v) {
     if (uri.scheme === 'sim') {
       // A serial mode has no port to listen on: saying so beats a port silently ignored.
-      if (uri.params.has('port') && valueOf(v, 'mode') !== 'modbus-tcp')
+      if (valueOf<number>(v, 'port') > 0 && valueOf(v, 'mode') !== 'modbus-tcp')
         throw new UriError(uri.text, `port= is for mode=modbus-tcp (mode=${String(valueOf(v, 'mode'))} makes a serial pty)`);
       return;
     }
