@@ -60,6 +60,7 @@ export class Recording {
     this.endFrame = request.durationS === undefined ? Infinity : startFrame + Math.round(request.durationS * context.rate);
     this.writer = openWriter(request.path, request.format, {
       channels: context.channels.map((c) => c.name),
+      units: context.channels.map((c) => c.unit),
       rate: context.rate,
       sampleType: ring.sampleType,
     });

@@ -132,7 +132,7 @@ test("the installed bundles load serialport's addon: the CLI records Modbus RTU 
   );
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /recorded 5 frames × 7 channels/);
-  assert.match(fs.readFileSync(out, 'utf8'), /^time_s,I1 Oxygen,I2 CO,I3 CO₂,E1,E2,fault,maintenance\n/);
+  assert.match(fs.readFileSync(out, 'utf8'), /^time_s,I1 Oxygen \[%\],I2 CO \[%\],I3 CO₂ \[%\],E1 \[mA\],E2 \[mA\],fault,maintenance\n/);
 });
 
 /** VS Code unpacks to <extensions-dir>/<publisher>.<name>-<version>[-<target platform>]. */

@@ -98,7 +98,7 @@ test('float32 RDA replay at full speed recorded to CSV equals MNE', async () => 
   assert.equal(summary.frames, 7900);
   checkAgainstMne(out, 'float64');
   const header = fs.readFileSync(out, 'utf8').split('\n', 1)[0];
-  assert.match(header, /^time_s,FP1,FP2,F3,/);
+  assert.match(header, /^time_s,FP1 \[µV\],FP2 \[µV\],F3 \[µV\],/);
 });
 
 test('RDA replay recorded to MAT is read by scipy and equals MNE', async () => {

@@ -13,14 +13,20 @@ export { recoverNpy, type NpyRecovery } from './recover';
 export * from './sidecar';
 
 export function openWriter(path: string, format: RecordingFormat, options: WriterOptions): FrameWriter {
-  const { channels, rate, sampleType = 'float32' } = options;
+  const { channels, units, rate, sampleType = 'float32' } = options;
   if (channels.length === 0) throw new Error('a recording needs at least one channel');
   if (!(rate > 0 && Number.isFinite(rate))) throw new Error(`invalid frame rate ${rate}`);
   switch (format) {
     case 'npy':
       return new NpyWriter(path, channels.length, { sampleType });
     case 'csv':
-      return new CsvWriter(path, channels, rate, sampleType);
+      // The header is what a spreadsheet shows: each column's unit beside its name.
+      return new CsvWriter(
+        path,
+        channels.map((name, i) => (units?.[i] ? `${name} [${units[i]}]` : name)),
+        rate,
+        sampleType,
+      );
     case 'mat':
       return new MatWriter(path, channels, rate, { sampleType });
     default:

@@ -26,6 +26,8 @@ export function requireSampleType(samples: Samples, expected: SampleType, what: 
 export interface WriterOptions {
   /** Channel names, in frame order. */
   channels: string[];
+  /** Their units ('' for none), where the format has a place for them (a CSV header: `O2 [%]`). */
+  units?: string[];
   /** Frames per second. */
   rate: number;
   /** Default float32. */

@@ -94,7 +94,7 @@ describe('Labscope in the extension host', function () {
     const timed = await ended;
     assert.equal(timed.frames, 500);
     const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\n');
-    assert.equal(lines[0], 'time_s,Ch1,Ch2,Ch3,Ch4,Ch5,Ch6,Ch7,Ch8');
+    assert.equal(lines[0], 'time_s,Ch1 [µV],Ch2 [µV],Ch3 [µV],Ch4 [µV],Ch5 [µV],Ch6 [µV],Ch7 [µV],Ch8 [µV]');
     assert.equal(lines.length, 501);
 
     // An open-ended one is stopped by the Stop Recording command, and the status bar text follows.
