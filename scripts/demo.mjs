@@ -108,6 +108,15 @@ async function browserDemo() {
       void stop(0);
     });
   }
+  // `npm start` stopped by an IDE's stop button or a process manager signals npm only, and npm
+  // exits without passing it on: we are then handed to another parent. That is our signal too.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid === parent) return;
+    console.log('\nthe process that started the demo is gone: stopping code-server…');
+    void stop(0);
+  }, 500);
+  orphaned.unref();
 
   console.log('No "code" command on PATH: starting VS Code in the browser (code-server) instead.');
   await ensureCodeServer();
