@@ -23,23 +23,31 @@ for (const [file, fix] of [
 }
 
 /**
- * A few short tones in demo/workspace/audio/ (ignored by git), so "Open Audio Folder…" has
- * something to play: 16-bit mono WAVs, one second each, written once.
+ * A few tones in demo/workspace/audio/ (ignored by git), so "Open Audio Folder…" has something
+ * to play: 16-bit mono WAVs of TONE_S seconds, long enough to pause and resume them while they
+ * play (the one-second ones of earlier demos are written anew).
  */
+const TONE_S = 24;
+
 function writeDemoTones() {
   const dir = path.join(workspace, 'audio');
   mkdirSync(dir, { recursive: true });
   const rate = 16000;
+  const frames = TONE_S * rate;
   for (const [name, freq] of [
     ['a4-440Hz', 440],
     ['e5-659Hz', 659.25],
     ['a5-880Hz', 880],
   ]) {
     const file = path.join(dir, `${name}.wav`);
-    if (existsSync(file)) continue;
-    const data = Buffer.alloc(rate * 2);
-    for (let i = 0; i < rate; i++)
-      data.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * freq * i) / rate) * Math.min(1, (rate - i) / 2000)), 2 * i);
+    if (existsSync(file) && statSync(file).size === 44 + frames * 2) continue;
+    const data = Buffer.alloc(frames * 2);
+    // A tone that swells and fades every 2 s, so pausing and resuming shows on the scope.
+    for (let i = 0; i < frames; i++) {
+      const swell = 0.6 + 0.4 * Math.sin((2 * Math.PI * i) / (2 * rate));
+      const fade = Math.min(1, (frames - i) / 2000);
+      data.writeInt16LE(Math.round(12000 * swell * fade * Math.sin((2 * Math.PI * freq * i) / rate)), 2 * i);
+    }
     const header = Buffer.alloc(44);
     header.write('RIFF', 0, 'latin1');
     header.writeUInt32LE(36 + data.length, 4);
@@ -126,6 +134,8 @@ async function browserDemo() {
       'workbench.startupEditor': 'readme',
       // demo/workspace sits inside the repository: no "open the parent git repository?" prompt.
       'git.openRepositoryInParentFolders': 'never',
+      // Every simulator listens on a local port: the Ports view would fill with them.
+      'remote.autoForwardPorts': false,
     },
   });
 

@@ -38,6 +38,13 @@ const simulatorParams = [
     choices: ['float32', 'int16'] as const,
   }),
   speedParam({ description: 'times real time, or max', example: '1', default: '1' }),
+  choiceParam({
+    key: 'signal',
+    description: 'synthetic: sines (and noise: exact, as tests want) or eeg (10-20 names, 1/f background, alpha, blinks)',
+    example: 'eeg',
+    default: 'sines',
+    choices: ['sines', 'eeg'] as const,
+  }),
   textParam({ key: 'file', description: 'a BrainVision .vhdr to replay instead', example: 'eeg.vhdr', nonEmpty: true }),
   positiveParam({ key: 'seconds', description: 'synthetic: stop after this long (default: never)', example: '60' }),
   numberParam({
@@ -57,7 +64,13 @@ function simulatorOptions(uri: DeviceUri, host?: string): RdaSimulatorOptions {
   const file = valueOf<string | undefined>(v, 'file');
   const source: RdaSimulatorOptions['source'] = file
     ? { kind: 'file', path: file }
-    : { kind: 'synthetic', channels: valueOf(v, 'channels'), rate: valueOf(v, 'rate'), seconds: valueOf(v, 'seconds') };
+    : {
+        kind: 'synthetic',
+        channels: valueOf(v, 'channels'),
+        rate: valueOf(v, 'rate'),
+        seconds: valueOf(v, 'seconds'),
+        signal: valueOf(v, 'signal'),
+      };
   return {
     source,
     format: valueOf(v, 'format'),
@@ -77,7 +90,7 @@ export const rda: Family = {
   simulatorParams,
   check(uri) {
     if (uri.scheme === 'sim') {
-      const clash = ['channels', 'rate', 'seconds'].find((k) => uri.params.has(k));
+      const clash = ['channels', 'rate', 'seconds', 'signal'].find((k) => uri.params.has(k));
       if (uri.params.has('file') && clash) throw new UriError(uri.text, `file= replays a recording: it cannot be combined with ${clash}=`);
     } else if (!uri.host) {
       throw new UriError(uri.text, 'no host (expected rda://HOST:PORT, e.g. rda://127.0.0.1:51244)');

@@ -5,11 +5,14 @@ import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readBrainVision, type BrainVisionRecording } from './brainvision';
 import { encodeData, encodeKeepAlive, encodeStart, encodeStop, RDA_HEADER_SIZE, type RdaFormat, type RdaMarker } from './protocol';
+import { EegSignal } from './eeg-signal';
 import { SyntheticSignal } from './synthetic';
 import { stopServing } from '../stop-serving';
 
 export type RdaSimulatorSource =
-  { kind: 'file'; path: string } | { kind: 'synthetic'; channels: number; rate: number; seconds?: number; seed?: number };
+  | { kind: 'file'; path: string }
+  /** `signal`: sines and noise (the default, exact values for tests) or an EEG-looking one (eeg-signal.ts). */
+  | { kind: 'synthetic'; channels: number; rate: number; seconds?: number; seed?: number; signal?: 'sines' | 'eeg' };
 
 export interface RdaSimulatorOptions {
   source: RdaSimulatorSource;
@@ -129,7 +132,7 @@ function syntheticPlan(
   format: RdaFormat,
   options: RdaSimulatorOptions,
 ): StreamPlan {
-  const signal = new SyntheticSignal(src);
+  const signal = src.signal === 'eeg' ? new EegSignal(src) : new SyntheticSignal(src);
   const blockFrames = blockFramesFor(options, signal.rate);
   const totalFrames = src.seconds === undefined ? Infinity : Math.round(src.seconds * signal.rate);
   const resolution = format === 'int16' ? SYNTHETIC_INT16_RESOLUTION : 1;
