@@ -45,6 +45,8 @@ export class Recording {
   private readonly startedWall = Date.now();
   private readonly startedNs = process.hrtime.bigint();
   private lastSidecar = 0;
+  /** The session's counters when the recording began, so its summary counts only its own. */
+  private readonly countersAtStart: { errors: number; reconnects: number };
   private closed = false;
 
   constructor(
@@ -57,6 +59,7 @@ export class Recording {
     fs.mkdirSync(path.dirname(path.resolve(request.path)), { recursive: true });
     this.startFrame = startFrame;
     this.cursor = startFrame;
+    this.countersAtStart = counters(summary());
     this.endFrame = request.durationS === undefined ? Infinity : startFrame + Math.round(request.durationS * context.rate);
     this.writer = openWriter(request.path, request.format, {
       channels: context.channels.map((c) => c.name),
@@ -198,6 +201,9 @@ export class Recording {
       gaps: status.gaps,
       lostFrames: status.lostFrames,
       elapsedS: status.elapsedS,
+      // Bad input rejected and reconnects while it recorded (the session's counters since its start).
+      errors: counters(session).errors - this.countersAtStart.errors,
+      reconnects: counters(session).reconnects - this.countersAtStart.reconnects,
       nominalRate: nominalRate ?? this.context.rate,
       // Over the recording's own anchors (one a second): what the device really delivered meanwhile.
       ...(hostS > 0 ? { measuredRate: frames / hostS, driftMs: (frames / this.context.rate - hostS) * 1000 } : {}),
@@ -261,6 +267,11 @@ export class Recording {
     };
     writeSidecar(this.sidecarPath, sidecar);
   }
+}
+
+function counters(totals: Record<string, unknown>): { errors: number; reconnects: number } {
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return { errors: n(totals.errors), reconnects: n(totals.reconnects) };
 }
 
 function fileBytes(file: string): number {

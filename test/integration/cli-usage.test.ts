@@ -12,12 +12,21 @@ test('--version and every --help: exit 0, on stdout, each naming its own options
   assert.deepEqual(await runCli(['--version']).then((r) => [r.code, r.stdout.trim()]), [0, `labscope ${version}`]);
   const cases: [string[], RegExp[]][] = [
     [['--help'], [/^usage: labscope <command>/, /labscope <command> --help/]],
-    [['record', '--help'], [/^usage: labscope record <uri> --out FILE/, /--duration S/, /--fast/]],
+    [
+      ['record', '--help'],
+      [/^usage: labscope record <uri> --out FILE/, /--duration S/, /--fast/],
+    ],
     [['record', 'sim:rda', '-h'], [/^usage: labscope record/]],
     [['info', '--help'], [/^usage: labscope info FILE/]],
     [['recover', '--help'], [/^usage: labscope recover FILE\.npy \| FILE\.mat\.part/]],
-    [['simulate', '--help'], [/^usage: labscope simulate <family>/, /simulate rda /, /simulate bela /, /simulate servomex /]],
-    [['simulate', 'servomex', '--help'], [/^usage: labscope simulate servomex/, /--port +modbus-tcp: the port to listen on/]],
+    [
+      ['simulate', '--help'],
+      [/^usage: labscope simulate <family>/, /simulate rda /, /simulate bela /, /simulate servomex /],
+    ],
+    [
+      ['simulate', 'servomex', '--help'],
+      [/^usage: labscope simulate servomex/, /--port +modbus-tcp: the port to listen on/],
+    ],
   ];
   for (const [argv, patterns] of cases) {
     const r = await runCli(argv);

@@ -56,7 +56,10 @@ print(json.dumps({
     assert.ok(report.alphaRatioO1 > 3, `O1's alpha band over its neighbours: ${report.alphaRatioO1}`);
     assert.ok(report.alphaO1overFp1 > 5, `alpha stronger at the back than the front: ${report.alphaO1overFp1}`);
     assert.ok(report.lowOverHigh > 5, `1/f: 1-3 Hz over 25-35 Hz at Cz: ${report.lowOverHigh}`);
-    assert.ok(report.blinkFp1 > 120 && report.blinkO1 < report.blinkFp1 / 2, `blinks: Fp1 up to ${report.blinkFp1} µV, O1 ${report.blinkO1} µV`);
+    assert.ok(
+      report.blinkFp1 > 120 && report.blinkO1 < report.blinkFp1 / 2,
+      `blinks: Fp1 up to ${report.blinkFp1} µV, O1 ${report.blinkO1} µV`,
+    );
     // One blink in every 4 s slot: 40 s hold 9 to 11 of them.
     assert.ok(report.blinks >= 9 && report.blinks <= 11, `${report.blinks} blinks found on Fp1`);
   },

@@ -391,6 +391,8 @@ test("the sidecar's summary is the recording's own (frames, bytes, gaps, its rat
     assert.equal(own.bytes, summary.bytes);
     assert.equal(own.gaps, 0);
     assert.equal(own.lostFrames, 0);
+    assert.equal(own.errors, 0);
+    assert.equal(own.reconnects, 0);
     assert.equal(own.nominalRate, 1000);
     assert.ok(Math.abs((own.measuredRate as number) - 1000) < 100, `measured over the recording: ${own.measuredRate}`);
     assert.equal(typeof own.driftMs, 'number');

@@ -63,7 +63,8 @@ test('removing takes out only that entry; the comments of the others stay', () =
 });
 
 test('removing the last entry of a list without a trailing comma takes the comma before it; appending after one adds its own', () => {
-  const text = '{\n  "labscope.devices": [\n    { "name": "A", "uri": "sim:rda" }, // first\n    { "name": "B", "uri": "sim:bela" }\n  ]\n}\n';
+  const text =
+    '{\n  "labscope.devices": [\n    { "name": "A", "uri": "sim:rda" }, // first\n    { "name": "B", "uri": "sim:bela" }\n  ]\n}\n';
   const removed = removeFromArray(text, ['labscope.devices'], 1);
   assert.equal(removed, '{\n  "labscope.devices": [\n    { "name": "A", "uri": "sim:rda" } // first\n  ]\n}\n');
   const appended = appendToArray(text, ['labscope.devices'], { name: 'C', uri: 'sim:audio' });

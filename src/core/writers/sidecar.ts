@@ -68,8 +68,8 @@ export interface Sidecar {
   markers: SidecarMarker[];
   gaps: SidecarGap[];
   /**
-   * The recording's own figures (frames, bytes, gaps, lostFrames, elapsedS, nominalRate, and
-   * measuredRate/driftMs over its anchors), `ended`, the family's live `source` summary, and the
+   * The recording's own figures (frames, bytes, gaps, lostFrames, elapsedS, the errors and
+   * reconnects while it recorded, nominalRate, and measuredRate/driftMs over its anchors), `ended`, the family's live `source` summary, and the
    * session's totals since it connected under `session`.
    */
   summary: Record<string, unknown>;
