@@ -6,8 +6,10 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "decimate.h"
+#include "number_array.h"
 #include "rda_decode.h"
 #include "ring.h"
 
@@ -180,6 +182,9 @@ class LabscopeAddon : public Napi::Addon<LabscopeAddon> {
  private:
   Napi::Value RdaMessageSize(const Napi::CallbackInfo& info);
   Napi::Value DecimateMinMax(const Napi::CallbackInfo& info);
+  Napi::Value ParseNumberArray(const Napi::CallbackInfo& info);
+  // The text of the last parseNumberArray call, reused: one allocation per thread, not per call.
+  std::vector<char> text_;
 };
 
 // What Ring.open passes to the constructor through an External (JS code cannot forge one).
@@ -462,7 +467,26 @@ LabscopeAddon::LabscopeAddon(Napi::Env env, Napi::Object exports) {
                            InstanceMethod<&LabscopeAddon::RdaMessageSize>("rdaMessageSize", napi_enumerable),
                            InstanceValue("RDA_MAX_MESSAGE", Napi::Number::New(env, rda::kMaxMessage), napi_enumerable),
                            InstanceMethod<&LabscopeAddon::DecimateMinMax>("decimateMinMax", napi_enumerable),
+                           InstanceMethod<&LabscopeAddon::ParseNumberArray>("parseNumberArray", napi_enumerable),
                        });
+}
+
+// parseNumberArray(text, out, offset, stride): number_array.h's parse of a JS string. The string
+// is read as Latin-1, one byte per UTF-16 unit, so positions match the caller's string indices
+// and any non-Latin-1 unit becomes a byte no JSON number contains (refused, as it should be).
+Napi::Value LabscopeAddon::ParseNumberArray(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "parseNumberArray: text must be a string");
+  const Span<double> out = typed_arg<double>(info, 1, napi_float64_array, "parseNumberArray: out", "Float64Array");
+  const uint64_t offset = index_arg(info, 2, "parseNumberArray: offset");
+  const uint64_t stride = index_arg(info, 3, "parseNumberArray: stride");
+  if (stride < 1) throw Napi::RangeError::New(env, "parseNumberArray: stride must be at least 1");
+  size_t length = 0;
+  napi_get_value_string_latin1(env, info[0], nullptr, 0, &length);
+  if (text_.size() < length + 1) text_.resize(length + 1);
+  napi_get_value_string_latin1(env, info[0], text_.data(), text_.size(), &length);
+  const int64_t n = labscope::parse_number_array(text_.data(), length, out.data, out.length, offset, stride);
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
 Napi::Value LabscopeAddon::RdaMessageSize(const Napi::CallbackInfo& info) {

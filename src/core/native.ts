@@ -135,6 +135,13 @@ export interface NativeAddon {
    * ring is compared in double; `out` is float32 either way (each min/max rounded for display).
    */
   decimateMinMax(ring: AnyNativeRing, start: number, end: number, buckets: number, out: Float32Array): [number, number];
+  /**
+   * A JSON array of numbers (`[1.5, -2e-3, nan]`, white space around it allowed, nothing else) into
+   * `out[offset + k * stride]`; mokucli's words nan, NaN, -nan and null are NaN, inf and Infinity
+   * (either sign) infinities. Returns the count, or -1 when the text is anything else or does not
+   * fit in `out`: the caller words the error. Correctly rounded (C++ from_chars), as JSON.parse.
+   */
+  parseNumberArray(text: string, out: Float64Array, offset: number, stride: number): number;
 }
 
 /** What addon.cc exports: the decoder's hot call fills a Float64Array instead of making objects. */

@@ -6,10 +6,12 @@
 //
 // The line parser is the hot path (Moku:Pro streams 10 MSa/s). It fills a reused interleaved
 // Float64Array and checks what the stream needs: the same keys on every line, arrays of one
-// length, numbers (or mokucli's nan/inf words). Each channel's array is converted by JSON.parse
-// (V8's native scanner is faster than any JS loop over char codes, most of all on doubles printed
-// in full); `time` is only checked for its spelling by a regular expression and counted, and its
-// two ends converted: the source judges continuity from them (bench/moku.ts measures the gain).
+// length, numbers (or mokucli's nan/inf words). Each channel's array is converted by the native
+// core's parseNumberArray (C++ from_chars: doubles printed in full, 17 digits, are where JSON.parse
+// and any JS loop spend their time), JSON.parse where the addon cannot load; `time` is only checked
+// for its spelling by a regular expression and counted, and its two ends converted: the source
+// judges continuity from them (bench/moku.ts measures the gain).
+import { native } from '../../core/native';
 
 /** Every error of this codec: the caller rejects the line (or the reply) and says why. */
 export class MokuProtocolError extends Error {
@@ -347,9 +349,20 @@ export class MokuLineParser {
     return n;
   }
 
-  /** The array at `open` by JSON.parse into `out`; its length, or -1 when JSON refuses it. */
+  /**
+   * The array at `open` into `out` by the native core's parser (C++ from_chars: 17-digit doubles
+   * are where JSON.parse spends its time, and mokucli prints every sample so), or by JSON.parse
+   * where the addon is not there; its length, or -1 when either refuses it.
+   */
   private parseArrayJson(open: number, out: Float64Array, c: number, stride: number): number {
     const close = this.text.indexOf(']', open);
+    if (close < 0) return -1;
+    const parse = nativeParseNumberArray();
+    if (parse) {
+      const n = parse(this.text.slice(open, close + 1), out, c, stride);
+      if (n >= 0) this.pos = close + 1;
+      return n;
+    }
     let array: unknown;
     try {
       array = JSON.parse(this.text.slice(open, close + 1));
@@ -451,6 +464,21 @@ export class MokuLineParser {
     }
     return fail(`not a number: ${describeAt(text, start)}`);
   }
+}
+
+let nativeParser: ((text: string, out: Float64Array, offset: number, stride: number) => number) | null | undefined;
+
+/** The native core's array parser, or null where the addon cannot load (then JSON.parse does). */
+function nativeParseNumberArray(): ((text: string, out: Float64Array, offset: number, stride: number) => number) | null {
+  if (nativeParser === undefined) {
+    try {
+      const addon = native();
+      nativeParser = (text, out, offset, stride) => addon.parseNumberArray(text, out, offset, stride);
+    } catch {
+      nativeParser = null;
+    }
+  }
+  return nativeParser;
 }
 
 /** A few characters at `pos` for an error message. */
