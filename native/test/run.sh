@@ -2,7 +2,8 @@
 # Builds and runs Labscope's native C++ tests, each in its own build directory (gitignored):
 #   build-unit  g++,     ASan+UBSan: unit tests for ring, RDA decoder, decimation
 #   build-tsan  clang++, TSan:       unit tests again + the writer/readers ring stress test
-#   build-fuzz  clang++, libFuzzer+ASan+UBSan: RDA decoder fuzzer from a generated seed corpus
+#   build-fuzz  clang++, libFuzzer+ASan+UBSan: RDA decoder fuzzer from a generated seed corpus,
+#               and the number-array parser's (mokucli's sample arrays: a third of the seconds)
 # Env: FUZZ_SECONDS (default 30), STRESS_SECONDS (default 4). Exits non-zero on any failure.
 #   FUZZ_RUNS=N  the fuzzer runs exactly N inputs instead of FUZZ_SECONDS (npm run fuzz -- --long)
 #   run.sh fuzz  builds and runs the fuzzer only (npm run fuzz)
@@ -45,7 +46,7 @@ fi
 if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS inputs"; else budget=(-max_total_time="$fuzz_seconds"); what="${fuzz_seconds}s"; fi
 echo "== libFuzzer: RDA decoder ($what)"
 configure build-fuzz clang++ fuzzer-no-link,address,undefined
-cmake --build "$here/build-fuzz" -j "$jobs" --target rda_fuzzer rda_seeds >/dev/null
+cmake --build "$here/build-fuzz" -j "$jobs" --target rda_fuzzer rda_seeds number_array_fuzzer >/dev/null
 fuzz="$here/build-fuzz"
 rm -rf "$fuzz/seeds" && mkdir -p "$fuzz/seeds" "$fuzz/corpus" "$fuzz/artifacts"
 "$fuzz/test/rda_seeds" "$fuzz/seeds"
@@ -56,6 +57,23 @@ grep -E "stat::number_of_executed_units|stat::peak_rss_mb|^(INFO|#).*(DONE|pulse
 if [ "$status" -ne 0 ]; then
   tail -n 40 "$fuzz/fuzz.log"
   echo "fuzzer failed (exit $status); crash inputs in $fuzz/artifacts" >&2
+  exit "$status"
+fi
+
+# The number-array parser is small: a third of the seconds (or the same number of runs).
+if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS inputs"; else
+  seconds=$((fuzz_seconds / 3 > 5 ? fuzz_seconds / 3 : 5)); budget=(-max_total_time="$seconds"); what="${seconds}s"
+fi
+echo "== libFuzzer: number-array parser ($what)"
+mkdir -p "$fuzz/corpus-numbers" "$fuzz/seeds-numbers"
+printf '\x10\x00\x01[1.5, -2e-3, nan, null, -inf, 0.30000000000000004]' >"$fuzz/seeds-numbers/mokucli"
+printf '\x40\x01\x02[ 01, 1., 1e400, -0 ]' >"$fuzz/seeds-numbers/edges"
+"$fuzz/test/number_array_fuzzer" "${budget[@]}" -print_final_stats=1 -max_len=4096 -timeout=10 \
+  -rss_limit_mb=2048 -artifact_prefix="$fuzz/artifacts/" "$fuzz/corpus-numbers" "$fuzz/seeds-numbers" >"$fuzz/fuzz-numbers.log" 2>&1 || status=$?
+grep -E "stat::number_of_executed_units|^(INFO|#).*DONE" "$fuzz/fuzz-numbers.log" | tail -n 2 || true
+if [ "$status" -ne 0 ]; then
+  tail -n 40 "$fuzz/fuzz-numbers.log"
+  echo "number-array fuzzer failed (exit $status); crash inputs in $fuzz/artifacts" >&2
   exit "$status"
 fi
 echo "== all native tests passed"
