@@ -42,6 +42,7 @@ export class Commands {
     return [
       guard('connect', (target?: Target) => this.connect(target)),
       guard('disconnect', (target?: Target) => this.disconnect(target)),
+      guard('clearSessions', (target?: Target) => this.clearSessions(target)),
       guard('startRecording', (target?: Target | RecordArgs) => this.startRecording(target)),
       guard('stopRecording', (target?: Target) => this.stopRecording(target)),
       guard('addDevice', (entry?: unknown) => this.addDevice(entry)),
@@ -95,6 +96,19 @@ export class Commands {
   async disconnect(target?: Target): Promise<void> {
     const device = await this.pickDevice(target, (d) => d.sessions.length > 0, 'Disconnect which device?', 'disconnect');
     if (device) await this.manager.disconnect(device);
+  }
+
+  /** Forgets a device's ended sessions (a failed connection's among them); a live one is left alone. */
+  async clearSessions(target?: Target): Promise<void> {
+    const device = await this.pickDevice(
+      target,
+      (d) => !d.live && d.sessions.length > 0,
+      'Clear the ended sessions of which device?',
+      'clear',
+    );
+    if (!device) return;
+    if (device.live) throw new Error(`${device.name} is connected: Disconnect it first`);
+    await this.manager.disconnect(device);
   }
 
   async startRecording(target?: Target | RecordArgs): Promise<string | undefined> {

@@ -178,8 +178,11 @@ function contextFlags(device: Device): string[] {
   else if (!device.trusted) flags.push('untrusted');
   else if (!live) flags.push('connectable');
   if (live) flags.push('connected', live.state === 'active' || live.state === 'paused' ? 'streaming' : 'starting');
+  // Start Recording connects a device first, but not one whose last try failed: Connect (a retry) says why again.
+  const failed = !live && device.sessions.at(-1)?.state === 'error';
   if (live?.recording) flags.push('recording');
-  else if (!device.problem && device.trusted && (!live || live.state === 'active' || live.state === 'paused')) flags.push('recordable');
+  else if (!device.problem && device.trusted && (live ? live.state === 'active' || live.state === 'paused' : !failed))
+    flags.push('recordable');
   if (device.sessions.length && !live) flags.push('ended');
   if (device.origin !== 'simulator') flags.push('removable');
   return flags;

@@ -40,6 +40,7 @@ describe('Labscope in the extension host', function () {
       'showLog',
       'stopStream',
       'setBufferLength',
+      'clearSessions',
     ]) {
       assert.ok(commands.includes(`labscope.${id}`), `labscope.${id} registered`);
     }
@@ -177,6 +178,13 @@ describe('Labscope in the extension host', function () {
     const tooltip = (tooltipOf(labscope, deviceNode(labscope, 'Nobody home')!) as vscode.MarkdownString).value;
     assert.match(tooltip, /ECONNREFUSED \\?\(is the RDA server running and sending on that port\?\\?\)/);
     assert.doesNotMatch(tooltip, /running and listening/);
+    // Its menu follows its state: Connect (to retry) and Clear Ended Sessions, not Disconnect or Start Recording.
+    const flags = String(item.contextValue);
+    assert.match(flags, /\bconnectable\b/);
+    assert.match(flags, /\bended\b/);
+    assert.doesNotMatch(flags, /\b(connected|recordable)\b/, flags);
+    await vscode.commands.executeCommand('labscope.clearSessions', 'Nobody home');
+    assert.equal(device.sessions.length, 0, 'the failed session is cleared');
 
     await vscode.commands.executeCommand('labscope.removeDevice', 'Nobody home');
     assert.equal(settings().length, before);
