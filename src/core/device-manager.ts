@@ -6,6 +6,8 @@ import { families } from './registry';
 import { Session, type SessionOptions, type SessionState, type StartRecordingOptions } from './session';
 import type { RecordingSummary } from './worker-protocol';
 import type { StreamBatch } from './stream-batch';
+import type { Gap } from './types';
+import * as human from './human';
 
 /** Where a device entry came from: trust decisions depend on it. */
 export type DeviceOrigin = 'user' | 'workspace' | 'simulator';
@@ -19,6 +21,8 @@ export interface DeviceConfig {
 const LIVE: readonly SessionState[] = ['queued', 'connecting', 'active', 'paused'];
 /** Ended sessions stay listed (their error or summary is worth seeing) up to this many per device. */
 const KEEP_ENDED = 3;
+/** Late polls are logged as they grow, at most this often per device. */
+const LATE_LOG_MS = 10_000;
 
 export class UntrustedDeviceError extends Error {
   constructor(device: Device) {
@@ -220,6 +224,19 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     this.emit('changed', device);
   }
 
+  /** Late polls reach the log as they grow, at most once every LATE_LOG_MS per device. */
+  private readonly lateLogged = new WeakMap<Device, { late: number; at: number }>();
+
+  private logLatePolls(device: Device, source: Record<string, unknown> | undefined): void {
+    const late = typeof source?.samples_late === 'number' ? source.samples_late : undefined;
+    if (late === undefined) return;
+    const last = this.lateLogged.get(device) ?? { late: 0, at: 0 };
+    const now = Date.now();
+    if (late <= last.late || now - last.at < LATE_LOG_MS) return;
+    this.lateLogged.set(device, { late, at: now });
+    this.emit('log', 'warn', `${device.name}: ${human.plural(late - last.late, 'poll')} late (${human.pollSummary(source)})`);
+  }
+
   private watch(device: Device, session: Session): void {
     let wasActive = false;
     session.on('log', (level, text) => this.emit('log', level, `${device.name}: ${text}`));
@@ -228,7 +245,18 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (state === 'error' && wasActive) this.emit('session-error', device, session, session.error ?? 'unknown error');
       this.emit('changed', device);
     });
-    session.on('stats', () => this.emit('changed', device));
+    session.on('stats', (stats) => {
+      this.logLatePolls(device, stats.source);
+      this.emit('changed', device);
+    });
+    // What a user would want to know after the fact: each gap, with its size and cause.
+    session.on('gap', (gap: Gap) =>
+      this.emit(
+        'log',
+        'warn',
+        `${device.name}: ${human.plural(gap.frames, 'frame')} missing at frame ${gap.fromFrame} (${gap.cause})`,
+      ),
+    );
     session.on('recording-started', () => this.emit('changed', device));
     session.on('recording-ended', (summary: RecordingSummary) => {
       this.emit('recording-ended', device, session, summary);

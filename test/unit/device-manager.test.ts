@@ -137,3 +137,31 @@ test('numbers read the same in the tree, the status bar and the CLI', () => {
   assert.equal(human.plural(0, 'gap'), '0 gaps');
   assert.equal(human.plural(1, 'gap'), '1 gap');
 });
+
+test('gaps reach the log with their size, frame and cause; late polls as they grow, at most every 10 s', async () => {
+  const manager = new DeviceManager();
+  const logs: string[] = [];
+  manager.on('log', (_level: string, text: string) => logs.push(text));
+  // Every 3rd continuous frame has a bad checksum: a one-frame device gap each time.
+  await manager.update([{ name: 'Gas', uri: 'sim:servomex?mode=ascii&period=0.05&corrupt=3', origin: 'user' }], true);
+  const device = manager.devices[0];
+  try {
+    const session = await manager.connect(device);
+    const deadline = Date.now() + 10_000;
+    while (!logs.some((l) => /^Gas: 1 frame missing at frame \d+ \(device\)$/.test(l)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(
+      logs.some((l) => /^Gas: 1 frame missing at frame \d+ \(device\)$/.test(l)),
+      logs.join('\n'),
+    );
+    // The poll recorder's summary, as a polled source's stats carry it.
+    const stats = (late: number) => ({ ...session.stats(), source: { samples_late: late, max_drift_ms: 12.5, disconnects: 0 } });
+    const lateLines = () => logs.filter((l) => /polls? late/.test(l));
+    session.emit('stats', stats(3), undefined);
+    assert.deepEqual(lateLines(), ['Gas: 3 polls late (3 late · drift ≤ 12.5 ms)']);
+    session.emit('stats', stats(5), undefined);
+    assert.equal(lateLines().length, 1, 'not again within 10 s');
+  } finally {
+    await manager.dispose();
+  }
+});
