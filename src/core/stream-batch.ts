@@ -29,6 +29,8 @@ let nextId = 1;
 
 export class StreamBatch extends EventEmitter<StreamBatchEvents> {
   readonly id = `batch-${nextId++}`;
+  /** When the folder was opened: two runs of the same folder are told apart by it. */
+  readonly createdAt = new Date();
   private running?: Promise<void>;
   private readonly concurrency: number;
 

@@ -11,6 +11,7 @@ import { DEFAULT_CONCURRENCY, removeEmptyFolders, StreamBatch } from '../core/st
 import { createStreams, findStreamFiles, streamFileExtensions } from '../core/streams';
 import { fileSlug, recordingsFolder, timestamp } from '../core/recording-path';
 import type { RecordingFormat } from '../core/writers/types';
+import { sidecarPathFor } from '../core/writers/sidecar';
 import * as human from '../core/human';
 import type { TreeNode } from './device-tree';
 import { batchSummary } from './stream-tree';
@@ -55,6 +56,8 @@ export class StreamCommands {
       guard('resumeSession', (target?: SessionTarget) => this.resume(target, undefined)),
       guard('resumeSessionLive', (target?: SessionTarget) => this.resume(target, -1)),
       guard('stopStream', (target?: SessionTarget) => this.stopStream(target)),
+      guard('openStreamRecording', (target?: SessionTarget) => this.openRecording(target, false)),
+      guard('revealStreamRecording', (target?: SessionTarget) => this.openRecording(target, true)),
       guard('setBufferLength', (target?: SessionTarget, seconds?: number) => this.setBufferLength(target, seconds)),
       guard('closeSession', (target?: SessionTarget) => this.close(target)),
       guard('deleteSession', (target?: SessionTarget, options?: { confirmed?: boolean }) => this.delete(target, options)),
@@ -137,6 +140,23 @@ export class StreamCommands {
     await session.stopStream();
     this.log.info(`${session.uri}: ${session.endReason ?? 'stopped'}`);
     return session;
+  }
+
+  /**
+   * A finished stream's recording: opened (a CSV as text; NPY and MAT, binary, by their sidecar,
+   * as the notification after a recording does) or shown in the Explorer.
+   */
+  async openRecording(target: SessionTarget, reveal: boolean): Promise<string | undefined> {
+    if (!target || typeof target !== 'object' || target instanceof Session || target.kind !== 'stream')
+      throw new Error('open a recording from a stream of a played folder (its row in the Devices view)');
+    const file = target.batch.recordingOf(target.session);
+    if (!file || !fs.existsSync(file)) throw new Error(`${target.batch.nameOf(target.session)} has no recording on disk`);
+    if (reveal) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
+    else {
+      const shown = file.endsWith('.csv') ? file : sidecarPathFor(file);
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(fs.existsSync(shown) ? shown : file));
+    }
+    return file;
   }
 
   /** How many seconds a streaming session's buffer holds (getData, recording from the past), asked for when not given. */

@@ -1,6 +1,7 @@
 // Tree items for the lifecycle every session shares: an icon per state, the context flags the
 // Pause / Resume / Close / Delete menus key on, and the nodes of a played folder (a batch of
 // streams, one per file).
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Session, SessionState } from '../core/session';
 import type { StreamBatch } from '../core/stream-batch';
@@ -43,7 +44,8 @@ export function batchSummary(batch: StreamBatch): string {
 }
 
 export function batchItem(batch: StreamBatch): vscode.TreeItem {
-  const item = new vscode.TreeItem(batch.label, vscode.TreeItemCollapsibleState.Expanded);
+  // Two runs of one folder look alike but for when they started.
+  const item = new vscode.TreeItem(`${batch.label} · ${batch.createdAt.toLocaleTimeString()}`, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `batch/${batch.id}`;
   item.iconPath = new vscode.ThemeIcon(batch.finished ? 'folder' : 'folder-active');
   item.description = batchSummary(batch);
@@ -69,7 +71,10 @@ export function streamItem(batch: StreamBatch, session: Session): vscode.TreeIte
   ]
     .filter(Boolean)
     .join(' · ');
-  item.contextValue = ['stream', session.state, ...lifecycleFlags(session)].join(' ');
+  const recorded = batch.recordingOf(session);
+  // A finished stream's recording can be opened or shown in the Explorer from its row.
+  const openable = recorded !== undefined && session.isDone() && !session.isDeleted() && fs.existsSync(recorded);
+  item.contextValue = ['stream', session.state, ...lifecycleFlags(session), openable ? 'recorded' : ''].filter(Boolean).join(' ');
   const lines = [session.uri];
   if (session.start) lines.push(`started ${session.start.toLocaleString()}`);
   if (session.end) lines.push(`${session.state} ${session.end.toLocaleString()}`);

@@ -55,7 +55,7 @@ describe('Open Audio Folder', function () {
     assert.match(path.relative(root, opened[0].recordings), /^recordings[/\\]takes-\d{8}-\d{6}$/);
 
     const batch = await until('the folder in the tree', () => batchNode(labscope, dir));
-    assert.equal(item(labscope, batch).label, 'takes');
+    assert.match(String(item(labscope, batch).label), /^takes · \d{1,2}:\d\d:\d\d/, 'the folder, and when it was opened');
     const streams = labscope.tree.getChildren(batch);
     assert.deepEqual(
       streams.map((n) => item(labscope, n).label),
@@ -108,12 +108,19 @@ describe('Open Audio Folder', function () {
 
     const recording = path.join(opened.recordings, 'long.wav.npy');
     assert.ok(fs.existsSync(recording), 'the closed stream was recorded up to where it was closed');
+    // A finished stream's recording opens (NPY: its sidecar) and shows in the Explorer from its row.
+    assert.match(String(item(labscope, stream).contextValue), /\brecorded\b/);
+    assert.equal(await vscode.commands.executeCommand('labscope.openStreamRecording', stream), recording);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(opened.recordings, 'long.wav.labscope.json'));
+    assert.equal(await vscode.commands.executeCommand('labscope.revealStreamRecording', stream), recording);
+    // Two runs of one folder are told apart by the time they were opened.
+    assert.match(String(labscope.tree.getTreeItem(batch).label), /^long-takes · \d{1,2}:\d\d:\d\d/);
     const removed = await vscode.commands.executeCommand<string[]>('labscope.deleteSession', stream, { confirmed: true });
     assert.deepEqual(removed, [recording, path.join(opened.recordings, 'long.wav.labscope.json')]);
     assert.equal(fs.existsSync(recording), false);
     assert.equal(session.state, 'deleted');
     assert.match(descriptionOf(labscope, stream), /^deleted\b/);
-    assert.doesNotMatch(String(item(labscope, stream).contextValue), /\bdeletable\b/);
+    assert.doesNotMatch(String(item(labscope, stream).contextValue), /\b(deletable|recorded)\b/);
 
     await vscode.commands.executeCommand('labscope.closeSession', batch);
     assert.equal(batchNode(labscope, dir), undefined);
