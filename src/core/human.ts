@@ -35,13 +35,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /**
  * A poll recorder's live summary (seed 001's field names, as in stats.source), in a few words:
- * `0 late · drift ≤ 0.4 ms · 1 disconnect`; undefined when the source is not polled.
+ * `0 late · tick drift ≤ 0.4 ms · 1 disconnect`; undefined when the source is not polled. "Tick
+ * drift": how late a poll ran against its slot, not the clock drift of the stream (driftMs).
  */
 export function pollSummary(source: Record<string, unknown> | undefined): string | undefined {
   if (!source || typeof source.samples_late !== 'number') return undefined;
   const drift = typeof source.max_drift_ms === 'number' ? source.max_drift_ms : 0;
   const disconnects = typeof source.disconnects === 'number' ? source.disconnects : 0;
-  return [`${source.samples_late} late`, `drift ≤ ${drift.toFixed(1)} ms`, disconnects ? plural(disconnects, 'disconnect') : '']
+  return [`${source.samples_late} late`, `tick drift ≤ ${drift.toFixed(1)} ms`, disconnects ? plural(disconnects, 'disconnect') : '']
     .filter(Boolean)
     .join(' · ');
 }
@@ -51,5 +52,5 @@ export function pollSummaryDetail(source: Record<string, unknown> | undefined): 
   if (!pollSummary(source)) return undefined;
   const s = source!;
   const ms = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : '–');
-  return `polled: ${s.samples_emitted} batches, ${s.samples_late} late, max drift ${ms(s.max_drift_ms)}, tick p50 ${ms(s.tick_duration_ms_p50)} / p99 ${ms(s.tick_duration_ms_p99)}, ${plural(Number(s.disconnects), 'disconnect')}`;
+  return `polled: ${s.samples_emitted} batches, ${s.samples_late} late, max tick drift ${ms(s.max_drift_ms)}, tick p50 ${ms(s.tick_duration_ms_p50)} / p99 ${ms(s.tick_duration_ms_p99)}, ${plural(Number(s.disconnects), 'disconnect')}`;
 }

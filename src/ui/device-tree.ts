@@ -261,7 +261,7 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   const lines = [`${session.state} since ${session.createdAt.toLocaleString()}`];
   if (stats)
     lines.push(
-      `${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, drift ${stats.driftMs.toFixed(1)} ms`,
+      `${stats.frames} frames, ${human.bytes(stats.bytes)} received, ${human.plural(stats.gaps, 'gap')}, ${human.plural(stats.reconnects, 'reconnect')}, clock drift ${stats.driftMs.toFixed(1)} ms (the device's frames against host time)`,
     );
   if (stats?.silentS) lines.push(`${human.silence(stats)}: nothing has arrived from the device since`);
   if (stats?.errors) lines.push(`${human.plural(stats.errors, 'bad input')} rejected (checksums, malformed frames)`);

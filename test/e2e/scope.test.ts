@@ -60,7 +60,7 @@ test('Open Scope draws the signal in one lane per channel, under a nonce CSP, an
     assert.equal(new Set(first.colours).size, CHANNELS, 'each channel in its own colour');
     assert.match(
       await scope().locator('.stats').innerText(),
-      /Hz · 0 gaps · drift [+-][\d.]+ ms · latency \d+ ms · \d+ fps · \d+ K?B\/frame/,
+      /Hz · 0 gaps · clock drift [+-][\d.]+ ms · latency \d+ ms · \d+ fps · \d+ K?B\/frame/,
     );
     await vs.shot('scope');
 

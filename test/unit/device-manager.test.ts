@@ -158,7 +158,7 @@ test('gaps reach the log with their size, frame and cause; late polls as they gr
     const stats = (late: number) => ({ ...session.stats(), source: { samples_late: late, max_drift_ms: 12.5, disconnects: 0 } });
     const lateLines = () => logs.filter((l) => /polls? late/.test(l));
     session.emit('stats', stats(3), undefined);
-    assert.deepEqual(lateLines(), ['Gas: 3 polls late (3 late · drift ≤ 12.5 ms)']);
+    assert.deepEqual(lateLines(), ['Gas: 3 polls late (3 late · tick drift ≤ 12.5 ms)']);
     session.emit('stats', stats(5), undefined);
     assert.equal(lateLines().length, 1, 'not again within 10 s');
   } finally {

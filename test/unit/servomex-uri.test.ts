@@ -49,11 +49,11 @@ test('the poll summary reads as a few words, and not at all for a source that is
     tick_duration_ms_p99: 1.25,
     disconnects: 1,
   };
-  assert.equal(human.pollSummary(source), '2 late · drift ≤ 0.3 ms · 1 disconnect');
-  assert.equal(human.pollSummary({ ...source, disconnects: 0 }), '2 late · drift ≤ 0.3 ms');
+  assert.equal(human.pollSummary(source), '2 late · tick drift ≤ 0.3 ms · 1 disconnect');
+  assert.equal(human.pollSummary({ ...source, disconnects: 0 }), '2 late · tick drift ≤ 0.3 ms');
   assert.equal(
     human.pollSummaryDetail(source),
-    'polled: 120 batches, 2 late, max drift 0.35 ms, tick p50 0.50 ms / p99 1.25 ms, 1 disconnect',
+    'polled: 120 batches, 2 late, max tick drift 0.35 ms, tick p50 0.50 ms / p99 1.25 ms, 1 disconnect',
   );
   assert.equal(human.pollSummary(undefined), undefined);
   assert.equal(human.pollSummary({ frames: 3 }), undefined);

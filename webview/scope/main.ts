@@ -286,7 +286,7 @@ class Scope {
     this.dom.stats.textContent = [
       `${(f.stats.measuredRate || s.rate).toFixed(f.stats.measuredRate >= 100 ? 0 : 2)} Hz`,
       `${f.stats.gaps} gaps`,
-      `drift ${f.stats.driftMs >= 0 ? '+' : ''}${f.stats.driftMs.toFixed(1)} ms`,
+      `clock drift ${f.stats.driftMs >= 0 ? '+' : ''}${f.stats.driftMs.toFixed(1)} ms`,
       this.latencyMs !== undefined ? `latency ${this.latencyMs.toFixed(0)} ms` : '',
       `${this.fps.value.toFixed(0)} fps`,
       // Delta frames are often a few bytes (a slow stream) or none: bytes below 10 KB.

@@ -203,12 +203,12 @@ describe('Labscope in the extension host', function () {
       // The seed's summary, live: late ticks, drift and disconnects in the line, all of it in the tooltip.
       const line = await until('the poll summary on the session', () => {
         const text = String(labscope.tree.getTreeItem(session()).description);
-        return /\d+ late · drift ≤ \d+\.\d ms/.test(text) ? text : undefined;
+        return /\d+ late · tick drift ≤ \d+\.\d ms/.test(text) ? text : undefined;
       });
       assert.match(line, /^active · 14 ch · 20 Hz · /);
       assert.match(
         String(tooltipOf(labscope, session())),
-        /polled: \d+ batches, \d+ late, max drift \d+\.\d\d ms, tick p50 \d+\.\d\d ms \/ p99/,
+        /polled: \d+ batches, \d+ late, max tick drift \d+\.\d\d ms, tick p50 \d+\.\d\d ms \/ p99/,
       );
       const file = await vscode.commands.executeCommand<string>('labscope.startRecording', {
         device: 'Gas',
