@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { installFile } from './install-file.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -59,7 +60,8 @@ await Promise.all([
   }),
 ]);
 mkdirSync('dist/webview', { recursive: true });
-copyFileSync(
+// Replaced, not overwritten: a running `labscope record` has the old one mapped (see install-file.mjs).
+installFile(
   require('node-gyp-build').path(require('path').dirname(require.resolve('@serialport/bindings-cpp/package.json'))),
   'dist/serialport.node',
 );
