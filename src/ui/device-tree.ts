@@ -16,7 +16,9 @@ export type TreeNode =
   | { kind: 'session'; device: Device; session: Session }
   | { kind: 'channel'; device: Device; session: Session; index: number }
   | { kind: 'batch'; batch: StreamBatch }
-  | { kind: 'stream'; batch: StreamBatch; session: Session };
+  | { kind: 'stream'; batch: StreamBatch; session: Session }
+  /** The built-in simulators, grouped apart from the devices of the settings. */
+  | { kind: 'simulators' };
 
 /** Tree updates are coalesced to this period: sessions report stats four times a second. */
 const REFRESH_MS = 500;
@@ -28,6 +30,7 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   private readonly sessionNodes = new WeakMap<Session, TreeNode>();
   private readonly batchNodes = new WeakMap<StreamBatch, TreeNode>();
   private readonly pending = new Set<Device>();
+  private readonly simulatorsNode: TreeNode = { kind: 'simulators' };
   /** Each device's rows as last shown (see looks). */
   private shown = new WeakMap<Device, string>();
   private everything = false;
@@ -42,11 +45,17 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node)
+    if (!node) {
+      const configured = this.manager.devices.filter((d) => d.origin !== 'simulator');
+      const simulated = this.manager.devices.length > configured.length;
       return [
-        ...this.manager.devices.map((device) => this.deviceNode(device)),
+        ...configured.map((device) => this.deviceNode(device)),
+        ...(simulated ? [this.simulatorsNode] : []),
         ...this.manager.batches.map((batch) => this.batchNode(batch)),
       ];
+    }
+    if (node.kind === 'simulators')
+      return this.manager.devices.filter((d) => d.origin === 'simulator').map((device) => this.deviceNode(device));
     if (node.kind === 'device') return node.device.sessions.map((session) => this.sessionNode(node.device, session));
     if (node.kind === 'session')
       return node.session.channels.map((_, index) => ({ kind: 'channel', device: node.device, session: node.session, index }));
@@ -55,7 +64,8 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'device' || node.kind === 'batch') return undefined;
+    if (node.kind === 'device') return node.device.origin === 'simulator' ? this.simulatorsNode : undefined;
+    if (node.kind === 'batch' || node.kind === 'simulators') return undefined;
     if (node.kind === 'session') return this.deviceNode(node.device);
     if (node.kind === 'stream') return this.batchNode(node.batch);
     return this.sessionNode(node.device, node.session);
@@ -80,6 +90,7 @@ export class DeviceTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   private buildItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'simulators') return simulatorsItem(this.manager.devices.filter((d) => d.origin === 'simulator'));
     if (node.kind === 'device') return deviceItem(node.device);
     if (node.kind === 'session') return sessionItem(node.device, node.session);
     if (node.kind === 'batch') return batchItem(node.batch);
@@ -303,4 +314,16 @@ function stateText(session: Session): string {
   return session.state === 'done' && session.streamStatus && session.streamStatus !== 'started'
     ? `done (${session.streamStatus})`
     : session.state;
+}
+
+/** The group of built-in simulators: collapsed, so the devices a lab configured come first. */
+function simulatorsItem(devices: Device[]): vscode.TreeItem {
+  const item = new vscode.TreeItem('Simulators', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = 'simulators';
+  item.iconPath = new vscode.ThemeIcon('beaker');
+  // Nothing live in the group's own row: it is not refreshed with its simulators.
+  item.description = human.plural(devices.length, 'family', 'families');
+  item.contextValue = 'simulators';
+  item.tooltip = 'One simulated device per instrument family (setting labscope.simulators): try everything without hardware.';
+  return item;
 }

@@ -17,8 +17,11 @@ function tooltipOf(labscope: LabscopeApi, node: TreeNode): vscode.TreeItem['tool
   return labscope.tree.resolveTreeItem(item, node).tooltip;
 }
 
+/** A device's row: at the top for the settings' devices, in the Simulators group for the built-in ones. */
 function deviceNode(labscope: LabscopeApi, name: string): TreeNode | undefined {
-  return labscope.tree.getChildren().find((n) => n.kind === 'device' && n.device.name === name);
+  const root = labscope.tree.getChildren();
+  const group = root.find((n) => n.kind === 'simulators');
+  return [...root, ...(group ? labscope.tree.getChildren(group) : [])].find((n) => n.kind === 'device' && n.device.name === name);
 }
 
 describe('Labscope in the extension host', function () {
@@ -48,13 +51,23 @@ describe('Labscope in the extension host', function () {
 
   it('lists the workspace device and the simulators, with what a user needs at a glance', async () => {
     const labscope = await api();
-    const names = await until('devices listed', () => {
-      const list = labscope.tree.getChildren().map((n) => (n.kind === 'device' ? n.device.name : ''));
+    const root = await until('devices listed', () => {
+      const list = labscope.tree.getChildren();
       return list.length >= 2 ? list : undefined;
     });
-    // The workspace's device first, then one built-in simulator per family.
-    assert.deepEqual(names.slice(0, 2), ['EEG sim', 'BrainVision RDA simulator']);
+    // The workspace's device first, then the built-in simulators grouped apart, one per family.
+    assert.equal(root[0].kind === 'device' && root[0].device.name, 'EEG sim');
+    const group = root.find((n) => n.kind === 'simulators');
+    assert.ok(group, 'a Simulators group');
+    assert.equal(labscope.tree.getTreeItem(group).label, 'Simulators');
+    assert.ok(
+      root.every((n) => n.kind !== 'device' || n.device.origin !== 'simulator'),
+      'no simulator at the top level',
+    );
+    const names = labscope.tree.getChildren(group).map((n) => (n.kind === 'device' ? n.device.name : ''));
+    assert.equal(names[0], 'BrainVision RDA simulator');
     assert.ok(names.includes('Servomex gas analyser simulator'), names.join(', '));
+    assert.equal(labscope.tree.getParent(deviceNode(labscope, 'BrainVision RDA simulator')!), group);
     const item = labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!);
     assert.equal(item.label, 'EEG sim');
     assert.equal(item.description, 'sim:rda?channels=8&rate=1000');
