@@ -69,6 +69,8 @@ export const CHECKS = [
     command: 'setpriv',
     for: 'the subprocess transport, whose children die with their thread (setpriv --pdeathsig)',
   },
+  { package: 'util-linux', command: 'unshare', for: 'a private mount namespace for the disk-full fault test' },
+  { package: 'mount', command: 'mount', for: 'the small tmpfs the disk-full fault test fills' },
 ];
 
 /** The packages of a package list: separated by white space, '#' starts a comment (as .ci/run reads it). */
