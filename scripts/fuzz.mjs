@@ -20,21 +20,26 @@ const TS_FUZZ_FILES = ['test/unit/servomex-continuous.test.ts', 'test/unit/audio
 const failed = [];
 const report = [];
 
-console.log(`== native: RDA decoder under libFuzzer (${values.long ? `${NATIVE_RUNS} inputs` : `${process.env.FUZZ_SECONDS ?? 30} s`})`);
+console.log(`== native fuzzers under libFuzzer (${values.long ? `${NATIVE_RUNS} inputs` : `${process.env.FUZZ_SECONDS ?? 30} s`})`);
 const started = Date.now();
 const native = spawnSync('bash', ['native/test/run.sh', 'fuzz'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, ...(values.long ? { FUZZ_RUNS: String(NATIVE_RUNS) } : {}) },
 });
-const log = path.join(root, 'native', 'test', 'build-fuzz', 'fuzz.log');
-const executed = fs.existsSync(log) ? /stat::number_of_executed_units:\s*(\d+)/.exec(fs.readFileSync(log, 'utf8'))?.[1] : undefined;
-report.push(
-  `native RDA decoder: ${executed ?? '?'} inputs in ${((Date.now() - started) / 1000).toFixed(0)} s, ${native.status === 0 ? '0 crashes' : 'FAILED'}`,
-);
-if (native.status !== 0) failed.push('native RDA decoder');
-if (values.long && executed !== undefined && Number(executed) < NATIVE_RUNS)
-  failed.push(`native RDA decoder ran ${executed} < ${NATIVE_RUNS} inputs`);
+// run.sh runs every native fuzzer in turn, each with its own log: RDA decoder first, then the
+// Moku number-array parser; each must reach the budget.
+const logs = { 'native RDA decoder': 'fuzz.log', 'native number-array parser (Moku)': 'fuzz-numbers.log' };
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+for (const [name, file] of Object.entries(logs)) {
+  const log = path.join(root, 'native', 'test', 'build-fuzz', file);
+  const fresh = fs.existsSync(log) && fs.statSync(log).mtimeMs >= started;
+  const executed = fresh ? /stat::number_of_executed_units:\s*(\d+)/.exec(fs.readFileSync(log, 'utf8'))?.[1] : undefined;
+  report.push(`${name}: ${executed ?? 'no'} inputs${executed ? '' : ' (it did not run to its end)'}`);
+  if (values.long && !(Number(executed) >= NATIVE_RUNS)) failed.push(`${name} ran ${executed ?? 'no'} < ${NATIVE_RUNS} inputs`);
+}
+report.push(`native fuzzers: ${seconds} s, ${native.status === 0 ? '0 crashes' : 'FAILED'}`);
+if (native.status !== 0) failed.push('native fuzzers');
 
 console.log(`\n== TypeScript parsers (${values.long ? `${TS_RUNS} cases each` : 'default runs'})`);
 const ts = spawnSync(
