@@ -1,7 +1,7 @@
 // `npm run fuzz`: every fuzzer, with a budget (issue 16, item 4).
-//   npm run fuzz              short: the native RDA decoder for FUZZ_SECONDS (default 30) and the
+//   npm run fuzz              short: the native fuzzers (RDA decoder, Moku number arrays) for FUZZ_SECONDS (default 30) and the
 //                             TypeScript parsers' fuzz properties at their default runs (as CI)
-//   npm run fuzz -- --long    the budgets: the native RDA decoder for 10 000 000 inputs (libFuzzer,
+//   npm run fuzz -- --long    the budgets: each native fuzzer for 10 000 000 inputs (libFuzzer,
 //                             ASan+UBSan), every TypeScript parser for 100 000 cases (FUZZ_RUNS)
 // FUZZ_SEED picks the TypeScript inputs (see test/support/property.ts). Prints what ran and how
 // many inputs each got; exits 1 on any crash or broken property.
