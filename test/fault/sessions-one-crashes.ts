@@ -14,6 +14,9 @@ interface Outcome {
   error?: string;
   summary?: RecordingSummary;
   failed?: string;
+  /** Frames the recording had reached (ring frames since its start frame) when the session went to error. */
+  recordedAtError?: number;
+  startFrame?: number;
 }
 
 async function main(): Promise<void> {
@@ -26,6 +29,11 @@ async function main(): Promise<void> {
     const outcome: Outcome = { file: path.join(dir, `s${i}.npy`), victim };
     session.on('recording-ended', (s: RecordingSummary) => (outcome.summary = s));
     session.on('recording-failed', (e: Error) => (outcome.failed = e.message));
+    // What the thread had delivered when it crashed: the file must hold all of it but the last flush period.
+    session.on('state', (state) => {
+      if (state === 'error' && outcome.startFrame !== undefined) outcome.recordedAtError = session.lastSample - outcome.startFrame;
+    });
+    session.on('recording-started', (started) => (outcome.startFrame = started.startFrame));
     outcomes.push(outcome);
     return session;
   });
