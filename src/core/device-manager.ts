@@ -251,11 +251,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     });
     // What a user would want to know after the fact: each gap, with its size and cause.
     session.on('gap', (gap: Gap) =>
-      this.emit(
-        'log',
-        'warn',
-        `${device.name}: ${human.plural(gap.frames, 'frame')} missing at frame ${gap.fromFrame} (${gap.cause})`,
-      ),
+      this.emit('log', 'warn', `${device.name}: ${human.plural(gap.frames, 'frame')} missing at frame ${gap.fromFrame} (${gap.cause})`),
     );
     session.on('recording-started', () => this.emit('changed', device));
     session.on('recording-ended', (summary: RecordingSummary) => {

@@ -188,7 +188,7 @@ export class StreamAssembler {
 
   /**
    * Rows that are complete now (or, when `flush`: the stream is over, every row up to the slowest
-   * dense channel's last value). `data` is a view on the window, valid until the next call of
+   * channel's last value, within the hold). `data` is a view on the window, valid until the next call of
    * add() or take(): write it out (the ring copies it) before handing the assembler more.
    */
   take(flush = false): CompletedRows | undefined {
@@ -196,11 +196,19 @@ export class StreamAssembler {
     let end: number;
     if (flush) {
       for (const c of this.channels) this.dropSuspect(c);
-      // The stream is over: rows up to where the slowest dense channel that sent anything got
-      // (after that its frames never come: the rows would be its NaN, not the board's gaps).
-      let dense = Infinity;
-      for (const c of this.channels) if (c.active && c.mode === 'dense' && c.frontier > c.watchFrame) dense = Math.min(dense, c.frontier);
-      end = dense === Infinity ? this.next + this.span : dense;
+      // The stream is over: rows up to where the slowest channel that sent anything got. Past it
+      // that channel's values never come, and its NaN would claim the project set nothing there
+      // (a sparse variable's last, partial buffer is lost when the program stops). As while
+      // streaming, a channel more than the hold behind the newest does not cut the rest short.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const c of this.channels) {
+        if (!c.active || c.frontier <= c.watchFrame) continue;
+        lo = Math.min(lo, c.frontier);
+        hi = Math.max(hi, c.frontier);
+      }
+      end = lo === Infinity ? this.next + this.span : Math.max(lo, hi - this.holdFrames);
+      for (const c of this.channels) if (c.active && c.mode === 'dense' && c.frontier > c.watchFrame) end = Math.min(end, c.frontier);
     } else {
       let min = Infinity;
       let max = -Infinity;
