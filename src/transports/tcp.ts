@@ -6,6 +6,18 @@
 import * as net from 'node:net';
 import { cannotConnect, Reconnector, type LogLevel } from './reconnect';
 
+/**
+ * A loopback port nothing listens on (just freed): for a server that can only be told a port
+ * (modbus-serial's treats 0 as 502), or a helper program given one to listen on (mokucli).
+ */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export interface TcpClose {
   /** Why the socket went, when it was an error (ECONNRESET, a refused reconnect); none when the peer closed it. */
   error?: Error;

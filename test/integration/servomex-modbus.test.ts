@@ -14,6 +14,7 @@ import { ServomexModbus, type ModbusTransport } from '../../src/devices/servomex
 import { openPtyPair } from '../../src/devices/servomex/pty-pair';
 import { PYTHON, pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
+import { freePort } from '../helpers/net';
 import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
 
 const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'pymodbus_4100.py');
@@ -104,16 +105,6 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** On a serial line nothing says when the far end starts listening: retry the first contact. */
 async function connectWithRetry(transport: ModbusTransport): Promise<ServomexModbus> {

@@ -18,6 +18,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { NativeSamples } from '../../core/native';
 import type { Source, SourceSink } from '../../core/source';
 import { Subprocess, type SubprocessEnd } from '../../transports/subprocess';
+import { freeLoopbackPort } from '../../transports/tcp';
 import { checkMokucliVersion, findMokucli, mokucliVersion, type FoundMokucli } from './mokucli';
 import { hostForUrl, MokuLineParser, MokuProtocolError, requiredMokucli, versionText } from './protocol';
 import { MokuApiError, MokuRest } from './rest';
@@ -482,17 +483,6 @@ function unitOf(name: string): string {
   return 'V';
 }
 
-/** A loopback port nothing listens on, as the moku package's _get_next_available_port finds one. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** 127.0.0.1, not localhost: mokucli listens on IPv4 loopback only. */
 function connectLoopback(port: number): Promise<net.Socket> {

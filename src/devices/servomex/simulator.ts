@@ -1,12 +1,12 @@
 // Simulated SERVOPRO 4100 analysers: a continuous-ASCII one printing real-format frames on a
 // serial port (one end of a socat pty pair), and Modbus ones (modbus-serial's servers, TCP or RTU
 // on a pty pair) with the 4100 register map. Readings drift slowly, as gas concentrations do.
-import * as net from 'node:net';
 import { ServerSerial, ServerTCP } from 'modbus-serial';
 import { SerialPort } from 'serialport';
 import { formatContinuousFrame } from './continuous-frame';
 import { FAULT_ADDRESS, MAINTENANCE_ADDRESS, registersFor, STATUS_BITS_PER_SLOT } from './modbus-map';
 import { openPtyPair, type PtyPair } from './pty-pair';
+import { freeLoopbackPort } from '../../transports/tcp';
 
 /** The channels of the shared 4100 capture: O₂, CO and CO₂ transducers, two mA inputs. */
 export const SIMULATED_CHANNELS = [
@@ -144,13 +144,6 @@ function modbusVector(started: number) {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startModbusTcp(options: ServomexSimulatorOptions): Promise<StartedServomexSimulator> {
   const vector = modbusVector(Date.now());
@@ -158,7 +151,7 @@ async function startModbusTcp(options: ServomexSimulatorOptions): Promise<Starte
   const host = options.host ?? '127.0.0.1';
   const chosen = options.port ? options.port : undefined;
   for (let attempt = 0; ; attempt++) {
-    const port = chosen ?? (await freePort());
+    const port = chosen ?? (await freeLoopbackPort());
     const server = new ServerTCP(vector, { host, port, unitID: 255 });
     const outcome = await new Promise<Error | undefined>((resolve) => {
       server.once('initialized', () => resolve(undefined));
