@@ -4,7 +4,7 @@
 // seconds. Like SyntheticSignal, every value is a pure function of (seed, channel, frame), so
 // every client, block size and restart sees the same samples. Not for tests of exact values:
 // those use SyntheticSignal, whose sines are simple to check against.
-import type { SyntheticSignalOptions } from './synthetic';
+import { FrameSignal, hash01, type SyntheticSignalOptions } from './synthetic';
 
 /** BrainVision's standard 32-channel actiCAP order; further channels are Ch33, Ch34, … */
 const TEN_TWENTY = [
@@ -22,17 +22,6 @@ const BLINK_SLOT_S = 4;
 const BLINK_WIDTH_S = 0.09;
 const NOISE_UV = 1.5;
 
-/** lowbias32 of the three (as SyntheticSignal's noise) → uniform in [0, 1). */
-function hash01(seed: number, a: number, b: number): number {
-  let x = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca77) ^ seed) >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return (x >>> 0) / 0x100000000;
-}
-
 /** How much of the blinks (eyes are at the front) and of alpha (the back) a channel picks up. */
 function weights(name: string): { blink: number; alpha: number } {
   if (/^Fp/.test(name)) return { blink: 1, alpha: 0.15 };
@@ -44,24 +33,21 @@ function weights(name: string): { blink: number; alpha: number } {
   return { blink: 0.05, alpha: 0.3 };
 }
 
-export class EegSignal {
-  readonly channels: number;
-  readonly rate: number;
-  readonly names: string[];
-  private readonly seed: number;
+export class EegSignal extends FrameSignal {
   private readonly weight: { blink: number; alpha: number }[];
   /** Per channel and background component: its phase, half shared by all channels (EEG is spatially smooth). */
   private readonly phases: Float64Array;
   private readonly amplitudes: Float64Array;
   private readonly alphaHz: number;
+  private readonly envelopePhase: number;
+  /** The frame's alpha wave and blink, each channel's share of which is its weight: made once a frame (fill asks channel by channel). */
+  private termsFrame = -1;
+  private alphaTerm = 0;
+  private blinkTerm = 0;
 
-  constructor({ channels, rate, seed = 1 }: SyntheticSignalOptions) {
-    if (!(Number.isInteger(channels) && channels > 0)) throw new Error(`synthetic: channels must be a positive integer, got ${channels}`);
-    if (!(rate > 0)) throw new Error(`synthetic: rate must be positive, got ${rate}`);
-    this.channels = channels;
-    this.rate = rate;
-    this.seed = seed >>> 0;
-    this.names = Array.from({ length: channels }, (_, c) => TEN_TWENTY[c] ?? `Ch${c + 1}`);
+  constructor(options: SyntheticSignalOptions) {
+    super(options, (c) => TEN_TWENTY[c] ?? `Ch${c + 1}`);
+    const { channels, rate } = this;
     this.weight = this.names.map(weights);
     const k = BACKGROUND_HZ.length;
     this.phases = new Float64Array(channels * k);
@@ -73,6 +59,7 @@ export class EegSignal {
       for (let c = 0; c < channels; c++) this.phases[c * k + j] = shared + Math.PI * hash01(this.seed, c, j);
     }
     this.alphaHz = 9.5 + hash01(this.seed, 7, 7);
+    this.envelopePhase = 2 * Math.PI * hash01(this.seed, 11, 0);
   }
 
   /** Value in µV of `channel` at absolute frame index `frame`. */
@@ -82,26 +69,24 @@ export class EegSignal {
     let v = 0;
     for (let j = 0; j < k; j++) v += this.amplitudes[j] * Math.sin(2 * Math.PI * BACKGROUND_HZ[j] * t + this.phases[channel * k + j]);
     const w = this.weight[channel];
-    // Alpha waxes and wanes over some seconds.
-    const envelope = 0.55 + 0.45 * Math.sin(2 * Math.PI * 0.13 * t + 2 * Math.PI * hash01(this.seed, 11, 0));
-    if (this.alphaHz < this.rate / 2) v += w.alpha * ALPHA_UV * envelope * Math.sin(2 * Math.PI * this.alphaHz * t);
-    // A blink in this slot or the last (its tail), each a 0.2 s bump.
-    const slot = Math.floor(t / BLINK_SLOT_S);
-    for (const s of [slot - 1, slot]) {
-      if (s < 0) continue;
-      const at = s * BLINK_SLOT_S + 0.5 + (BLINK_SLOT_S - 1) * hash01(this.seed, 13, s);
-      const x = (t - at) / BLINK_WIDTH_S;
-      if (Math.abs(x) < 6) v += w.blink * BLINK_UV * Math.exp(-x * x);
-    }
+    if (frame !== this.termsFrame) this.frameTerms(frame, t);
+    v += w.alpha * this.alphaTerm + w.blink * this.blinkTerm;
     return v + NOISE_UV * (2 * hash01(this.seed ^ 0x5bd1e995, channel, frame) - 1);
   }
 
-  /** Frames [start, start + frames) in µV, interleaved [frame][channel]. */
-  fill(start: number, frames: number, out: Float32Array = new Float32Array(frames * this.channels)): Float32Array {
-    let i = 0;
-    for (let f = start; f < start + frames; f++) {
-      for (let c = 0; c < this.channels; c++) out[i++] = this.value(c, f);
+  private frameTerms(frame: number, t: number): void {
+    this.termsFrame = frame;
+    // Alpha waxes and wanes over some seconds.
+    const envelope = 0.55 + 0.45 * Math.sin(2 * Math.PI * 0.13 * t + this.envelopePhase);
+    this.alphaTerm = this.alphaHz < this.rate / 2 ? ALPHA_UV * envelope * Math.sin(2 * Math.PI * this.alphaHz * t) : 0;
+    // A blink in this slot or the last (its tail), each a 0.2 s bump.
+    const slot = Math.floor(t / BLINK_SLOT_S);
+    let blink = 0;
+    for (let s = Math.max(0, slot - 1); s <= slot; s++) {
+      const at = s * BLINK_SLOT_S + 0.5 + (BLINK_SLOT_S - 1) * hash01(this.seed, 13, s);
+      const x = (t - at) / BLINK_WIDTH_S;
+      if (Math.abs(x) < 6) blink += BLINK_UV * Math.exp(-x * x);
     }
-    return out;
+    this.blinkTerm = blink;
   }
 }
