@@ -7,7 +7,8 @@ import { Session } from '../../src/core/session';
 import type { RecordingSummary } from '../../src/core/worker-protocol';
 import '../../src/devices/index';
 
-interface Outcome {
+/** One session's end, as this program prints it (worker-crash.test.ts reads it). */
+export interface Outcome {
   file: string;
   victim: boolean;
   state?: string;

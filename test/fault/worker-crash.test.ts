@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
 import { SyntheticSignal } from '../../src/devices/rda/synthetic';
-import type { RecordingSummary } from '../../src/core/worker-protocol';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
+// Type only: importing the program's type does not run it.
+import type { Outcome } from './sessions-one-crashes';
 
 const CHANNELS = 8;
 const RATE = 5000;
@@ -18,15 +19,6 @@ const VICTIM_BUFFER = 123_457;
 const CRASH_MS = 1500;
 const RECORD_MS = 3000;
 
-interface Outcome {
-  file: string;
-  victim: boolean;
-  state?: string;
-  error?: string;
-  summary?: RecordingSummary;
-  failed?: string;
-  recordedAtError?: number;
-}
 
 function run(dir: string): Promise<{ code: number | null; outcomes: Outcome[]; stderr: string }> {
   const child = spawn(

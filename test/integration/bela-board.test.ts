@@ -7,36 +7,61 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import '../../src/devices/index';
-import { Session } from '../../src/core/session';
+import { Session, type SessionOptions, type StartRecordingOptions } from '../../src/core/session';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
-import { startBelaBoard } from '../helpers/bela-board';
+import { startBelaBoard, type RunningBoard } from '../helpers/bela-board';
 
 const PEER = path.resolve(__dirname, '../../../shared/peers/bela-board');
 const VARS = ['c_dense', 'i_dense', 'j_dense', 'f_dense', 'd_dense', 'i_sparse', 'j_sparse', 'd_sparse', 'a0'];
 
-/** Records `seconds` from a bela-board project into NPY; numpy and boardgen.py check every row. */
-async function recordAndCheck(project: string, vars: string[], query: string, rate: number, seconds: number) {
+/**
+ * bela-board's `project`, a Session on `vars` (and `query`), a recording into NPY from frame 0 with
+ * `record`'s options; `act` ends it (or waits for it to end) while the board still runs. Then the
+ * session and the board are stopped, and numpy and boardgen.py check every row of the file.
+ */
+async function recordFromBoard(
+  project: string,
+  vars: string[],
+  query: string,
+  options: { record?: StartRecordingOptions; session?: SessionOptions; rate?: number },
+  act: (session: Session, board: RunningBoard, uri: string) => Promise<void>,
+) {
   const board = await startBelaBoard(project);
   const file = path.join(tmpDir(), `${project}.npy`);
-  const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}${query}`);
+  const uri = `bela://127.0.0.1:${board.port}?vars=${vars.join(',')}${query}`;
+  const session = new Session(uri, options.session);
+  let frames: number;
   try {
     await session.connect(15_000);
     assert.equal(session.sampleType, 'float64');
-    assert.equal(session.rate, rate);
+    assert.equal(session.rate, options.rate ?? 44100);
     assert.deepEqual(
       session.channels.map((c) => c.name),
       vars,
     );
     const ended = session.recordingEnded();
-    await session.startRecording(file, { durationS: seconds, fromFrame: 0 });
-    assert.equal((await ended).frames, Math.round(rate * seconds));
+    await session.startRecording(file, { fromFrame: 0, ...options.record });
+    await act(session, board, uri);
+    frames = (await ended).frames;
   } finally {
     await session.close();
     await board.stop();
   }
-  return checkFile(file, project, vars, rate, Math.round(rate * seconds));
+  return { frames, ...checkFile(file, project, vars, options.rate ?? 44100, frames) };
+}
+
+/** Records `seconds` from a bela-board project: exactly rate × seconds frames, every row checked. */
+async function recordAndCheck(project: string, vars: string[], query: string, rate: number, seconds: number) {
+  const report = await recordFromBoard(project, vars, query, { record: { durationS: seconds }, rate }, async () => undefined);
+  assert.equal(report.frames, Math.round(rate * seconds));
+  return report;
+}
+
+/** Waits until the session has `frames` frames in its ring. */
+async function until(session: Session, frames: number): Promise<void> {
+  while (session.lastSample < frames) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** numpy reads the recording and boardgen.py says what the project set at every row's frame: all must match. */
@@ -106,24 +131,14 @@ test(
   "a scheduled window (frames=N): the board's durations end it, the session is done as finished, the recording is exactly its N frames, every value right",
   { timeout: 60_000 },
   async () => {
-    const board = await startBelaBoard('all-types');
     const vars = ['i_dense', 'd_dense', 'j_sparse', 'c_dense'];
-    const file = path.join(tmpDir(), 'window.npy');
-    const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}&frames=30000`);
-    try {
-      await session.connect(15_000);
-      const ended = session.recordingEnded();
-      // No recording duration: the window ends the stream, and with it the recording.
-      await session.startRecording(file, { fromFrame: 0 });
+    // No recording duration: the window ends the stream, and with it the recording.
+    const report = await recordFromBoard('all-types', vars, '&frames=30000', {}, async (session) => {
       assert.equal(await session.whenDone(), 'done');
       assert.equal(session.streamStatus, 'finished');
       assert.match(session.endReason ?? '', /^Streaming finished: 30000 frames from board frame \d+$/);
-      assert.equal((await ended).frames, 30000);
-    } finally {
-      await session.close();
-      await board.stop();
-    }
-    const report = checkFile(file, 'all-types', vars, 44100, 30000);
+    });
+    assert.equal(report.frames, 30000);
     assert.ok(report.values > 30000 * 3, `${report.values} values checked`);
   },
 );
@@ -132,22 +147,11 @@ test(
   'stopStream(): the session is done as stopped, what arrived is recorded and right, and the board program runs on for the next client',
   { timeout: 60_000 },
   async () => {
-    const board = await startBelaBoard('all-types');
-    const vars = ['f_dense', 'i_sparse'];
-    const file = path.join(tmpDir(), 'stopped.npy');
-    const uri = `bela://127.0.0.1:${board.port}?vars=${vars.join(',')}`;
-    const session = new Session(uri);
-    let frames = 0;
-    try {
-      await session.connect(15_000);
-      const ended = session.recordingEnded();
-      await session.startRecording(file, { fromFrame: 0 });
-      while (session.lastSample < 10_000) await new Promise((r) => setTimeout(r, 20));
+    const report = await recordFromBoard('all-types', ['f_dense', 'i_sparse'], '', {}, async (session, _board, uri) => {
+      await until(session, 10_000);
       await session.stopStream();
       assert.equal(session.state, 'done');
       assert.equal(session.streamStatus, 'stopped');
-      frames = (await ended).frames;
-      assert.ok(frames >= 10_000, `${frames} frames recorded`);
       // The ring stays readable after the stream stopped.
       assert.ok(session.getData(0, 100) !== null, 'the ring is readable after stopStream');
       // The board program kept running: a new session streams from it.
@@ -158,11 +162,8 @@ test(
       } finally {
         await next.close();
       }
-    } finally {
-      await session.close();
-      await board.stop();
-    }
-    checkFile(file, 'all-types', vars, 44100, frames);
+    });
+    assert.ok(report.frames >= 10_000, `${report.frames} frames recorded`);
   },
 );
 
@@ -170,27 +171,20 @@ test(
   'the board program stopping mid-stream: the session is done as interrupted (not an error), and the recording holds every frame that came, each right',
   { timeout: 60_000 },
   async () => {
-    const board = await startBelaBoard('all-types');
-    const vars = ['j_dense', 'd_sparse'];
-    const file = path.join(tmpDir(), 'interrupted.npy');
-    const session = new Session(`bela://127.0.0.1:${board.port}?vars=${vars.join(',')}`, { backoffS: [0.05] });
-    let frames = 0;
-    try {
-      await session.connect(15_000);
-      const ended = session.recordingEnded();
-      await session.startRecording(file, { fromFrame: 0 });
-      while (session.lastSample < 10_000) await new Promise((r) => setTimeout(r, 20));
-      await board.stop();
-      assert.equal(await session.whenDone(), 'done');
-      assert.equal(session.streamStatus, 'interrupted');
-      assert.match(session.endReason ?? '', /^Streaming interrupted: .*refuses connections \(the board program stopped\)$/);
-      assert.equal(session.error, undefined);
-      frames = (await ended).frames;
-      assert.ok(frames >= 10_000, `${frames} frames recorded`);
-    } finally {
-      await session.close();
-      await board.stop();
-    }
-    checkFile(file, 'all-types', vars, 44100, frames);
+    const report = await recordFromBoard(
+      'all-types',
+      ['j_dense', 'd_sparse'],
+      '',
+      { session: { backoffS: [0.05] } },
+      async (session, board) => {
+        await until(session, 10_000);
+        await board.stop();
+        assert.equal(await session.whenDone(), 'done');
+        assert.equal(session.streamStatus, 'interrupted');
+        assert.match(session.endReason ?? '', /^Streaming interrupted: .*refuses connections \(the board program stopped\)$/);
+        assert.equal(session.error, undefined);
+      },
+    );
+    assert.ok(report.frames >= 10_000, `${report.frames} frames recorded`);
   },
 );
