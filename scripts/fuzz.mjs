@@ -29,7 +29,7 @@ const native = spawnSync('bash', ['native/test/run.sh', 'fuzz'], {
 });
 // run.sh runs every native fuzzer in turn, each with its own log: RDA decoder first, then the
 // Moku number-array parser; each must reach the budget.
-const logs = { 'native RDA decoder': 'fuzz.log', 'native number-array parser (Moku)': 'fuzz-numbers.log' };
+const logs = { 'native RDA decoder': 'rda_fuzzer.log', 'native number-array parser (Moku)': 'number_array_fuzzer.log' };
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 for (const [name, file] of Object.entries(logs)) {
   const log = path.join(root, 'native', 'test', 'build-fuzz', file);

@@ -42,38 +42,32 @@ export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
 
 fi
 
-# A budget of runs (the long run's >= 10 M) or of seconds (CI's bounded one).
-if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS inputs"; else budget=(-max_total_time="$fuzz_seconds"); what="${fuzz_seconds}s"; fi
-echo "== libFuzzer: RDA decoder ($what)"
+# run_fuzzer NAME LABEL SECONDS MAX_LEN SEEDS: the fuzzer NAME on its own corpus and SEEDS, for a
+# budget of runs (FUZZ_RUNS: the long run's >= 10 M) or of SECONDS (CI's bounded one); on a
+# failure its log's end and where the crash inputs are.
+run_fuzzer() {
+  local name="$1" label="$2" seconds="$3" max_len="$4" seeds="$5" budget what status=0
+  if [ -n "${FUZZ_RUNS:-}" ]; then budget="-runs=$FUZZ_RUNS"; what="$FUZZ_RUNS inputs"; else budget="-max_total_time=$seconds"; what="${seconds}s"; fi
+  echo "== libFuzzer: $label ($what)"
+  mkdir -p "$fuzz/corpus-$name" "$fuzz/artifacts"
+  "$fuzz/test/$name" "$budget" -print_final_stats=1 -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$fuzz/artifacts/" "$fuzz/corpus-$name" "$seeds" >"$fuzz/$name.log" 2>&1 || status=$?
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb|^(INFO|#).*(DONE|pulse)" "$fuzz/$name.log" | tail -n 3 || true
+  if [ "$status" -ne 0 ]; then
+    tail -n 40 "$fuzz/$name.log"
+    echo "$label fuzzer failed (exit $status); crash inputs in $fuzz/artifacts" >&2
+    exit "$status"
+  fi
+}
+
 configure build-fuzz clang++ fuzzer-no-link,address,undefined
 cmake --build "$here/build-fuzz" -j "$jobs" --target rda_fuzzer rda_seeds number_array_fuzzer >/dev/null
 fuzz="$here/build-fuzz"
-rm -rf "$fuzz/seeds" && mkdir -p "$fuzz/seeds" "$fuzz/corpus" "$fuzz/artifacts"
+rm -rf "$fuzz/seeds" "$fuzz/seeds-numbers" && mkdir -p "$fuzz/seeds" "$fuzz/seeds-numbers"
 "$fuzz/test/rda_seeds" "$fuzz/seeds"
-status=0
-"$fuzz/test/rda_fuzzer" "${budget[@]}" -print_final_stats=1 -max_len=16384 -timeout=10 \
-  -rss_limit_mb=2048 -artifact_prefix="$fuzz/artifacts/" "$fuzz/corpus" "$fuzz/seeds" >"$fuzz/fuzz.log" 2>&1 || status=$?
-grep -E "stat::number_of_executed_units|stat::peak_rss_mb|^(INFO|#).*(DONE|pulse)" "$fuzz/fuzz.log" | tail -n 3 || true
-if [ "$status" -ne 0 ]; then
-  tail -n 40 "$fuzz/fuzz.log"
-  echo "fuzzer failed (exit $status); crash inputs in $fuzz/artifacts" >&2
-  exit "$status"
-fi
-
-# The number-array parser is small: a third of the seconds (or the same number of runs).
-if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS inputs"; else
-  seconds=$((fuzz_seconds / 3 > 5 ? fuzz_seconds / 3 : 5)); budget=(-max_total_time="$seconds"); what="${seconds}s"
-fi
-echo "== libFuzzer: number-array parser ($what)"
-mkdir -p "$fuzz/corpus-numbers" "$fuzz/seeds-numbers"
 printf '\x10\x00\x01[1.5, -2e-3, nan, null, -inf, 0.30000000000000004]' >"$fuzz/seeds-numbers/mokucli"
 printf '\x40\x01\x02[ 01, 1., 1e400, -0 ]' >"$fuzz/seeds-numbers/edges"
-"$fuzz/test/number_array_fuzzer" "${budget[@]}" -print_final_stats=1 -max_len=4096 -timeout=10 \
-  -rss_limit_mb=2048 -artifact_prefix="$fuzz/artifacts/" "$fuzz/corpus-numbers" "$fuzz/seeds-numbers" >"$fuzz/fuzz-numbers.log" 2>&1 || status=$?
-grep -E "stat::number_of_executed_units|^(INFO|#).*DONE" "$fuzz/fuzz-numbers.log" | tail -n 2 || true
-if [ "$status" -ne 0 ]; then
-  tail -n 40 "$fuzz/fuzz-numbers.log"
-  echo "number-array fuzzer failed (exit $status); crash inputs in $fuzz/artifacts" >&2
-  exit "$status"
-fi
+run_fuzzer rda_fuzzer "RDA decoder" "$fuzz_seconds" 16384 "$fuzz/seeds"
+# The number-array parser is small: a third of the seconds (or the same number of runs).
+run_fuzzer number_array_fuzzer "number-array parser" $((fuzz_seconds / 3 > 5 ? fuzz_seconds / 3 : 5)) 4096 "$fuzz/seeds-numbers"
 echo "== all native tests passed"
