@@ -322,3 +322,11 @@ test('hosts for URLs: IPv6 bracketed with its zone, a port kept', () => {
   assert.equal(hostForUrl('fe80::1%eth0', undefined), '[fe80::1%eth0]');
   assert.equal(hostForUrl('fe80::1%eth0', 80), '[fe80::1%eth0]:80');
 });
+
+test('a time array the fast path does not take (a word in it, odd spacing) is read in full: the same count and ends', () => {
+  const p = new MokuLineParser();
+  assert.deepEqual(p.parse('{"time":[0.5, nan ,2.5],"ch1":[1,2,3]}'), { frames: 3, firstTime: 0.5, lastTime: 2.5 });
+  const last = p.parse('{"ch1":[4,5],"time":[3, -inf]}');
+  assert.deepEqual([last.frames, last.firstTime, last.lastTime], [2, 3, -Infinity]);
+  assert.throws(() => p.parse('{"time":[3 4],"ch1":[1,2]}'), /expected ',' or '\]'/);
+});

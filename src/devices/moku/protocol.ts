@@ -227,19 +227,12 @@ export class MokuLineParser {
    * numbers as JSON spells them but not converted: the source only compares the ends.
    */
   private readTime(): { count: number; first: number; last: number } {
-    if (this.keepTimes) {
-      const end = this.text.indexOf(']', this.pos);
-      const room = end < 0 ? 0 : ((end - this.pos) >> 1) + 1;
-      if (this.times.length < room) this.times = new Float64Array(room);
-      const n = this.readArray(this.times, 0, 1);
-      return { count: n, first: n ? this.times[0] : NaN, last: n ? this.times[n - 1] : NaN };
-    }
-    const close = this.text.indexOf(']', this.pos);
+    const text = this.text;
+    const close = text.indexOf(']', this.pos);
     // The common case in one native pass: a regular expression checks every value's spelling
     // (irregexp runs at ~150 M values/s, four times JSON.parse), commas count them, and only the
     // two ends are converted.
-    if (close > 0 && TIME_ARRAY.test(this.text.slice(this.pos, close + 1))) {
-      const text = this.text;
+    if (!this.keepTimes && close > 0 && TIME_ARRAY.test(text.slice(this.pos, close + 1))) {
       let count = 1;
       let comma = this.pos;
       let lastComma = -1;
@@ -249,50 +242,22 @@ export class MokuLineParser {
       }
       this.pos++;
       this.skipSpace();
-      const first = this.readNumber(false);
+      const first = this.readNumber();
       let last = first;
       if (lastComma >= 0) {
         this.pos = lastComma + 1;
         this.skipSpace();
-        last = this.readNumber(false);
+        last = this.readNumber();
       }
       this.pos = close + 1;
       return { count, first, last };
     }
-    this.pos++; // '['
-    this.skipSpace();
-    if (this.code() === CLOSE_BRACKET) {
-      this.pos++;
-      return { count: 0, first: NaN, last: NaN };
-    }
-    let count = 0;
-    let first = NaN;
-    let lastStart = this.pos;
-    const text = this.text;
-    for (;;) {
-      let p = this.pos;
-      while (isSpace(text.charCodeAt(p))) p++;
-      this.pos = p;
-      if (count === 0) first = this.readNumber(false);
-      else {
-        lastStart = p;
-        this.readNumber(true);
-      }
-      count++;
-      p = this.pos;
-      let ch = text.charCodeAt(p);
-      while (isSpace(ch)) ch = text.charCodeAt(++p);
-      this.pos = p + 1;
-      if (ch === COMMA) continue;
-      if (ch === CLOSE_BRACKET) break;
-      fail(`expected ',' or ']' in "time", found ${describeAt(text, p)}`);
-    }
-    if (count === 1) return { count, first, last: first };
-    const end = this.pos;
-    this.pos = lastStart;
-    const last = this.readNumber(false);
-    this.pos = end;
-    return { count, first, last };
+    // Kept (parse(line, true)), or spelt otherwise (mokucli's nan words, or damage, which readArray
+    // words): every value read, as a channel's are.
+    const room = close < 0 ? 0 : ((close - this.pos) >> 1) + 1;
+    if (this.times.length < room) this.times = new Float64Array(room);
+    const n = this.readArray(this.times, 0, 1);
+    return { count: n, first: n ? this.times[0] : NaN, last: n ? this.times[n - 1] : NaN };
   }
 
   /** The first line's arrays, before the channels are known. */
@@ -335,7 +300,7 @@ export class MokuLineParser {
       while (isSpace(text.charCodeAt(p))) p++;
       this.pos = p;
       if (i >= out.length) fail('an array longer than its text can hold');
-      out[i] = this.readNumber(false);
+      out[i] = this.readNumber();
       i += stride;
       n++;
       p = this.pos;
@@ -385,10 +350,9 @@ export class MokuLineParser {
    * One number at `pos`, as JSON spells it (strictly: no leading zeros, no bare '.'), or one of
    * mokucli's words for NaN and the infinities. Decimals of at most 15 significant digits with a
    * small exponent are computed exactly here (an integer below 2^53 times or over an exact power
-   * of ten rounds correctly); longer ones go to Number(), which rounds correctly too. `skip`:
-   * only checked, the value is not wanted.
+   * of ten rounds correctly); longer ones go to Number(), which rounds correctly too.
    */
-  private readNumber(skip: boolean): number {
+  private readNumber(): number {
     const text = this.text;
     const start = this.pos;
     let p = start;
@@ -437,10 +401,6 @@ export class MokuLineParser {
         c = text.charCodeAt(++p);
       }
       scale += expNegative ? -exponent : exponent;
-    }
-    if (skip) {
-      this.pos = p;
-      return 0;
     }
     if (digits <= 15 && scale >= -22 && scale <= 22) {
       this.pos = p;
