@@ -2,8 +2,8 @@
 // on requestAnimationFrame) with the columns it keeps (ColumnStore), against a native ring filled
 // in simulated time, so the figure is exact and the run takes a second. The baseline is the same
 // page without delta frames (it always asks for the whole window). `npm run bench -- scope-bytes`.
-import { native } from '../src/core/native';
-import { ScopeFeed, type ScopeSource } from '../src/core/scope-feed';
+import { ScopeFeed } from '../src/core/scope-feed';
+import { liveRing } from '../test/support/live-ring';
 import { ColumnStore } from '../webview/scope/columns';
 import type { Row } from './report';
 
@@ -28,30 +28,12 @@ const FPS = 60;
 
 /** Bytes of min/max per frame over `seconds` of stream after the window filled: [median, mean]. */
 export function bytesPerFrame(c: Case, deltas: boolean, seconds = 20): { median: number; mean: number } {
-  const addon = native();
-  const ring = new addon.Ring(c.channels, Math.ceil(c.rate * c.windowS * 1.5) + 1024);
-  let written = 0;
-  const source: ScopeSource = {
-    channels: Array.from({ length: c.channels }, (_, i) => ({ name: `c${i}`, unit: 'V' })),
-    rate: c.rate,
-    get lastSample() {
-      return written;
-    },
-    get oldestSample() {
-      return ring.oldest();
-    },
-    markers: [],
-    decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
-    sentAt: () => undefined,
-  };
-  const write = (frames: number) => {
-    if (frames <= 0) return;
-    const data = new Float32Array(frames * c.channels);
-    for (let f = 0; f < frames; f++)
-      for (let ch = 0; ch < c.channels; ch++) data[f * c.channels + ch] = Math.sin((written + f) * 0.01 + ch);
-    ring.write(data);
-    written += frames;
-  };
+  const {
+    source,
+    write,
+    written: sent,
+    release,
+  } = liveRing(c.channels, Math.ceil(c.rate * c.windowS * 1.5) + 1024, (f, ch) => Math.sin(f * 0.01 + ch), c.rate);
   try {
     const feed = new ScopeFeed(source);
     const page = new ColumnStore();
@@ -60,7 +42,7 @@ export function bytesPerFrame(c: Case, deltas: boolean, seconds = 20): { median:
     const warm = Math.ceil(c.windowS * FPS);
     for (let tick = 0; tick < warm + seconds * FPS; tick++) {
       // Whole frames due by this tick's time, as a device delivering at its rate would.
-      write(Math.floor(((tick + 1) * c.rate) / FPS) - written);
+      write(Math.floor(((tick + 1) * c.rate) / FPS) - sent());
       const frame = feed.frame({
         type: 'request',
         seq: tick,
@@ -77,7 +59,7 @@ export function bytesPerFrame(c: Case, deltas: boolean, seconds = 20): { median:
     sizes.sort((a, b) => a - b);
     return { median: sizes[sizes.length >> 1], mean: sizes.reduce((a, b) => a + b, 0) / sizes.length };
   } finally {
-    ring.release();
+    release();
   }
 }
 

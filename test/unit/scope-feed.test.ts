@@ -6,6 +6,7 @@ import { native } from '../../src/core/native';
 import { markersIn, ScopeFeed, scopeWindow, traceStyle, type ScopeSource } from '../../src/core/scope-feed';
 import { LIMITS, parseScopeMessage, ScopeMessageError, type HeldColumns } from '../../webview/shared/protocol';
 import { ColumnStore } from '../../webview/scope/columns';
+import { liveRing } from '../support/live-ring';
 import type { Marker } from '../../src/core/types';
 
 const addon = native();
@@ -165,37 +166,8 @@ test('markers in the window, by binary search', () => {
   );
 });
 
-/**
- * A live stream over a real native ring: `write(n)` appends n frames of `value(frame, channel)`,
- * and `source` reads it as a session would.
- */
-function liveStream(channels: number, capacity: number, value: (frame: number, channel: number) => number) {
-  const ring = new addon.Ring(channels, capacity);
-  let written = 0;
-  const write = (frames: number) => {
-    const data = new Float32Array(frames * channels);
-    for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) data[f * channels + c] = value(written + f, c);
-    ring.write(data);
-    written += frames;
-  };
-  const source: ScopeSource = {
-    channels: Array.from({ length: channels }, (_, c) => ({ name: `c${c}`, unit: 'V' })),
-    rate: 1000,
-    get lastSample() {
-      return written;
-    },
-    get oldestSample() {
-      return ring.oldest();
-    },
-    markers: [],
-    decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
-    sentAt: () => undefined,
-  };
-  return { write, source, written: () => written, release: () => ring.release() };
-}
-
 test('the column cache gives exactly the frames a full rescan gives, as the stream moves and the ring laps', () => {
-  const stream = liveStream(3, 3000, (f, c) => Math.sin(f * 0.01 * (c + 1)) * (c + 1) + (f % 7));
+  const stream = liveRing(3, 3000, (f, c) => Math.sin(f * 0.01 * (c + 1)) * (c + 1) + (f % 7));
   const { write, source: src } = stream;
   try {
     const cached = new ScopeFeed(src);
@@ -221,7 +193,7 @@ test('the column cache gives exactly the frames a full rescan gives, as the stre
 });
 
 test('delta frames: a page keeping its columns rebuilds exactly the window a full frame gives, from a few KB', () => {
-  const stream = liveStream(4, 6000, (f, c) => Math.cos(f * 0.003 * (c + 1)) + (f % 5) * 0.1);
+  const stream = liveRing(4, 6000, (f, c) => Math.cos(f * 0.003 * (c + 1)) + (f % 5) * 0.1);
   const { write, source: src } = stream;
   try {
     const feed = new ScopeFeed(src);
@@ -266,7 +238,7 @@ function ask(feed: ScopeFeed, page: ColumnStore, r: ReturnType<typeof request>) 
 
 test('a slow stream (fewer frames than columns) is a column per frame, and live frames carry only the new ones', () => {
   // 14 channels at 10 Hz in an 820-column plot with a 60 s window: issue 15 measured 92 KB a frame.
-  const stream = liveStream(14, 2000, (f, c) => (f % 13) + c * 100);
+  const stream = liveRing(14, 2000, (f, c) => (f % 13) + c * 100);
   const { write, source: src } = stream;
   (src as { rate: number }).rate = 10;
   try {
@@ -331,7 +303,7 @@ test("each row's latest value: the newest frame live, the last one shown when sc
 });
 
 test('a frozen feed (the session ended, its ring freed) answers with the traces and values it last showed', () => {
-  const stream = liveStream(2, 4000, (f, c) => f * (c + 1));
+  const stream = liveRing(2, 4000, (f, c) => f * (c + 1));
   const { write, source: src } = stream;
   let freed = false;
   const decimate = src.decimate;
