@@ -154,7 +154,21 @@ test('pybela files: floats as Python writes them, whole lines after each flush, 
     5e-324,
     1.7976931348623157e308,
     -1e-7,
+    // Where Python's repr and JS's String switch to an exponent, and the ulps around it.
+    9.999999999999999e-5,
+    1e-4 * (1 + Number.EPSILON),
+    9999999999999998,
+    1.0000000000000002e16,
+    1e21,
+    123456789,
   ];
+  // And a spread of magnitudes and mantissas (float32 values among them, as Bela's are), seeded.
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let i = 0; i < 3000; i++) {
+    const x = (next() < 0.5 ? -1 : 1) * (1 + next()) * 10 ** Math.floor(next() * 50 - 25);
+    values.push(i % 2 ? x : Math.fround(x));
+  }
   const py = pythonJson<string[]>(
     'import json, sys; print(json.dumps([repr(float(x)) for x in json.loads(sys.argv[1])]))',
     JSON.stringify(values),

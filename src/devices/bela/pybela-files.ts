@@ -53,6 +53,15 @@ export function pythonFloat(x: number): string {
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  // Both write the shortest digits that round-trip; they differ only in when they use an exponent
+  // (Python below 1e-4 and from 1e16, JS below 1e-6 and from 1e21) and in Python's ".0" on whole
+  // numbers. Inside Python's fixed range JS's own text is the answer, or it with ".0": no regular
+  // expression per value, which was most of a 32-watcher pybela= stream's CPU.
+  const magnitude = Math.abs(x);
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    const text = String(x);
+    return text.includes('.') ? text : `${text}.0`;
+  }
   const sign = x < 0 ? '-' : '';
   const m = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(Math.abs(x).toExponential());
   if (!m) throw new Error(`pythonFloat: cannot format ${x}`);
