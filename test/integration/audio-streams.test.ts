@@ -13,14 +13,7 @@ import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
 import { writePcm16Wav } from '../helpers/pcm-wav';
 import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../helpers/wait';
 
 /** A folder of: a.wav, notes.txt, b.PCM, sub/c.wav, sub/deeper/d.Wav, and a link to a.wav. */
 function folder(): string {

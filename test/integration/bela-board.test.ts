@@ -12,6 +12,7 @@ import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { pythonJson } from '../helpers/python';
 import { tmpDir } from '../helpers/tmp';
 import { startBelaBoard, type RunningBoard } from '../helpers/bela-board';
+import { waitFor } from '../helpers/wait';
 
 const PEER = path.resolve(__dirname, '../../../shared/peers/bela-board');
 const VARS = ['c_dense', 'i_dense', 'j_dense', 'f_dense', 'd_dense', 'i_sparse', 'j_sparse', 'd_sparse', 'a0'];
@@ -57,11 +58,6 @@ async function recordAndCheck(project: string, vars: string[], query: string, ra
   const report = await recordFromBoard(project, vars, query, { record: { durationS: seconds }, rate }, async () => undefined);
   assert.equal(report.frames, Math.round(rate * seconds));
   return report;
-}
-
-/** Waits until the session has `frames` frames in its ring. */
-async function until(session: Session, frames: number): Promise<void> {
-  while (session.lastSample < frames) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** numpy reads the recording and boardgen.py says what the project set at every row's frame: all must match. */
@@ -148,7 +144,7 @@ test(
   { timeout: 60_000 },
   async () => {
     const report = await recordFromBoard('all-types', ['f_dense', 'i_sparse'], '', {}, async (session, _board, uri) => {
-      await until(session, 10_000);
+      await waitFor('10000 frames', () => session.lastSample >= 10_000);
       await session.stopStream();
       assert.equal(session.state, 'done');
       assert.equal(session.streamStatus, 'stopped');
@@ -177,7 +173,7 @@ test(
       '',
       { session: { backoffS: [0.05] } },
       async (session, board) => {
-        await until(session, 10_000);
+        await waitFor('10000 frames', () => session.lastSample >= 10_000);
         await board.stop();
         assert.equal(await session.whenDone(), 'done');
         assert.equal(session.streamStatus, 'interrupted');

@@ -10,14 +10,7 @@ import { Session } from '../../src/core/session';
 import { readFloatNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
-
-async function waitFor(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../helpers/wait';
 
 for (const [label, uri] of [
   ['RDA (the native decoder writes the ring)', 'sim:rda?channels=4&rate=5000'],

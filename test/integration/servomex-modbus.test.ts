@@ -105,7 +105,6 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-
 /** On a serial line nothing says when the far end starts listening: retry the first contact. */
 async function connectWithRetry(transport: ModbusTransport): Promise<ServomexModbus> {
   const deadline = Date.now() + 15_000;

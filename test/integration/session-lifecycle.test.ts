@@ -13,16 +13,9 @@ import { readNpy } from '../../src/core/writers/read';
 import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { tmpDir } from '../helpers/tmp';
 import '../../src/devices/index'; // registers the families with the core, as the program's entry points do
+import { waitFor } from '../helpers/wait';
 
 const SIM = 'sim:rda?channels=2&rate=1000';
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Which predicates say yes, so one assertion shows the whole picture. */
 function predicates(s: Session): string[] {
