@@ -10,7 +10,7 @@ import { native, type NativeRing } from '../src/core/native';
 import { BelaDataPath } from '../src/devices/bela/data-path';
 import { BUFFER_BYTES, bufferLayout, DataStreamParser, encodeBuffer, encodeHeader, type WatcherShape } from '../src/devices/bela/protocol';
 import { StreamAssembler } from '../src/devices/bela/stream-assembler';
-import type { Row } from './report';
+import { cpuSeconds, type Row } from './report';
 
 const WATCHERS = 32;
 const RATE = 44_100;
@@ -133,14 +133,6 @@ function decodeNaive(messages: readonly Uint8Array[]): number {
     if (id >= 0) values += column.length;
   }
   return values;
-}
-
-/** CPU seconds (user + system, every thread of the process) of one call. */
-function cpuSeconds(fn: () => void): number {
-  const before = process.cpuUsage();
-  fn();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1e6;
 }
 
 function checkSame(messages: readonly Uint8Array[]): void {

@@ -9,7 +9,7 @@
 import { native, type NativeRing } from '../src/core/native';
 import { MokuLineParser } from '../src/devices/moku/protocol';
 import { mokuValue } from '../src/devices/moku/sim-generator';
-import type { Row } from './report';
+import { cpuSeconds, type Row } from './report';
 
 const RATE = 5e6;
 const CHANNELS = 2;
@@ -64,13 +64,6 @@ function feedJson(lines: readonly string[], ring: NativeRing<'float64'>): number
     frames += n;
   }
   return frames;
-}
-
-function cpuSeconds(fn: () => void): number {
-  const before = process.cpuUsage();
-  fn();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1e6;
 }
 
 function checkSame(lines: readonly string[], frames: number): void {

@@ -43,3 +43,11 @@ export function rate(fn: () => void, ms = 400): number {
   }
   return best;
 }
+
+/** CPU seconds (user + system, every thread of the process) of one call: steadier than wall time on the shared VM. */
+export function cpuSeconds(fn: () => void): number {
+  const before = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
