@@ -19,7 +19,6 @@ const VICTIM_BUFFER = 123_457;
 const CRASH_MS = 1500;
 const RECORD_MS = 3000;
 
-
 function run(dir: string): Promise<{ code: number | null; outcomes: Outcome[]; stderr: string }> {
   const child = spawn(
     process.execPath,

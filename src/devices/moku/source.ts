@@ -483,7 +483,6 @@ function unitOf(name: string): string {
   return 'V';
 }
 
-
 /** 127.0.0.1, not localhost: mokucli listens on IPv4 loopback only. */
 function connectLoopback(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {

@@ -144,7 +144,6 @@ function modbusVector(started: number) {
   };
 }
 
-
 async function startModbusTcp(options: ServomexSimulatorOptions): Promise<StartedServomexSimulator> {
   const vector = modbusVector(Date.now());
   // modbus-serial's server treats port 0 as "the default, 502", so a free port is found first.
