@@ -47,6 +47,8 @@ export const CHECKS = [
   { package: 'python3-numpy', python: 'numpy', for: 'reading NPY recordings' },
   { package: 'python3-scipy', python: 'scipy.io', for: 'reading MAT recordings' },
   { package: 'python3-mne', python: 'mne', for: 'reading BrainVision files' },
+  { package: 'python3-h5py', python: 'h5py', for: 'reading HDF5 and MAT v7.3 exports' },
+  { package: 'python3-hdf5storage', python: 'hdf5storage', for: 'reading MAT v7.3 exports as MATLAB data' },
   { package: 'python3-pymodbus', python: 'pymodbus.server', for: 'the Modbus server test/fixtures/pymodbus_4100.py' },
   { package: 'python3-pymodbus', python: 'pymodbus.datastore', for: 'test/fixtures/pymodbus_4100.py' },
   { package: 'python3-pymodbus', python: 'pymodbus.transaction', for: 'test/fixtures/pymodbus_4100.py' },
