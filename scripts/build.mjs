@@ -58,6 +58,18 @@ await Promise.all([
     sourcemap: false,
     logLevel: 'warning',
   }),
+  // The recording editor's page, built the same way (it imports the scope's renderer).
+  esbuild.build({
+    entryPoints: ['webview/recording/main.ts'],
+    outfile: 'dist/webview/recording.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
+  }),
 ]);
 mkdirSync('dist/webview', { recursive: true });
 // Replaced, not overwritten: a running `labscope record` has the old one mapped (see install-file.mjs).
@@ -66,4 +78,5 @@ installFile(
   'dist/serialport.node',
 );
 copyFileSync('webview/scope/scope.css', 'dist/webview/scope.css');
+copyFileSync('webview/recording/recording.css', 'dist/webview/recording.css');
 chmodSync('dist/cli.js', 0o755);
