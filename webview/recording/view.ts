@@ -70,14 +70,16 @@ const SECOND_STEPS = [
   1e-4, 2e-4, 5e-4, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
 ];
 
-/** A tick step in seconds (or samples when rate is 0) giving about `wanted` ticks over `span`. */
+/** A tick step in seconds giving about `wanted` ticks over `span` (minutes and hours round). */
 export function niceStep(span: number, wanted = 8): number {
-  const secondStep = SECOND_STEPS.find((s) => span / s <= wanted);
-  if (secondStep !== undefined) return secondStep;
-  // Beyond two hours (or for sample counts), 1-2-5 times a power of ten.
+  return SECOND_STEPS.find((s) => span / s <= wanted) ?? decimalStep(span, wanted);
+}
+
+/** 1-2-5 times a power of ten (sample counts, and seconds beyond two hours). */
+export function decimalStep(span: number, wanted = 8): number {
   const raw = span / wanted;
   const p = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 5, 10].map((k) => k * p).find((s) => s >= raw) ?? 10 * p;
+  return [1, 2, 5, 10].map((k) => k * p).find((s) => s >= raw * (1 - 1e-12)) ?? 10 * p;
 }
 
 /** Seconds as the axis shows them: `1:02.5` past a minute, `12.25 s` below, with `digits` decimals. */
@@ -138,7 +140,7 @@ export function timeTicks(w: ViewWindow, c: TimeContext, wanted = 8): { row: num
   const mode = effectiveMode(c);
   const out: { row: number; label: string }[] = [];
   if (mode === 'samples') {
-    const step = Math.max(1, niceStep(w.end - w.start, wanted));
+    const step = Math.max(1, decimalStep(w.end - w.start, wanted));
     for (let r = Math.ceil(w.start / step) * step; r <= w.end && out.length < 200; r += step) out.push({ row: r, label: String(r) });
     return out;
   }
