@@ -48,7 +48,7 @@ export function describeRecording(file: string): RecordingInfo {
 
 type Described = Omit<RecordingInfo, 'path' | 'format'>;
 
-function findSidecar(file: string): Sidecar | undefined {
+export function findSidecar(file: string): Sidecar | undefined {
   const sidecarPath = sidecarPathFor(file);
   if (!fs.existsSync(sidecarPath)) return undefined;
   const sidecar = readSidecar(sidecarPath);
