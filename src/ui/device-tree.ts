@@ -175,11 +175,38 @@ function shape(session: Session): string {
   return session.channels.length ? `${session.channels.length} ch · ${human.rate(session.rate)}` : '';
 }
 
-/** `● REC 00:12 · 3.1 MB · 0 gaps`: the same words as the status bar. */
+/** `● REC 00:12 · 3.1 MB · 0 gaps`: the status bar's words, with the running clock. */
 export function recordingText(session: Session): string {
   const r = session.recording;
   if (!r) return '';
   return `● REC ${human.clock(r.elapsedS)} · ${human.bytes(r.bytes)} · ${human.plural(r.gaps, 'gap')}`;
+}
+
+/** When each session's current recording began (by path), as first seen: a stable row text. */
+const recordingSince = new WeakMap<Session, { path: string; since: Date }>();
+
+/**
+ * A tree row's words for a recording: `● REC since 14:02:11 · 0 gaps`. The running clock and
+ * size stay out of the row (they are in its tooltip, made when hovered, and in the status bar):
+ * a row whose text changes every second is re-rendered every second, and each re-render cancels
+ * the hover, so its tooltip could never show. Gaps change rarely, and a new one is worth seeing.
+ */
+function recordingRowText(session: Session): string {
+  const r = session.recording;
+  if (!r) return '';
+  let known = recordingSince.get(session);
+  if (known?.path !== r.path) {
+    known = { path: r.path, since: new Date(Date.now() - r.elapsedS * 1000) };
+    recordingSince.set(session, known);
+  }
+  return `● REC since ${known.since.toLocaleTimeString()} · ${human.plural(r.gaps, 'gap')}`;
+}
+
+/** The tooltip's line for a recording: the figures the row leaves out. */
+function recordingDetail(session: Session): string {
+  const r = session.recording;
+  if (!r) return '';
+  return `recording to ${r.path}: ${human.clock(r.elapsedS)}, ${human.plural(r.frames, 'frame')}, ${human.bytes(r.bytes)}, ${human.plural(r.gaps, 'gap')}`;
 }
 
 function contextFlags(device: Device): string[] {
@@ -223,8 +250,9 @@ function deviceItem(device: Device): vscode.TreeItem {
   } else if (live) {
     const [icon, color] = live.recording ? ['record', 'charts.red'] : STATE_ICONS[live.state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.description = live.recording ? recordingText(live) : [shape(live), live.state].filter(Boolean).join(' · ');
+    item.description = live.recording ? recordingRowText(live) : [shape(live), live.state].filter(Boolean).join(' · ');
     tooltip.appendMarkdown(`\n\n${live.state}${live.channels.length ? `, ${shape(live)}` : ''}`);
+    if (live.recording) tooltip.appendMarkdown(`  \n${escape(recordingDetail(live))}`);
   } else {
     const last = device.sessions.at(-1);
     // A failed session is closed (its thread and simulator freed) but keeps its error to show.
@@ -248,7 +276,7 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   // A queued session has no figures yet: all zeros would say it received nothing.
   const stats = session.isQueued() ? undefined : session.stats();
   item.description = session.recording
-    ? recordingText(session)
+    ? recordingRowText(session)
     : [
         stateText(session),
         human.silence(stats),
@@ -277,7 +305,7 @@ function sessionItem(device: Device, session: Session): vscode.TreeItem {
   if (stats?.silentS) lines.push(`${human.silence(stats)}: nothing has arrived from the device since`);
   if (stats?.errors) lines.push(`${human.plural(stats.errors, 'bad input')} rejected (checksums, malformed frames)`);
   lines.push(human.pollSummaryDetail(stats?.source) ?? '');
-  if (session.recording) lines.push(`recording to ${session.recording.path}`);
+  if (session.recording) lines.push(recordingDetail(session));
   if (session.bufferSeconds !== undefined && streaming) lines.push(`buffer: ${+session.bufferSeconds.toFixed(3)} s`);
   if (session.endReason) lines.push(session.endReason);
   if (session.error) lines.push(`error: ${session.error}`, adviceFor(session.error) ?? '');

@@ -114,10 +114,16 @@ describe('Labscope in the extension host', function () {
     // An open-ended one is stopped by the Stop Recording command, and the status bar text follows.
     const npy = await vscode.commands.executeCommand<string>('labscope.startRecording', { device: 'EEG sim', format: 'npy' });
     assert.ok(npy?.endsWith('.npy'));
+    // The row's words stay put while it records (since when, gaps); the clock and size are in its tooltip.
     await until('a recording in the tree', () =>
-      /● REC \d\d:\d\d · .+ · 0 gaps/.test(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description)),
+      /^● REC since .+ · 0 gaps$/.test(String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description)),
     );
-    await new Promise((r) => setTimeout(r, 600));
+    const recordingRow = String(labscope.tree.getTreeItem(deviceNode(labscope, 'EEG sim')!).description);
+    await new Promise((r) => setTimeout(r, 1200));
+    const eegNode = deviceNode(labscope, 'EEG sim')!;
+    assert.equal(String(labscope.tree.getTreeItem(eegNode).description), recordingRow, 'the row did not change with the clock');
+    const tip = labscope.tree.resolveTreeItem(labscope.tree.getTreeItem(eegNode), eegNode).tooltip;
+    assert.match(typeof tip === 'string' ? tip : (tip?.value ?? ''), /recording to .+npy: 00:0\d, \d+ frames, [\d.\\]+ KB, 0 gaps/);
     const stopped = await vscode.commands.executeCommand<RecordingSummary>('labscope.stopRecording', 'EEG sim');
     assert.ok(stopped && stopped.frames > 0, 'stopRecording returns the summary');
     assert.equal(stopped.reason, 'stopped by the user');
