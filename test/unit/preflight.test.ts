@@ -110,6 +110,8 @@ test('no /usr/bin/python3 at all: python3 and every python module package', asyn
     'python3-numpy',
     'python3-scipy',
     'python3-mne',
+    'python3-h5py',
+    'python3-hdf5storage',
     'python3-websockets',
     'python3-nest-asyncio',
     'python3-aiofiles',
