@@ -46,30 +46,21 @@ await Promise.all([
   }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.build({ ...common, entryPoints: ['src/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
-  // The scope runs in a webview (Chromium): one self-contained script, loaded under a nonce CSP.
-  esbuild.build({
-    entryPoints: ['webview/scope/main.ts'],
-    outfile: 'dist/webview/scope.js',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    minify: true,
-    sourcemap: false,
-    logLevel: 'warning',
-  }),
-  // The recording editor's page, built the same way (it imports the scope's renderer).
-  esbuild.build({
-    entryPoints: ['webview/recording/main.ts'],
-    outfile: 'dist/webview/recording.js',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    minify: true,
-    sourcemap: false,
-    logLevel: 'warning',
-  }),
+  // The webview pages run in Chromium: one self-contained script each, loaded under a nonce CSP
+  // (the recording editor's page imports the scope's renderer).
+  ...['scope', 'recording'].map((page) =>
+    esbuild.build({
+      entryPoints: [`webview/${page}/main.ts`],
+      outfile: `dist/webview/${page}.js`,
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome120',
+      minify: true,
+      sourcemap: false,
+      logLevel: 'warning',
+    }),
+  ),
 ]);
 mkdirSync('dist/webview', { recursive: true });
 // Replaced, not overwritten: a running `labscope record` has the old one mapped (see install-file.mjs).
