@@ -2,13 +2,13 @@
 // per animation frame, so at most the display's rate and never while hidden, when it does not
 // run), and the host answers each with min/max columns from the ring: what crosses grows with the
 // panel's width and the channels shown, never with the sample rate or the window length.
-import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Device, DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
 import { ScopeFeed, traceStyle } from '../core/scope-feed';
 import { parseScopeMessage, type HostToScope } from '../../webview/shared/protocol';
+import { webviewHtml, webviewOptions } from './webview-html';
 
 export const SCOPE_VIEW_TYPE = 'labscope.scope';
 
@@ -140,32 +140,8 @@ export class ScopePanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'scope.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'scope.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
     const state: PanelState = { device: this.deviceName };
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>Scope</title>
-</head>
-<body data-device="${escapeAttr(JSON.stringify(state))}">
-<div id="app"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, { bundle: 'scope', title: 'Scope', data: { device: JSON.stringify(state) } });
   }
 
   dispose(): void {
@@ -219,13 +195,4 @@ export class Scopes implements vscode.Disposable, vscode.WebviewPanelSerializer<
   dispose(): void {
     for (const panel of [...this.panels]) panel.panel.dispose();
   }
-}
-
-/** Scripts on; files only from the extension's dist/webview (the bundle and its stylesheet). */
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
-}
-
-function escapeAttr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
