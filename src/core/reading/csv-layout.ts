@@ -5,6 +5,7 @@
 import * as fs from 'node:fs/promises';
 import type { SidecarChannel } from '../writers/sidecar';
 import type { SampleType, Samples } from '../writers/types';
+import { parseCsvRecord } from '../writers/read';
 import { readUpTo } from './file-pages';
 import type { FileLayout } from './layout';
 
@@ -28,25 +29,8 @@ export async function openCsv(file: string, pageBytes: number, sampleType: Sampl
 
 /** One CSV record from the start of `text` (RFC 4180 quotes); fields and the index after its line break. */
 function headerRecord(text: string): { fields: string[]; end: number } | undefined {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (text[i] === '"') {
-      for (i++; ; i++) {
-        if (i >= text.length) return undefined;
-        if (text[i] !== '"') field += text[i];
-        else if (text[i + 1] === '"') field += text[i++];
-        else break;
-      }
-      i++;
-    }
-    while (i < text.length && text[i] !== ',' && text[i] !== '\n') field += text[i++];
-    fields.push(field.replace(/\r$/, ''));
-    if (i >= text.length) return undefined;
-    if (text[i] === '\n') return { fields, end: i + 1 };
-    i++;
-  }
+  const record = parseCsvRecord(text);
+  return record.complete ? record : undefined;
 }
 
 /** `O2 [%]` → name O2, unit %: the CSV writer's way of keeping units in the header. */

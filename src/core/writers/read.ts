@@ -96,8 +96,11 @@ function describeNpy(file: string): Described {
   });
 }
 
-/** Parses one CSV record starting at `start` (RFC 4180 quoting); returns fields and end offset. */
-function parseCsvRecord(text: string, start = 0): { fields: string[]; end: number } {
+/**
+ * Parses one CSV record starting at `start` (RFC 4180 quoting); returns its fields, the offset
+ * after it and whether a newline ended it (false when the text ran out first: a partial record).
+ */
+export function parseCsvRecord(text: string, start = 0): { fields: string[]; end: number; complete: boolean } {
   const fields: string[] = [];
   let i = start;
   for (;;) {
@@ -112,7 +115,7 @@ function parseCsvRecord(text: string, start = 0): { fields: string[]; end: numbe
     }
     while (i < text.length && text[i] !== ',' && text[i] !== '\n') field += text[i++];
     fields.push(field.replace(/\r$/, ''));
-    if (text[i] !== ',') return { fields, end: i + 1 };
+    if (text[i] !== ',') return { fields, end: i + 1, complete: text[i] === '\n' };
     i++;
   }
 }
