@@ -130,6 +130,10 @@ export class Commands {
       const answer = await vscode.window.showInputBox({
         title: `Record ${device.name}: duration`,
         prompt: 'Seconds to record; leave empty to record until you stop it',
+        // The questions are one flow: when the format pick closes, the workbench hands focus back
+        // to what had it (a scope's webview, which takes it a moment later); a box that closed on
+        // losing focus would then vanish and the recording never start.
+        ignoreFocusOut: true,
         validateInput: (text) => (text.trim() === '' || Number(text) > 0 ? undefined : 'a number of seconds greater than 0, or empty'),
       });
       if (answer === undefined) return undefined;
@@ -320,7 +324,7 @@ async function pickFormat(): Promise<RecordingFormat | undefined> {
     { label: 'CSV', description: 'text, one row per frame with a time column', format: 'csv' },
     { label: 'MAT', description: 'MATLAB v5, written when the recording ends', format: 'mat' },
   ];
-  return (await vscode.window.showQuickPick(picks, { title: 'Recording format', placeHolder: 'NPY' }))?.format;
+  return (await vscode.window.showQuickPick(picks, { title: 'Recording format', placeHolder: 'NPY', ignoreFocusOut: true }))?.format;
 }
 
 /** The file name the device's family gives a recording (Family.recordingName), if it has its own. */

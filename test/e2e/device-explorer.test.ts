@@ -58,7 +58,7 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'NPY' }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget', { hasText: 'duration' }).waitFor();
-    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
 
     const rec = page.locator('.statusbar-item', { hasText: '● REC' });
     await rec.waitFor({ timeout: 10_000 });

@@ -85,7 +85,11 @@ test('a 10 Hz analyser: a joined trace in a window chosen from its rate, latest 
     await vs.runCommand('Labscope: Start Recording');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'NPY' }).first().click();
     await page.locator('.quick-input-widget', { hasText: 'duration' }).waitFor();
-    await page.keyboard.press('Enter');
+    // Enter on the input itself: a key pressed while focus is still on its way from the list (or
+    // in the scope's frame) would answer nothing, and the recording would never start.
+    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+    // The host's word first (the status bar), then the page's: a failure says which one lagged.
+    await page.locator('.statusbar-item', { hasText: '● REC' }).waitFor({ timeout: 15_000 });
     await scope().locator('.rec', { hasText: 'REC' }).waitFor({ state: 'visible', timeout: 15_000 });
     assert.match((await scope().locator('.rec').getAttribute('title')) ?? '', /^Recording to Gas-.*\.npy$/);
     await vs.shot('scope-recording');
