@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI and the acquisition worker with esbuild. The native addon is
 // built by cmake-js at install time and loaded from build/native at run time.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { installFile } from './install-file.mjs';
 
@@ -68,6 +68,11 @@ installFile(
   require('node-gyp-build').path(require('path').dirname(require.resolve('@serialport/bindings-cpp/package.json'))),
   'dist/serialport.node',
 );
-copyFileSync('webview/scope/scope.css', 'dist/webview/scope.css');
-copyFileSync('webview/recording/recording.css', 'dist/webview/recording.css');
+// Each page's stylesheet: the shared base, then its own rules (one file, so one nonce'd <link>).
+for (const page of ['scope', 'recording']) {
+  writeFileSync(
+    `dist/webview/${page}.css`,
+    readFileSync('webview/shared/base.css', 'utf8') + readFileSync(`webview/${page}/${page}.css`, 'utf8'),
+  );
+}
 chmodSync('dist/cli.js', 0o755);
