@@ -11,6 +11,7 @@ import { RecordingStatusBar } from './ui/status-bar';
 import { readDeviceSettings } from './ui/device-config';
 import { Scopes, SCOPE_VIEW_TYPE } from './ui/scope-panel';
 import { SETTING_VARIABLE as MOKUCLI_SETTING } from './devices/moku/mokucli';
+import { RecordingEditorProvider } from './ui/recording-editor';
 
 /** Set by the bundle's first line (scripts/build.mjs), so activation time includes loading it. */
 declare const __labscopeLoadStart: number | undefined;
@@ -20,6 +21,7 @@ export interface LabscopeApi {
   devices: DeviceManager;
   tree: DeviceTree;
   scopes: Scopes;
+  recordings: RecordingEditorProvider;
   /** Milliseconds from loading the bundle to the end of activate(). */
   activationMs: number;
 }
@@ -43,6 +45,11 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   );
   const statusBar = new RecordingStatusBar(devices);
   const scopes = new Scopes(context.extensionUri, devices, log);
+  const recordings = new RecordingEditorProvider(
+    context.extensionUri,
+    log,
+    (file) => devices.sessions((s) => s.recording?.path === file).length > 0,
+  );
   commands.scopes = scopes;
   const streamCommands = new StreamCommands(
     devices,
@@ -86,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
     statusBar,
     scopes,
     vscode.window.registerWebviewPanelSerializer(SCOPE_VIEW_TYPE, scopes),
+    ...RecordingEditorProvider.register(recordings),
     ...commands.register(),
     ...streamCommands.register(),
     vscode.commands.registerCommand('labscope.refresh', () => load().then(() => tree.refresh())),
@@ -100,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
   );
   const activationMs = performance.now() - started;
   log.info(`Labscope activated in ${activationMs.toFixed(1)} ms`);
-  return { devices, tree, scopes, activationMs };
+  return { devices, tree, scopes, recordings, activationMs };
 }
 
 /** Recordings are finished (files closed, sidecars final) before the extension host goes. */

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { openInRecordingEditor } from './recording-editor';
 import { guardedCommand } from './guarded-command';
 import { Device, type DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
@@ -226,9 +227,7 @@ export class Commands {
     const open = 'Open';
     const reveal = 'Reveal in Explorer';
     const choice = await vscode.window.showInformationMessage(text, open, reveal);
-    // NPY and MAT are binary: until the recording viewer exists, Open shows what they hold (the sidecar).
-    const file = vscode.Uri.file(summary.format === 'csv' ? summary.path : summary.sidecar);
-    if (choice === open) await vscode.commands.executeCommand('vscode.open', file);
+    if (choice === open) await openInRecordingEditor(summary.path);
     if (choice === reveal) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(summary.path));
   }
 

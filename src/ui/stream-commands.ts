@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { openInRecordingEditor } from './recording-editor';
 import { guardedCommand } from './guarded-command';
 import type { DeviceManager } from '../core/device-manager';
 import { Session } from '../core/session';
@@ -11,7 +12,6 @@ import { DEFAULT_CONCURRENCY, removeEmptyFolders, StreamBatch } from '../core/st
 import { createStreams, findStreamFiles, streamFileExtensions } from '../core/streams';
 import { fileSlug, recordingsFolder, timestamp } from '../core/recording-path';
 import type { RecordingFormat } from '../core/writers/types';
-import { sidecarPathFor } from '../core/writers/sidecar';
 import * as human from '../core/human';
 import type { TreeNode } from './device-tree';
 import { batchSummary } from './stream-tree';
@@ -152,10 +152,7 @@ export class StreamCommands {
     const file = target.batch.recordingOf(target.session);
     if (!file || !fs.existsSync(file)) throw new Error(`${target.batch.nameOf(target.session)} has no recording on disk`);
     if (reveal) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
-    else {
-      const shown = file.endsWith('.csv') ? file : sidecarPathFor(file);
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(fs.existsSync(shown) ? shown : file));
-    }
+    else await openInRecordingEditor(file);
     return file;
   }
 

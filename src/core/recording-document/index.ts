@@ -243,6 +243,11 @@ export class RecordingDocumentModel {
     return this.current !== this.saved;
   }
 
+  /** Labels of the edits that undo would take back, oldest first. */
+  get history(): readonly string[] {
+    return this.done.map((e) => e.label);
+  }
+
   get sidecarInfo(): Sidecar | undefined {
     return this.sidecar;
   }

@@ -108,10 +108,14 @@ describe('Open Audio Folder', function () {
 
     const recording = path.join(opened.recordings, 'long.wav.npy');
     assert.ok(fs.existsSync(recording), 'the closed stream was recorded up to where it was closed');
-    // A finished stream's recording opens (NPY: its sidecar) and shows in the Explorer from its row.
+    // A finished stream's recording opens in the recording editor and shows in the Explorer from its row.
     assert.match(String(item(labscope, stream).contextValue), /\brecorded\b/);
     assert.equal(await vscode.commands.executeCommand('labscope.openStreamRecording', stream), recording);
-    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(opened.recordings, 'long.wav.labscope.json'));
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(tab instanceof vscode.TabInputCustom, 'the recording opened in a custom editor');
+    assert.equal(tab.viewType, 'labscope.recording');
+    assert.equal(tab.uri.fsPath, recording);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     assert.equal(await vscode.commands.executeCommand('labscope.revealStreamRecording', stream), recording);
     // Two runs of one folder are told apart by the time they were opened.
     assert.match(String(labscope.tree.getTreeItem(batch).label), /^long-takes · \d{1,2}:\d\d:\d\d/);

@@ -1,0 +1,103 @@
+/// <reference types="mocha" />
+// The recording editor in a real extension host: a recording opens in it (the default editor for
+// NPY), edits become VS Code's undoable edits (undo and redo through VS Code's own commands), Save
+// writes the sidecar and never the data file, and a reopened editor shows what was saved.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, until, workspaceRoot } from '../support/labscope';
+import { readSidecar, sidecarPathFor } from '../../../src/core/writers/sidecar';
+import { sha256 as sha, writeRecordingFixture } from '../../helpers/recording-fixture';
+
+/** Three channels of a slow sine at 500 Hz, 10 s, with one marker. */
+const makeRecording = (file: string) =>
+  writeRecordingFixture(file, {
+    channels: ['Fp1', 'Fp2', 'Cz'],
+    rate: 500,
+    frames: 5000,
+    sample: (i, c) => Math.sin((i * 3 + c) / 37) * 50,
+    markers: [{ frame: 1000, row: 1000, type: 'Stimulus', text: 'S  1', channel: null }],
+  });
+
+describe('the recording editor', function () {
+  this.timeout(60_000);
+
+  it('opens a recording, turns edits into undoable VS Code edits, and saves only the sidecar', async () => {
+    const labscope = await api();
+    const dir = path.join(workspaceRoot(), 'editor-recordings');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'take.npy');
+    makeRecording(file);
+    const dataHash = sha(file);
+    const uri = vscode.Uri.file(file);
+
+    // NPY's default editor is ours: a plain open lands in it.
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(tab instanceof vscode.TabInputCustom, 'an NPY opens in a custom editor');
+    assert.equal(tab.viewType, 'labscope.recording');
+    const doc = await until('the document open', () => labscope.recordings.find(uri));
+    assert.ok(doc.model && doc.reader, doc.failure);
+    assert.equal(doc.reader.frames, 5000);
+    assert.deepEqual(
+      doc.model.state().channels.map((c) => c.name),
+      ['Fp1', 'Fp2', 'Cz'],
+    );
+
+    // The workbench takes edits once the editor is resolved: its page asking for data says so.
+    await until('the page is up', () => doc.pagesReady > 0);
+    // Two edits, as the page sends them; VS Code's undo takes back the last, redo brings it again.
+    assert.equal(labscope.recordings.edit(doc, { type: 'renameChannel', channel: 2, name: 'Cz-ref' }), 'Rename channel Cz → Cz-ref');
+    labscope.recordings.edit(doc, { type: 'addMarker', row: 2500, duration: 0, channel: null, markerType: 'Comment', text: 'eyes closed' });
+    assert.equal(doc.model.state().markers.length, 2);
+    assert.equal(doc.model.dirty, true);
+    // Undo acts on what has focus (in the sidebar it would undo file operations): the editor's,
+    // as a person's click in it gives.
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand('undo');
+    await until('undo reaches the model', () => doc.model!.state().markers.length === 1);
+    assert.equal(doc.model.state().channels[2].name, 'Cz-ref', 'only the last edit was undone');
+    await vscode.commands.executeCommand('redo');
+    await until('redo reaches the model', () => doc.model!.state().markers.length === 2);
+
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await until('saved', () => !doc.model!.dirty);
+    const saved = readSidecar(sidecarPathFor(file));
+    assert.deepEqual(
+      saved.channels.map((c) => c.name),
+      ['Fp1', 'Fp2', 'Cz-ref'],
+    );
+    assert.deepEqual(
+      saved.markers.map((m) => [m.row, m.type, m.text]),
+      [
+        [1000, 'Stimulus', 'S  1'],
+        [2500, 'Comment', 'eyes closed'],
+      ],
+    );
+    assert.equal(saved.device.name, 'EEG sim', 'what the editor does not edit stays as it was');
+    assert.equal(sha(file), dataHash, 'the data file is byte for byte what it was');
+
+    // Closed and opened again: the saved names are what it shows.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await until('the document closed', () => !labscope.recordings.find(uri));
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const again = await until('the document open again', () => labscope.recordings.find(uri));
+    assert.equal(again.model?.state().channels[2].name, 'Cz-ref');
+    assert.equal(again.model?.dirty, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('opens a file it cannot read with a message saying why, not a blank editor', async () => {
+    const labscope = await api();
+    const file = path.join(workspaceRoot(), 'editor-recordings', 'truncated.npy');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, Buffer.from('\x93NUMPY\x01\x00\x76\x00{"descr'));
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const doc = await until('the document open', () => labscope.recordings.find(uri));
+    assert.equal(doc.reader, undefined);
+    assert.match(String(doc.failure), /^truncated\.npy cannot be shown: .+/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
