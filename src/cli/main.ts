@@ -3,6 +3,7 @@ import '../devices/index';
 import { record } from './record';
 import { simulate, simulateUsage } from './simulate';
 import { info, recover } from './files';
+import { exportCommand } from './export';
 import { HelpRequested, UsageError } from './args';
 // Bundled into dist/cli.js by esbuild, so the installed CLI knows its version without the manifest beside it.
 import { version } from '../../package.json';
@@ -14,6 +15,8 @@ commands:
   record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
               [--fast]  (audio files: as fast as they can be read, not in real time)
   info FILE                 shape, channels, rate, markers and gaps of a recording
+  export REC --format npy|csv|mat|edf|bdf --out FILE [--start S] [--end S] [--channels a,b]
+                            a crop or some channels of a recording, in another format
   recover FILE.npy          repair an NPY whose last write was cut off
   recover FILE.mat.part     rebuild the .mat of a MAT recording that never closed
 ${simulateUsage()}
@@ -34,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return info(rest);
     case 'recover':
       return recover(rest);
+    case 'export':
+      return exportCommand(rest);
     case '--version':
     case '-V':
       console.log(`labscope ${version}`);
@@ -45,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(usage());
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}" (try: simulate, record, info, recover)`);
+      throw new UsageError(`unknown command "${command}" (try: simulate, record, info, export, recover)`);
   }
 }
 

@@ -1,0 +1,169 @@
+// Export a recording (or a crop of it, or some of its channels) to another file, streamed page by
+// page. Every file is written under a hidden temporary name beside its final one and renamed only
+// when all of them are complete; a failed or cancelled export removes them, so nothing partial
+// ever sits under the name the user asked for.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openRecording } from '../reading/reader';
+import { RecordingDocumentModel } from '../recording-document';
+import { openWriter } from '../writers';
+import { writeBdf, writeEdf } from './edf';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportSelection,
+  type ExportSource,
+  type ExportTarget,
+  type FormatWriter,
+} from './types';
+
+export * from './types';
+
+/** The file name endings each format writes. */
+export const EXPORT_EXTENSIONS: Record<ExportFormat, readonly string[]> = {
+  npy: ['.npy'],
+  csv: ['.csv'],
+  mat: ['.mat'],
+  edf: ['.edf'],
+  bdf: ['.bdf'],
+  brainvision: ['.vhdr'],
+  hdf5: ['.h5', '.hdf5'],
+};
+
+/** NPY, CSV and MAT: the recorder's own writers, fed page by page. */
+const frames =
+  (format: 'npy' | 'csv' | 'mat'): FormatWriter =>
+  async (source, selection, target, options) => {
+    const { start, end, channels } = selection;
+    const writer = openWriter(target.file(target.out), format, {
+      channels: channels.map((c) => source.channels[c]!.name),
+      units: channels.map((c) => source.channels[c]!.unit),
+      rate: source.rate ?? 1,
+      sampleType: source.reader.sampleType,
+    });
+    try {
+      const pageRows = Math.max(1, options.pageRows ?? Math.floor((4 * 1024 * 1024) / channels.length));
+      for (let r = start; r < end; r += pageRows) {
+        options.signal?.throwIfAborted();
+        const stop = Math.min(end, r + pageRows);
+        writer.append(await source.reader.read(r, stop, channels), r - start);
+        options.onProgress?.(stop - start, end - start);
+      }
+    } finally {
+      writer.close();
+    }
+  };
+
+const WRITERS: Partial<Record<ExportFormat, FormatWriter>> = {
+  npy: frames('npy'),
+  csv: frames('csv'),
+  mat: frames('mat'),
+  edf: writeEdf,
+  bdf: writeBdf,
+};
+
+/** Checks a selection against the recording, naming what is wrong; returns it whole when omitted. */
+export function checkSelection(source: ExportSource, selection: Partial<ExportSelection> = {}): ExportSelection {
+  const frames = source.reader.frames;
+  const start = selection.start ?? 0;
+  const end = selection.end ?? frames;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > frames || start >= end)
+    throw new RangeError(`rows ${start}…${end} are not a range within the recording's 0…${frames}`);
+  const channels = selection.channels ?? source.channels.map((_, i) => i);
+  if (channels.length === 0) throw new RangeError('no channels chosen');
+  const seen = new Set<number>();
+  for (const c of channels) {
+    if (!Number.isInteger(c) || c < 0 || c >= source.channels.length)
+      throw new RangeError(`channel ${c} is not one of the recording's 0…${source.channels.length - 1}`);
+    if (seen.has(c)) throw new RangeError(`channel ${source.channels[c]!.name} is chosen twice`);
+    seen.add(c);
+  }
+  return { start, end, channels };
+}
+
+/** Channel names (or 1-based numbers) to file indexes, naming the first that is not there. */
+export function channelIndexes(source: ExportSource, names: readonly string[]): number[] {
+  return names.map((name) => {
+    const i = source.channels.findIndex((c) => c.name === name);
+    if (i >= 0) return i;
+    if (/^\d+$/.test(name) && Number(name) >= 1 && Number(name) <= source.channels.length) return Number(name) - 1;
+    throw new RangeError(`no channel "${name}"; the recording has ${source.channels.map((c) => c.name).join(', ')}`);
+  });
+}
+
+/**
+ * Writes `selection` of `source` as `format` to `out` (the same name ending as the format's).
+ * Resolves with the files written; rejects (leaving nothing under their names) on any failure or
+ * when `options.signal` aborts.
+ */
+export async function exportRecording(
+  source: ExportSource,
+  format: ExportFormat,
+  out: string,
+  selection: Partial<ExportSelection> = {},
+  options: ExportOptions = {},
+): Promise<string[]> {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new Error(`unknown export format "${format}"; formats: ${EXPORT_FORMATS.join(', ')}`);
+  const writer = WRITERS[format];
+  if (!writer) throw new Error(`export to ${format} is not available yet`);
+  const endings = EXPORT_EXTENSIONS[format];
+  out = path.resolve(out);
+  if (!endings.some((e) => out.toLowerCase().endsWith(e)))
+    throw new Error(`a ${format} export is a ${endings.join(' or ')} file, not ${path.basename(out)}`);
+  if (path.resolve(out) === path.resolve(source.reader.path))
+    throw new Error(`${path.basename(out)} is the recording itself: choose another name`);
+  if (!fs.existsSync(path.dirname(out))) throw new Error(`folder ${path.dirname(out)} does not exist`);
+  const chosen = checkSelection(source, selection);
+
+  const temps = new Map<string, string>();
+  const target: ExportTarget = {
+    out,
+    file(finalPath: string): string {
+      const temp = path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}.export-part`);
+      temps.set(finalPath, temp);
+      return temp;
+    },
+  };
+  try {
+    await writer(source, chosen, target, options);
+    options.signal?.throwIfAborted();
+    for (const [finalPath, temp] of temps) fs.renameSync(temp, finalPath);
+    return [...temps.keys()];
+  } catch (error) {
+    for (const temp of temps.values()) {
+      fs.rmSync(temp, { force: true });
+      fs.rmSync(`${temp}.part`, { force: true }); // the MAT writer's own staging file
+    }
+    throw error;
+  }
+}
+
+/**
+ * A recording on disk as an export source: its rows through the paged reader, its names, units
+ * and markers as its sidecar has them (the recording editor's saved edits included).
+ */
+export async function openExportSource(file: string): Promise<ExportSource> {
+  const reader = await openRecording(file);
+  try {
+    const model = RecordingDocumentModel.open(file, {
+      format: reader.format,
+      channelCount: reader.channelCount,
+      frames: reader.frames,
+      rate: reader.rate,
+      channels: reader.channels,
+    });
+    const state = model.state();
+    return {
+      reader,
+      channels: state.channels.map((c) => ({ name: c.name, unit: c.unit })),
+      markers: state.markers,
+      rate: reader.rate,
+      startTime: reader.sidecar?.startTime,
+    };
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+}
