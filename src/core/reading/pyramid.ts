@@ -142,20 +142,14 @@ export class MinMaxPyramid {
     const rows = end - start;
     const n = channels.length;
     const x = await this.reader.read(start, end, channels);
+    const lo = new Float64Array(n);
+    const hi = new Float64Array(n);
     for (let b = 0; b < columns; b++) {
-      const s = Math.floor((b * rows) / columns);
-      const e = Math.floor(((b + 1) * rows) / columns);
+      rowsMinMax(x, n, Math.floor((b * rows) / columns), Math.floor(((b + 1) * rows) / columns), lo, hi);
       for (let i = 0; i < n; i++) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let r = s; r < e; r++) {
-          const v = x[r * n + i]!;
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        if (lo <= hi) {
-          out[(i * columns + b) * 2] = lo;
-          out[(i * columns + b) * 2 + 1] = hi;
+        if (lo[i]! <= hi[i]!) {
+          out[(i * columns + b) * 2] = lo[i]!;
+          out[(i * columns + b) * 2 + 1] = hi[i]!;
         }
       }
     }
@@ -169,24 +163,18 @@ export class MinMaxPyramid {
     const from = Math.floor(this.rows / B) * B;
     const base = this.level(0, Math.ceil(total / B));
     const pageRows = Math.max(B, Math.floor(this.pageSamples / Math.max(1, C) / B) * B);
+    const lo = new Float64Array(C);
+    const hi = new Float64Array(C);
     for (let r = from; r < total; r += pageRows) {
       signal?.throwIfAborted();
       const end = Math.min(total, r + pageRows);
       const x = await this.reader.read(r, end);
       for (let block = r / B; block * B < end; block++) {
-        const s = block * B - r;
-        const e = Math.min(end, (block + 1) * B) - r;
+        rowsMinMax(x, C, block * B - r, Math.min(end, (block + 1) * B) - r, lo, hi);
         for (let c = 0; c < C; c++) {
-          let lo = Infinity;
-          let hi = -Infinity;
-          for (let row = s; row < e; row++) {
-            const v = x[row * C + c]!;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-          }
           const at = (block * C + c) * 2;
-          base.data[at] = lo <= hi ? lo : NaN;
-          base.data[at + 1] = lo <= hi ? hi : NaN;
+          base.data[at] = lo[c]! <= hi[c]! ? lo[c]! : NaN;
+          base.data[at + 1] = lo[c]! <= hi[c]! ? hi[c]! : NaN;
         }
       }
       onProgress?.(total ? end / total : 1);
@@ -239,5 +227,22 @@ export class MinMaxPyramid {
       level.data = grown;
     }
     return level;
+  }
+}
+
+/**
+ * Min and max of each of the `C` interleaved channels over rows [s, e) of `x`, into lo/hi
+ * (lo > hi where a channel has no number there). Row by row, so the scan reads memory in order.
+ */
+function rowsMinMax(x: Float32Array | Float64Array, C: number, s: number, e: number, lo: Float64Array, hi: Float64Array): void {
+  lo.fill(Infinity);
+  hi.fill(-Infinity);
+  for (let row = s, at = s * C; row < e; row++) {
+    for (let c = 0; c < C; c++, at++) {
+      const v = x[at]!;
+      // NaN fails both comparisons and is passed over.
+      if (v < lo[c]!) lo[c] = v;
+      if (v > hi[c]!) hi[c] = v;
+    }
   }
 }
