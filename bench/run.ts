@@ -10,6 +10,7 @@ import { benchServomexPoll } from './servomex-poll';
 import { benchAudioDecode } from './audio-decode';
 import { benchBela } from './bela';
 import { benchMoku } from './moku';
+import { benchEditor } from './editor';
 import { printRows } from './report';
 
 async function main(): Promise<void> {
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
     printRows('(i) Moku stream, mokucli lines of Moku:Pro 2 ch × 5 MSa/s + time → float64 ring (CPU time)', rows);
     console.log(verdict);
   }
+  if (!only || only === 'editor')
+    printRows(
+      '(j) recording editor, host side: a 64 ch × 25 kHz × 5 min float32 NPY (targets: first traces < 1 s, p95 < 16 ms, < 200 MB)',
+      await benchEditor(),
+    );
 }
 
 main().catch((error) => {

@@ -1,0 +1,150 @@
+// (j) The recording editor's host side on a 2 GB take: 64 ch × 25 kHz × 5 min float32 NPY.
+// Ours: open (paged reader), first traces (the pyramid's one pass, then the first view), then
+// view queries as scrolling and zooming ask for them (a 1200-column window moved by a tenth, at
+// 1 s, 10 s, 60 s and the whole take), and the host's memory over all of it. Baseline, in the same
+// run: what the NPY viewer peers do, the whole file read into memory (fs.readFile) and the same
+// columns computed from it. The webview's own frame cost is not in this figure.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MinMaxPyramid } from '../src/core/reading/pyramid';
+import { openRecording } from '../src/core/reading/reader';
+import { openWriter } from '../src/core/writers';
+import type { Row } from './report';
+
+const CHANNELS = 64;
+const RATE = 25_000;
+const SECONDS = Number(process.env.EDITOR_BENCH_SECONDS ?? 300);
+const COLUMNS = 1200;
+
+/** Writes the take in 1 s blocks (a sine per channel and a ramp, so columns differ). */
+function makeTake(file: string): void {
+  const w = openWriter(file, 'npy', {
+    channels: Array.from({ length: CHANNELS }, (_, c) => `ch${c + 1}`),
+    units: Array.from({ length: CHANNELS }, () => 'µV'),
+    rate: RATE,
+  });
+  const block = new Float32Array(RATE * CHANNELS);
+  for (let s = 0; s < SECONDS; s++) {
+    for (let i = 0; i < RATE; i++)
+      for (let c = 0; c < CHANNELS; c++) block[i * CHANNELS + c] = Math.sin(((s * RATE + i) * (c + 1)) / 5000) * 100 + (i % 97);
+    w.append(block, s * RATE);
+  }
+  w.close();
+}
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const rssMb = () => process.memoryUsage().rss / 1e6;
+
+/** Windows a person's scrolling and zooming asks for: each zoom level, stepped by a tenth. */
+function windows(frames: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const span of [RATE, 10 * RATE, 60 * RATE, frames]) {
+    const width = Math.min(span, frames);
+    for (let k = 0; k < 30; k++) {
+      const start = Math.min(frames - width, Math.floor((k * width) / 10) % Math.max(1, frames - width + 1));
+      out.push([start, start + width]);
+    }
+  }
+  return out;
+}
+
+/** The peers' way: the columns from the whole array in memory. */
+function columnsFrom(x: Float32Array, start: number, end: number): Float32Array {
+  const out = new Float32Array(CHANNELS * COLUMNS * 2);
+  const rows = end - start;
+  for (let b = 0; b < COLUMNS; b++) {
+    const s = start + Math.floor((b * rows) / COLUMNS);
+    const e = start + Math.floor(((b + 1) * rows) / COLUMNS);
+    for (let c = 0; c < CHANNELS; c++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let r = s; r < e; r++) {
+        const v = x[r * CHANNELS + c]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      out[(c * COLUMNS + b) * 2] = lo;
+      out[(c * COLUMNS + b) * 2 + 1] = hi;
+    }
+  }
+  return out;
+}
+
+export async function benchEditor(): Promise<Row[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labscope-bench-editor-'));
+  const file = path.join(dir, 'take.npy');
+  try {
+    makeTake(file);
+    const bytes = fs.statSync(file).size;
+    const channels = [...Array(CHANNELS).keys()];
+    const rssBefore = rssMb();
+
+    // Ours.
+    let peakRss = rssMb();
+    const t0 = process.hrtime.bigint();
+    const reader = await openRecording(file);
+    const pyramid = await MinMaxPyramid.build(reader, { onProgress: () => (peakRss = Math.max(peakRss, rssMb())) });
+    await pyramid.query({ start: 0, end: reader.frames, columns: COLUMNS, channels });
+    const firstOurs = ms(t0);
+    const costs: number[] = [];
+    for (const [start, end] of windows(reader.frames)) {
+      const t = process.hrtime.bigint();
+      await pyramid.query({ start, end, columns: COLUMNS, channels });
+      costs.push(ms(t));
+      peakRss = Math.max(peakRss, rssMb());
+    }
+    await reader.close();
+    const oursMb = peakRss - rssBefore;
+
+    // Baseline: the whole file in memory.
+    const t1 = process.hrtime.bigint();
+    const whole = await fs.promises.readFile(file);
+    const offset = whole.length - reader.frames * CHANNELS * 4;
+    const x = new Float32Array(whole.buffer, whole.byteOffset + offset, reader.frames * CHANNELS);
+    columnsFrom(x, 0, reader.frames);
+    const firstBase = ms(t1);
+    const baseCosts: number[] = [];
+    for (const [start, end] of windows(reader.frames)) {
+      const t = process.hrtime.bigint();
+      columnsFrom(x, start, end);
+      baseCosts.push(ms(t));
+    }
+    const baseMb = rssMb() - rssBefore;
+
+    const size = `${(bytes / 1e9).toFixed(2)} GB`;
+    return [
+      {
+        name: `first traces (open, pyramid, whole-take view), ${size}`,
+        ours: firstOurs,
+        baseline: firstBase,
+        baselineName: 'readFile whole + columns',
+        unit: 'ms',
+      },
+      {
+        name: 'view query p50 (scroll/zoom, 1200 columns × 64 ch)',
+        ours: percentile(costs, 0.5),
+        baseline: percentile(baseCosts, 0.5),
+        baselineName: 'from memory',
+        unit: 'ms',
+      },
+      {
+        name: 'view query p95',
+        ours: percentile(costs, 0.95),
+        baseline: percentile(baseCosts, 0.95),
+        baselineName: 'from memory',
+        unit: 'ms',
+      },
+      {
+        name: `host memory added (peak RSS − before; pyramid ${(pyramid.bytes / 1e6).toFixed(1)} MB)`,
+        ours: oursMb,
+        baseline: baseMb,
+        baselineName: 'whole file held',
+        unit: 'MB',
+      },
+    ];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
