@@ -12,6 +12,7 @@ import { readDeviceSettings } from './ui/device-config';
 import { Scopes, SCOPE_VIEW_TYPE } from './ui/scope-panel';
 import { SETTING_VARIABLE as MOKUCLI_SETTING } from './devices/moku/mokucli';
 import { RecordingEditorProvider } from './ui/recording-editor';
+import { registerExportCommands } from './ui/export-commands';
 
 /** Set by the bundle's first line (scripts/build.mjs), so activation time includes loading it. */
 declare const __labscopeLoadStart: number | undefined;
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
     scopes,
     vscode.window.registerWebviewPanelSerializer(SCOPE_VIEW_TYPE, scopes),
     ...RecordingEditorProvider.register(recordings),
+    ...registerExportCommands(recordings, (message) => commands.fail(message)),
     ...commands.register(),
     ...streamCommands.register(),
     vscode.commands.registerCommand('labscope.refresh', () => load().then(() => tree.refresh())),

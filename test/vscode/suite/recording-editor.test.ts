@@ -4,11 +4,13 @@
 // writes the sidecar and never the data file, and a reopened editor shows what was saved.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, until, workspaceRoot } from '../support/labscope';
 import { readSidecar, sidecarPathFor } from '../../../src/core/writers/sidecar';
 import { sha256 as sha, writeRecordingFixture } from '../../helpers/recording-fixture';
+import { pythonJson } from '../../helpers/python';
 
 /** Three channels of a slow sine at 500 Hz, 10 s, with one marker. */
 const makeRecording = (file: string) =>
@@ -86,6 +88,48 @@ describe('the recording editor', function () {
     assert.equal(again.model?.state().channels[2].name, 'Cz-ref');
     assert.equal(again.model?.dirty, false);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('exports the rows between the crop marks, with the unsaved names, and refuses a path outside the workspace', async () => {
+    const labscope = await api();
+    const dir = path.join(workspaceRoot(), 'editor-exports');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'take.npy');
+    makeRecording(file);
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const doc = await until('the document open', () => labscope.recordings.find(uri));
+    await until('the page is up', () => doc.pagesReady > 0);
+    labscope.recordings.edit(doc, { type: 'setCrop', crop: { start: 1000, end: 3000 } });
+    labscope.recordings.edit(doc, { type: 'renameChannel', channel: 0, name: 'Fp1-ref' });
+
+    const out = path.join(dir, 'crop.csv');
+    const files = await vscode.commands.executeCommand<string[]>('labscope.exportRecording', { uri, format: 'csv', out, range: 'crop' });
+    assert.deepEqual(files, [out]);
+    const got = pythonJson<{ header: string; rows: number[][] }>(
+      'import numpy as np,sys,json; print(json.dumps({"header": open(sys.argv[1]).readline().strip(), "rows": np.loadtxt(sys.argv[1],delimiter=",",skiprows=1)[:,1:].tolist()}))',
+      out,
+    );
+    assert.match(got.header, /Fp1-ref \[µV\],Fp2 \[µV\],Cz \[µV\]$/, 'the names as edited, saved or not');
+    assert.equal(got.rows.length, 2000, 'exactly the rows between the marks');
+    for (const [i, row] of [0, 1999].entries())
+      for (let c = 0; c < 3; c++) {
+        const want = Math.fround(Math.sin(((1000 + row) * 3 + c) / 37) * 50);
+        assert.ok(Math.abs(got.rows[row][c] - want) < 1e-5, `row ${i} ch ${c}: ${got.rows[row][c]} vs ${want}`);
+      }
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('labscope.exportRecording', {
+          uri,
+          format: 'npy',
+          out: path.join(os.tmpdir(), 'outside.npy'),
+          range: 'whole',
+        }),
+      ),
+      /outside the workspace/,
+    );
+    assert.equal(fs.existsSync(path.join(os.tmpdir(), 'outside.npy')), false);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('opens a file it cannot read with a message saying why, not a blank editor', async () => {
