@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeCp1252 } from './protocol';
+import { NEW_SEGMENT, unescapeField, vhdrText, vmrkText } from '../../core/formats/brainvision-text';
 
 export type BinaryFormat = 'INT_16' | 'IEEE_FLOAT_32';
 export type Orientation = 'MULTIPLEXED' | 'VECTORIZED';
@@ -40,7 +41,6 @@ export interface BrainVisionRecording {
 }
 
 const BYTES: Record<BinaryFormat, number> = { INT_16: 2, IEEE_FLOAT_32: 4 };
-const NEW_SEGMENT = 'New Segment';
 
 // ---- text helpers ---------------------------------------------------------------------------
 
@@ -72,9 +72,6 @@ function parseIni(text: string): Ini {
   }
   return sections;
 }
-
-const unescapeField = (s: string): string => s.replace(/\\1/g, ',');
-const escapeField = (s: string): string => s.replace(/,/g, '\\1');
 
 class FieldReader {
   constructor(
@@ -174,19 +171,6 @@ function parseSegmentDate(text: string | undefined): Date | undefined {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s, Math.floor(us / 1000)));
 }
 
-function formatSegmentDate(date: Date): string {
-  const p = (n: number, width: number): string => String(n).padStart(width, '0');
-  return (
-    p(date.getUTCFullYear(), 4) +
-    p(date.getUTCMonth() + 1, 2) +
-    p(date.getUTCDate(), 2) +
-    p(date.getUTCHours(), 2) +
-    p(date.getUTCMinutes(), 2) +
-    p(date.getUTCSeconds(), 2) +
-    p(date.getUTCMilliseconds() * 1000, 6)
-  );
-}
-
 function readMarkers(file: string, channels: number): { markers: BrainVisionMarker[]; newSegmentDate?: Date } {
   const fields = new FieldReader(parseIni(readText(file)), file);
   const markers: BrainVisionMarker[] = [];
@@ -283,47 +267,10 @@ export function writeBrainVision(basePath: string, recording: BrainVisionRecordi
   const typed = samplesAs(binaryFormat, recording.samples);
   const stored = orientation === 'VECTORIZED' ? vectorize(typed, n, frames) : typed;
 
-  const vhdr = [
-    'Brain Vision Data Exchange Header File Version 1.0',
-    '',
-    '[Common Infos]',
-    'Codepage=UTF-8',
-    `DataFile=${base}.eeg`,
-    `MarkerFile=${base}.vmrk`,
-    'DataFormat=BINARY',
-    `DataOrientation=${orientation}`,
-    `NumberOfChannels=${n}`,
-    `SamplingInterval=${intervalUs}`,
-    '',
-    '[Binary Infos]',
-    `BinaryFormat=${binaryFormat}`,
-    '',
-    '[Channel Infos]',
-    ...channels.map((ch, i) => `Ch${i + 1}=${escapeField(ch.name)},,${ch.resolution},${ch.unit}`),
-    '',
-  ];
+  const vhdr = vhdrText({ base, orientation, binaryFormat, intervalUs, channels });
+  const vmrk = vmrkText(base, recording.markers, recording.newSegmentDate);
 
-  let dated = false;
-  const vmrk = [
-    'Brain Vision Data Exchange Marker File, Version 1.0',
-    '',
-    '[Common Infos]',
-    'Codepage=UTF-8',
-    `DataFile=${base}.eeg`,
-    '',
-    '[Marker Infos]',
-    ...recording.markers.map((m, i) => {
-      const fields = [escapeField(m.type), escapeField(m.description), m.position + 1, m.points, m.channel + 1];
-      if (m.type === NEW_SEGMENT && recording.newSegmentDate && !dated) {
-        dated = true;
-        fields.push(formatSegmentDate(recording.newSegmentDate));
-      }
-      return `Mk${i + 1}=${fields.join(',')}`;
-    }),
-    '',
-  ];
-
-  fs.writeFileSync(`${basePath}.vhdr`, vhdr.join('\r\n'), 'utf8');
-  fs.writeFileSync(`${basePath}.vmrk`, vmrk.join('\r\n'), 'utf8');
+  fs.writeFileSync(`${basePath}.vhdr`, vhdr, 'utf8');
+  fs.writeFileSync(`${basePath}.vmrk`, vmrk, 'utf8');
   fs.writeFileSync(`${basePath}.eeg`, new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength));
 }
