@@ -8,8 +8,9 @@ import { args, UsageError } from './args';
 export const exportUsage = () =>
   `usage: labscope export REC --format ${EXPORT_FORMATS.join('|')} --out FILE [--start S] [--end S] [--channels a,b]
   REC          a recording (NPY, CSV or MAT; its .labscope.json names channels and markers)
-  --format     what to write (edf and bdf: EDF+/BDF+ with the markers as annotations)
-  --out FILE   the file to write, ending as the format does (.npy .csv .mat .edf .bdf)
+  --format     what to write (edf and bdf: EDF+/BDF+ with the markers as annotations;
+               brainvision: .vhdr/.vmrk/.eeg; hdf5 is not available yet)
+  --out FILE   the file to write, ending as the format does (.npy .csv .mat .edf .bdf .vhdr)
   --start S, --end S   seconds from the recording's start (default: all of it)
   --channels a,b       channel names or 1-based numbers, in the order to write them`;
 

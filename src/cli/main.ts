@@ -15,7 +15,7 @@ commands:
   record <uri> --out FILE.(npy|csv|mat) [--duration S] [--buffer FRAMES] [--json]
               [--fast]  (audio files: as fast as they can be read, not in real time)
   info FILE                 shape, channels, rate, markers and gaps of a recording
-  export REC --format npy|csv|mat|edf|bdf --out FILE [--start S] [--end S] [--channels a,b]
+  export REC --format npy|csv|mat|edf|bdf|brainvision --out FILE [--start S] [--end S] [--channels a,b]
                             a crop or some channels of a recording, in another format
   recover FILE.npy          repair an NPY whose last write was cut off
   recover FILE.mat.part     rebuild the .mat of a MAT recording that never closed

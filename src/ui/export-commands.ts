@@ -19,6 +19,7 @@ export interface ExportArgs {
 const FORMATS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
   { label: 'EDF+', description: '16-bit, markers as annotations (MNE, EDFbrowser)', format: 'edf' },
   { label: 'BDF+', description: '24-bit, markers as annotations', format: 'bdf' },
+  { label: 'BrainVision', description: '.vhdr/.vmrk/.eeg, float32, markers in the .vmrk', format: 'brainvision' },
   { label: 'NPY', description: 'numpy array, the file’s sample type', format: 'npy' },
   { label: 'CSV', description: 'text, a time column and one column per channel', format: 'csv' },
   { label: 'MAT', description: 'MATLAB v5', format: 'mat' },

@@ -103,7 +103,9 @@ print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'n':
       );
       assert.deepEqual(got.names, ['Cz', 'Fp1']);
       assert.equal(got.sfreq, RATE);
-      assert.equal(got.meas, '2026-12-03T08:30:15+00:00');
+      // The crop starts 1.25 s in, at 08:30:16.25: the header holds whole seconds, the first
+      // record's time-keeping TAL the quarter second, and MNE counts onsets from the first sample.
+      assert.equal(got.meas, '2026-12-03T08:30:16+00:00');
       const want = expected();
       // The last 1 s record is padded: 2001 rows make 11 records of 200.
       assert.equal(got.n, Math.ceil(want.length / RATE) * RATE);
@@ -127,12 +129,44 @@ print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'n':
   });
 }
 
+test('BrainVision: MNE reads the three files, the samples exactly, the markers and the start of the crop', async () => {
+  const { src, reader } = await source();
+  try {
+    const out = path.join(dir, 'crop.vhdr');
+    const files = await exportRecording(src, 'brainvision', out, CROP, { pageRows: 450 });
+    assert.deepEqual(files.map((f) => path.basename(f)).sort(), ['crop.eeg', 'crop.vhdr', 'crop.vmrk']);
+    const got = pythonJson<{ names: string[]; sfreq: number; meas: string; data: number[][]; ann: [number, number, string][] }>(
+      `import mne,sys,json
+raw = mne.io.read_raw_brainvision(sys.argv[1], preload=True, verbose='error')
+print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'meas': raw.info['meas_date'].isoformat(),
+  'data': (raw.get_data() * 1e6).T.tolist(),
+  'ann': [[float(a['onset']), float(a['duration']), a['description']] for a in raw.annotations]}))`,
+      out,
+    );
+    assert.deepEqual(got.names, ['Cz', 'Fp1']);
+    assert.equal(got.sfreq, RATE);
+    // The crop starts 250 rows (1.25 s) after the recording.
+    assert.equal(got.meas, '2026-12-03T08:30:16.250000+00:00');
+    const want = expected();
+    assert.equal(got.data.length, want.length);
+    for (let r = 0; r < want.length; r++)
+      for (let c = 0; c < 2; c++) assert.ok(Math.abs(got.data[r]![c]! - want[r]![c]!) < 1e-4, `row ${r} ch ${c}`);
+    assert.deepEqual(got.ann, [
+      [0, 0.005, 'New Segment/'],
+      [(300 - CROP.start) / RATE, 0.005, 'Stimulus/S  1'],
+      [(1500 - CROP.start) / RATE, 0.5, 'Comment/eyes closed'],
+    ]);
+  } finally {
+    await reader.close();
+  }
+});
+
 test('Cancel and a failing read leave nothing under the final name, nor a temporary file', async () => {
   const { src, reader } = await source();
   try {
     const sub = fs.mkdtempSync(path.join(dir, 'cancel-'));
-    for (const format of ['npy', 'mat', 'edf'] as const) {
-      const out = path.join(sub, `take.${format}`);
+    for (const format of ['npy', 'mat', 'edf', 'brainvision'] as const) {
+      const out = path.join(sub, `take.${format === 'brainvision' ? 'vhdr' : format}`);
       const stop = new AbortController();
       await assert.rejects(
         exportRecording(src, format, out, {}, { pageRows: 100, signal: stop.signal, onProgress: (done) => done >= 500 && stop.abort() }),

@@ -108,15 +108,23 @@ async function writeEdfLike(
     physMax.push(edfNumber(b, false));
   }
 
+  // The header's start is whole seconds; EDF+ puts the rest in the first record's time-keeping
+  // TAL, and every onset counts from the header's start.
+  const began = source.startTime ? new Date(source.startTime).getTime() + (start / rate) * 1000 : NaN;
+  const valid = Number.isFinite(began);
+  const d = new Date(valid ? Math.floor(began / 1000) * 1000 : Date.UTC(1985, 0, 1));
+  const lead = valid ? (began - d.getTime()) / 1000 : 0;
+  const seconds = (x: number) => Number((lead + x).toFixed(7));
+
   // Markers per record, then the annotation signal's size: the fullest record's TALs.
   const inRecord: Buffer[][] = Array.from({ length: records }, () => []);
   for (const m of source.markers) {
     if (m.row < start || m.row >= end) continue;
     const k = Math.floor((m.row - start) / perRecord);
     const text = m.text ? (m.type && m.type !== 'Comment' ? `${m.type}/${m.text}` : m.text) : m.type;
-    inRecord[k]!.push(tal((m.row - start) / rate, m.duration / rate, m.channel ? `${text} (${m.channel})` : text));
+    inRecord[k]!.push(tal(seconds((m.row - start) / rate), m.duration / rate, m.channel ? `${text} (${m.channel})` : text));
   }
-  const keeping = (k: number) => Buffer.from(`+${k * duration}\x14\x14\x00`, 'ascii');
+  const keeping = (k: number) => Buffer.from(`+${seconds(k * duration)}\x14\x14\x00`, 'ascii');
   let annotationBytes = 0;
   for (let k = 0; k < records; k++)
     annotationBytes = Math.max(annotationBytes, keeping(k).length + inRecord[k]!.reduce((s, b) => s + b.length, 0));
@@ -124,9 +132,6 @@ async function writeEdfLike(
 
   // The header.
   const signals = n + 1;
-  const when = source.startTime ? new Date(source.startTime) : undefined;
-  const valid = when && !Number.isNaN(when.getTime());
-  const d = valid ? when : new Date(Date.UTC(1985, 0, 1));
   const startDate = `${two(d.getUTCDate())}.${two(d.getUTCMonth() + 1)}.${two(d.getUTCFullYear() % 100)}`;
   const startClock = `${two(d.getUTCHours())}.${two(d.getUTCMinutes())}.${two(d.getUTCSeconds())}`;
   const recordingId = valid

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { openRecording } from '../reading/reader';
 import { RecordingDocumentModel } from '../recording-document';
 import { openWriter } from '../writers';
+import { writeBrainVisionExport } from './brainvision';
 import { writeBdf, writeEdf } from './edf';
 import {
   EXPORT_FORMATS,
@@ -61,6 +62,7 @@ const WRITERS: Partial<Record<ExportFormat, FormatWriter>> = {
   mat: frames('mat'),
   edf: writeEdf,
   bdf: writeBdf,
+  brainvision: writeBrainVisionExport,
 };
 
 /** Checks a selection against the recording, naming what is wrong; returns it whole when omitted. */
