@@ -242,7 +242,7 @@ print(json.dumps({'names': raw.ch_names, 'first': [float(d[0,0]), float(d[1,0])]
   // Row 500 (2 s at 250 Hz): Cz = 500 × 3 + 2, Fp1 = 1500, within one step of a 16-bit range.
   assert.ok(Math.abs(got.first[0]! - 1502) < 0.2 && Math.abs(got.first[1]! - 1500) < 0.2, String(got.first));
   assert.deepEqual(got.ann, [[2, 'Stimulus/S  7']]);
-  assert.equal(got.meas, '2026-12-03T08:00:00+00:00');
+  assert.equal(got.meas, '2026-12-03T08:00:02+00:00', 'the file starts where the crop does');
 
   const bad = await runCli(['export', rec, '--format', 'edf', '--out', out, '--channels', 'Oz']);
   assert.equal(bad.code, 2);
