@@ -183,6 +183,7 @@ class LabscopeAddon : public Napi::Addon<LabscopeAddon> {
   Napi::Value RdaMessageSize(const Napi::CallbackInfo& info);
   Napi::Value DecimateMinMax(const Napi::CallbackInfo& info);
   Napi::Value ParseNumberArray(const Napi::CallbackInfo& info);
+  Napi::Value MinMaxColumns(const Napi::CallbackInfo& info);
   // The text of the last parseNumberArray call, reused: one allocation per thread, not per call.
   std::vector<char> text_;
 };
@@ -468,6 +469,7 @@ LabscopeAddon::LabscopeAddon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("RDA_MAX_MESSAGE", Napi::Number::New(env, rda::kMaxMessage), napi_enumerable),
                            InstanceMethod<&LabscopeAddon::DecimateMinMax>("decimateMinMax", napi_enumerable),
                            InstanceMethod<&LabscopeAddon::ParseNumberArray>("parseNumberArray", napi_enumerable),
+                           InstanceMethod<&LabscopeAddon::MinMaxColumns>("minMaxColumns", napi_enumerable),
                        });
 }
 
@@ -519,6 +521,43 @@ Napi::Value LabscopeAddon::DecimateMinMax(const Napi::CallbackInfo& info) {
   used.Set(0u, static_cast<double>(used_start));
   used.Set(1u, static_cast<double>(used_end));
   return used;
+}
+
+// minMaxColumns(samples: Float32Array | Float64Array, channels, buckets, out: Float32Array): the
+// ring decimator's kernel over a page of a recorded file.
+Napi::Value LabscopeAddon::MinMaxColumns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  bool is_typed = false;
+  napi_is_typedarray(env, info[0], &is_typed);
+  if (!is_typed || napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      (type != napi_float32_array && type != napi_float64_array)) {
+    throw Napi::TypeError::New(env, "minMaxColumns: samples must be a Float32Array or a Float64Array");
+  }
+  const uint64_t channels = index_arg(info, 1, "minMaxColumns: channels");
+  const uint64_t buckets = index_arg(info, 2, "minMaxColumns: buckets");
+  const Span<float> out = float32_arg(info, 3, "minMaxColumns: out");
+  if (channels < 1 || channels > UINT32_MAX || length % channels != 0) {
+    throw Napi::RangeError::New(
+        env, "minMaxColumns: " + std::to_string(length) + " samples are not whole frames of " + std::to_string(channels) + " channels");
+  }
+  if (buckets < 1 || buckets > UINT32_MAX)
+    throw Napi::RangeError::New(env, "minMaxColumns: buckets must be 1.." + std::to_string(UINT32_MAX));
+  const uint64_t need = channels * buckets * 2;
+  if (out.length < need) {
+    throw Napi::RangeError::New(env, "minMaxColumns: out holds " + std::to_string(out.length) +
+                                         " floats, channels × buckets × 2 = " + std::to_string(need) + " needed");
+  }
+  const uint64_t frames = length / channels;
+  const auto c = static_cast<uint32_t>(channels);
+  const auto b = static_cast<uint32_t>(buckets);
+  if (type == napi_float32_array)
+    labscope::min_max_columns(static_cast<const float*>(data), frames, c, b, out.data);
+  else
+    labscope::min_max_columns(static_cast<const double*>(data), frames, c, b, out.data);
+  return env.Undefined();
 }
 
 }  // namespace

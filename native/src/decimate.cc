@@ -134,7 +134,29 @@ Ring::Status decimate_typed(const Ring& ring, uint64_t start, uint64_t end, uint
   return Ring::Status::ok;
 }
 
+template <class T>
+bool columns_typed(const T* samples, uint64_t frames, uint32_t channels, uint32_t buckets, float* out) {
+  if (buckets == 0 || channels == 0) return buckets != 0;
+  const Buckets bk{0, frames, buckets};
+  Accumulator<T> acc(channels);
+  for (uint32_t b = 0; b < buckets; ++b) {
+    acc.reset();
+    const uint64_t f = bk.first(b);
+    const uint64_t e = b + 1 < buckets ? bk.first(b + 1) : frames;
+    acc.add(samples + f * channels, e - f);
+    acc.store(out, buckets, b);
+  }
+  return true;
+}
+
 }  // namespace
+
+bool min_max_columns(const float* samples, uint64_t frames, uint32_t channels, uint32_t buckets, float* out) {
+  return columns_typed(samples, frames, channels, buckets, out);
+}
+bool min_max_columns(const double* samples, uint64_t frames, uint32_t channels, uint32_t buckets, float* out) {
+  return columns_typed(samples, frames, channels, buckets, out);
+}
 
 Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
                               uint64_t* used_end) {

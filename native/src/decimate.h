@@ -18,4 +18,10 @@ namespace labscope {
 Ring::Status decimate_min_max(const Ring& ring, uint64_t start, uint64_t end, uint32_t buckets, float* out, uint64_t* used_start,
                               uint64_t* used_end);
 
+// The same min/max over an interleaved array in memory (a page of a recorded file): frames
+// [0, frames) of `channels` channels in `buckets` equal buckets, out laid out as above. Buckets
+// without frames, or with only NaN samples, get NaN. Returns false when buckets == 0.
+bool min_max_columns(const float* samples, uint64_t frames, uint32_t channels, uint32_t buckets, float* out);
+bool min_max_columns(const double* samples, uint64_t frames, uint32_t channels, uint32_t buckets, float* out);
+
 }  // namespace labscope

@@ -142,6 +142,12 @@ export interface NativeAddon {
    * fit in `out`: the caller words the error. Correctly rounded (C++ from_chars), as JSON.parse.
    */
   parseNumberArray(text: string, out: Float64Array, offset: number, stride: number): number;
+  /**
+   * decimateMinMax's kernel over interleaved samples in memory (a page of a recorded file): all
+   * its frames in `buckets` equal buckets, out[(c * buckets + b) * 2 + 0|1] = min|max, NaN for a
+   * bucket without numbers. Float64 samples are compared in double.
+   */
+  minMaxColumns(samples: Float32Array | Float64Array, channels: number, buckets: number, out: Float32Array): void;
 }
 
 /** What addon.cc exports: the decoder's hot call fills a Float64Array instead of making objects. */

@@ -13,6 +13,7 @@
 //    level fits) more on each side. Nothing is ever dropped, so a spike is always drawn.
 // A recording still being written grows: extend() scans only the rows added since (from the
 // start of the last, partial block) and updates the levels above them.
+import { native } from '../native';
 import type { MinMaxQuery, MinMaxResult, RecordingReader } from './types';
 
 export interface PyramidOptions {
@@ -109,29 +110,13 @@ export class MinMaxPyramid {
     let chosen = this.levels[0]!;
     for (const level of this.levels) if (level.size * PYRAMID_FANOUT <= perColumn) chosen = level;
     const { size, data } = chosen;
-    const stride = this.channels * 2;
     for (let b = 0; b < columns; b++) {
       const s = start + Math.floor((b * rows) / columns);
       const e = start + Math.floor(((b + 1) * rows) / columns);
       if (e <= s) continue;
       const first = Math.floor(s / size);
       const last = Math.ceil(e / size);
-      for (let i = 0; i < channels.length; i++) {
-        const at = channels[i]! * 2;
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let k = first; k < last; k++) {
-          const mn = data[k * stride + at]!;
-          const mx = data[k * stride + at + 1]!;
-          // NaN (a block without numbers) fails both comparisons and is passed over.
-          if (mn < lo) lo = mn;
-          if (mx > hi) hi = mx;
-        }
-        if (lo <= hi) {
-          minmax[(i * columns + b) * 2] = lo;
-          minmax[(i * columns + b) * 2 + 1] = hi;
-        }
-      }
+      for (let i = 0; i < channels.length; i++) mergeBlocks(data, this.channels, channels[i]!, first, last, minmax, (i * columns + b) * 2);
     }
     return { minmax, columns };
   }
@@ -139,20 +124,9 @@ export class MinMaxPyramid {
   /** Columns from the file's own rows: every column exact. */
   private async exact(q: MinMaxQuery, out: Float32Array): Promise<void> {
     const { start, end, columns, channels } = q;
-    const rows = end - start;
     const n = channels.length;
-    const x = await this.reader.read(start, end, channels);
-    const lo = new Float64Array(n);
-    const hi = new Float64Array(n);
-    for (let b = 0; b < columns; b++) {
-      rowsMinMax(x, n, Math.floor((b * rows) / columns), Math.floor(((b + 1) * rows) / columns), lo, hi);
-      for (let i = 0; i < n; i++) {
-        if (lo[i]! <= hi[i]!) {
-          out[(i * columns + b) * 2] = lo[i]!;
-          out[(i * columns + b) * 2 + 1] = hi[i]!;
-        }
-      }
-    }
+    // The ring decimator's kernel, over the rows just read: its buckets are these columns.
+    native().minMaxColumns(await this.reader.read(start, end, channels), n, columns, out);
   }
 
   /** Scans rows from the start of the last (partial) block to the reader's end, then the levels above. */
@@ -163,19 +137,26 @@ export class MinMaxPyramid {
     const from = Math.floor(this.rows / B) * B;
     const base = this.level(0, Math.ceil(total / B));
     const pageRows = Math.max(B, Math.floor(this.pageSamples / Math.max(1, C) / B) * B);
-    const lo = new Float64Array(C);
-    const hi = new Float64Array(C);
+    const scratch = new Float32Array((pageRows / B) * C * 2);
     for (let r = from; r < total; r += pageRows) {
       signal?.throwIfAborted();
       const end = Math.min(total, r + pageRows);
       const x = await this.reader.read(r, end);
-      for (let block = r / B; block * B < end; block++) {
-        rowsMinMax(x, C, block * B - r, Math.min(end, (block + 1) * B) - r, lo, hi);
-        for (let c = 0; c < C; c++) {
-          const at = (block * C + c) * 2;
-          base.data[at] = lo[c]! <= hi[c]! ? lo[c]! : NaN;
-          base.data[at + 1] = lo[c]! <= hi[c]! ? hi[c]! : NaN;
-        }
+      // Whole blocks in one native call (its equal buckets are the blocks), a partial last block in
+      // another; its channel-major columns are then laid out block-major, as the levels are.
+      const whole = Math.floor((end - r) / B);
+      for (const [first, count, rowsIn] of [
+        [0, whole, whole * B],
+        [whole, end - r > whole * B ? 1 : 0, end - r - whole * B],
+      ] as const) {
+        if (!count) continue;
+        native().minMaxColumns(x.subarray(first * B * C, (first * B + rowsIn) * C), C, count, scratch);
+        for (let k = 0; k < count; k++)
+          for (let c = 0; c < C; c++) {
+            const at = ((r / B + first + k) * C + c) * 2;
+            base.data[at] = scratch[(c * count + k) * 2]!;
+            base.data[at + 1] = scratch[(c * count + k) * 2 + 1]!;
+          }
       }
       onProgress?.(total ? end / total : 1);
     }
@@ -196,18 +177,7 @@ export class MinMaxPyramid {
       const first = Math.floor(changed / PYRAMID_FANOUT);
       for (let j = first; j < blocks; j++) {
         const lastChild = Math.min(below.blocks, (j + 1) * PYRAMID_FANOUT);
-        for (let c = 0; c < C; c++) {
-          let lo = Infinity;
-          let hi = -Infinity;
-          for (let child = j * PYRAMID_FANOUT; child < lastChild; child++) {
-            const mn = below.data[(child * C + c) * 2]!;
-            const mx = below.data[(child * C + c) * 2 + 1]!;
-            if (mn < lo) lo = mn;
-            if (mx > hi) hi = mx;
-          }
-          level.data[(j * C + c) * 2] = lo <= hi ? lo : NaN;
-          level.data[(j * C + c) * 2 + 1] = lo <= hi ? hi : NaN;
-        }
+        for (let c = 0; c < C; c++) mergeBlocks(below.data, C, c, j * PYRAMID_FANOUT, lastChild, level.data, (j * C + c) * 2);
       }
       level.blocks = blocks;
       changed = first;
@@ -231,18 +201,17 @@ export class MinMaxPyramid {
 }
 
 /**
- * Min and max of each of the `C` interleaved channels over rows [s, e) of `x`, into lo/hi
- * (lo > hi where a channel has no number there). Row by row, so the scan reads memory in order.
+ * The min and max of channel `c` over blocks [first, last) of a level's data (C channels, min/max
+ * pairs), into dst[at] and dst[at + 1]; NaN when none of them holds a number.
  */
-function rowsMinMax(x: Float32Array | Float64Array, C: number, s: number, e: number, lo: Float64Array, hi: Float64Array): void {
-  lo.fill(Infinity);
-  hi.fill(-Infinity);
-  for (let row = s, at = s * C; row < e; row++) {
-    for (let c = 0; c < C; c++, at++) {
-      const v = x[at]!;
-      // NaN fails both comparisons and is passed over.
-      if (v < lo[c]!) lo[c] = v;
-      if (v > hi[c]!) hi[c] = v;
-    }
+function mergeBlocks(data: Float32Array, C: number, c: number, first: number, last: number, dst: Float32Array, at: number): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = first, i = (first * C + c) * 2; k < last; k++, i += C * 2) {
+    // NaN (a block without numbers) fails both comparisons and is passed over.
+    if (data[i]! < lo) lo = data[i]!;
+    if (data[i + 1]! > hi) hi = data[i + 1]!;
   }
+  dst[at] = lo <= hi ? lo : NaN;
+  dst[at + 1] = lo <= hi ? hi : NaN;
 }
