@@ -4,13 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NEW_SEGMENT, vhdrText, vmrkText, type VmrkMarker } from '../formats/brainvision-text';
+import { pages } from './pages';
 import type { FormatWriter } from './types';
 
 export const writeBrainVisionExport: FormatWriter = async (source, selection, target, options) => {
   const rate = source.rate;
   if (!(rate !== undefined && rate > 0)) throw new Error('BrainVision needs the recording’s sample rate, and this one has none');
   const { start, end, channels } = selection;
-  const n = channels.length;
   const finalVhdr = target.out;
   const base = path.basename(finalVhdr).replace(/\.vhdr$/i, '');
   const sibling = (ext: string) => path.join(path.dirname(finalVhdr), `${base}${ext}`);
@@ -18,14 +18,9 @@ export const writeBrainVisionExport: FormatWriter = async (source, selection, ta
 
   const eeg = fs.openSync(target.file(sibling('.eeg')), 'w');
   try {
-    const pageRows = Math.max(1, options.pageRows ?? Math.floor((4 * 1024 * 1024) / n));
-    for (let r = start; r < end; r += pageRows) {
-      options.signal?.throwIfAborted();
-      const stop = Math.min(end, r + pageRows);
-      const x = await source.reader.read(r, stop, channels);
-      const f32 = x instanceof Float32Array ? x : Float32Array.from(x);
+    for await (const { data } of pages(source, selection, options)) {
+      const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
       fs.writeSync(eeg, new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength));
-      options.onProgress?.(stop - start, end - start);
     }
   } finally {
     fs.closeSync(eeg);

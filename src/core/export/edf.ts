@@ -4,6 +4,8 @@
 // record is padded with each channel's last sample (EDF holds whole records only); the header's
 // record count and duration say exactly how long the data is, and the caller is told the padding.
 import * as fs from 'node:fs';
+import { native } from '../native';
+import { defaultPageRows, pages } from './pages';
 import type { ExportOptions, ExportSelection, ExportSource, ExportTarget } from './types';
 
 interface Flavour {
@@ -73,7 +75,6 @@ async function writeEdfLike(
   target: ExportTarget,
   options: ExportOptions,
 ): Promise<void> {
-  const { reader } = source;
   const rate = source.rate;
   if (!(rate !== undefined && rate > 0)) throw new Error('EDF and BDF need the recording’s sample rate, and this one has none');
   const { start, end, channels } = selection;
@@ -82,19 +83,23 @@ async function writeEdfLike(
   const duration = recordSeconds(rate);
   const perRecord = Math.round(rate * duration);
   const records = Math.ceil(rows / perRecord);
-  const pageRows = Math.max(1, options.pageRows ?? Math.floor((4 * 1024 * 1024) / Math.max(1, n)));
+  const pageRows = options.pageRows ?? defaultPageRows(n);
+  // Progress is one count over both passes: the range pass is the first half of the rows.
+  const half = (passed: number, done: number) => options.onProgress?.(Math.floor((passed + done) / 2), rows);
 
-  // Pass 1: each channel's range, so every sample fits the digital range.
+  // Pass 1: each channel's range, so every sample fits the digital range. The native min/max
+  // kernel skips NaN as the data pass does; its float32 result is within an ulp of a float64
+  // channel's extreme, far below a digital step, and the data pass clamps whatever is outside.
   const lo = new Float64Array(n).fill(Infinity);
   const hi = new Float64Array(n).fill(-Infinity);
-  for (let r = start; r < end; r += pageRows) {
-    options.signal?.throwIfAborted();
-    const x = await reader.read(r, Math.min(end, r + pageRows), channels);
-    for (let k = 0; k < x.length; k++) {
-      const v = x[k]!;
-      const c = k % n;
-      if (v < lo[c]!) lo[c] = v;
-      if (v > hi[c]!) hi[c] = v;
+  const range = new Float32Array(2 * n);
+  for await (const { data } of pages(source, selection, options, pageRows, (done) => half(0, done))) {
+    native().minMaxColumns(data, n, 1, range);
+    for (let c = 0; c < n; c++) {
+      const a = range[2 * c]!;
+      const b = range[2 * c + 1]!;
+      if (a < lo[c]!) lo[c] = a;
+      if (b > hi[c]!) hi[c] = b;
     }
   }
   const physMin: string[] = [];
@@ -178,31 +183,33 @@ async function writeEdfLike(
     const last = new Float64Array(n);
     // Pass 2: records, read a page of whole records at a time.
     const recordsPerPage = Math.max(1, Math.floor(pageRows / perRecord));
-    for (let k0 = 0; k0 < records; k0 += recordsPerPage) {
-      options.signal?.throwIfAborted();
-      const k1 = Math.min(records, k0 + recordsPerPage);
-      const r0 = start + k0 * perRecord;
-      const r1 = Math.min(end, start + k1 * perRecord);
-      const x = await reader.read(r0, r1, channels);
-      const out = Buffer.alloc((k1 - k0) * recordBytes);
-      for (let k = k0; k < k1; k++) {
-        const base = (k - k0) * recordBytes;
+    const physLow = physMin.map(Number);
+    for await (const page of pages(source, selection, options, recordsPerPage * perRecord, (done) => half(rows, done))) {
+      const x = page.data;
+      const k0 = page.offset / perRecord;
+      const count = Math.ceil(page.rows / perRecord);
+      const out = Buffer.alloc(count * recordBytes);
+      for (let k = 0; k < count; k++) {
+        const base = k * recordBytes;
         for (let c = 0; c < n; c++) {
-          for (let i = 0; i < perRecord; i++) {
-            const row = (k - k0) * perRecord + i;
-            let v = row < r1 - r0 ? x[row * n + c]! : last[c]!;
-            if (row < r1 - r0) last[c] = v;
-            if (Number.isNaN(v)) v = Number(physMin[c]);
-            const digital = Math.max(flavour.digitalMin, Math.min(flavour.digitalMax, Math.round(v * scale[c]! + offset[c]!)));
-            const at = base + (c * perRecord + i) * B;
-            if (B === 2) out.writeInt16LE(digital, at);
-            else out.writeIntLE(digital, at, 3);
+          const s = scale[c]!;
+          const o = offset[c]!;
+          let at = base + c * perRecord * B;
+          for (let i = 0; i < perRecord; i++, at += B) {
+            const row = k * perRecord + i;
+            let v = row < page.rows ? x[row * n + c]! : last[c]!;
+            if (row < page.rows) last[c] = v;
+            if (Number.isNaN(v)) v = physLow[c]!;
+            const digital = Math.max(flavour.digitalMin, Math.min(flavour.digitalMax, Math.round(v * s + o)));
+            // Little-endian two's complement by hand: Buffer's writeInt*LE checks each call.
+            out[at] = digital & 0xff;
+            out[at + 1] = (digital >> 8) & 0xff;
+            if (B === 3) out[at + 2] = (digital >> 16) & 0xff;
           }
         }
-        Buffer.concat([keeping(k), ...inRecord[k]!]).copy(out, base + n * perRecord * B);
+        Buffer.concat([keeping(k0 + k), ...inRecord[k0 + k]!]).copy(out, base + n * perRecord * B);
       }
       fs.writeSync(fd, out);
-      options.onProgress?.(r1 - start, rows);
     }
   } finally {
     fs.closeSync(fd);

@@ -9,6 +9,7 @@ import { RecordingDocumentModel } from '../recording-document';
 import { openWriter } from '../writers';
 import { writeBrainVisionExport } from './brainvision';
 import { writeBdf, writeEdf } from './edf';
+import { pages } from './pages';
 import {
   EXPORT_FORMATS,
   type ExportFormat,
@@ -36,7 +37,7 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, readonly string[]> = {
 const frames =
   (format: 'npy' | 'csv' | 'mat'): FormatWriter =>
   async (source, selection, target, options) => {
-    const { start, end, channels } = selection;
+    const { channels } = selection;
     const writer = openWriter(target.file(target.out), format, {
       channels: channels.map((c) => source.channels[c]!.name),
       units: channels.map((c) => source.channels[c]!.unit),
@@ -44,13 +45,7 @@ const frames =
       sampleType: source.reader.sampleType,
     });
     try {
-      const pageRows = Math.max(1, options.pageRows ?? Math.floor((4 * 1024 * 1024) / channels.length));
-      for (let r = start; r < end; r += pageRows) {
-        options.signal?.throwIfAborted();
-        const stop = Math.min(end, r + pageRows);
-        writer.append(await source.reader.read(r, stop, channels), r - start);
-        options.onProgress?.(stop - start, end - start);
-      }
+      for await (const page of pages(source, selection, options)) writer.append(page.data, page.offset);
     } finally {
       writer.close();
     }
