@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { native } from '../src/core/native';
 import { MinMaxPyramid } from '../src/core/reading/pyramid';
 import { openRecording } from '../src/core/reading/reader';
 import { openWriter } from '../src/core/writers';
@@ -50,25 +51,13 @@ function windows(frames: number): Array<[number, number]> {
   return out;
 }
 
-/** The peers' way: the columns from the whole array in memory. */
+/**
+ * The peers' way: the columns from the whole array in memory, with the same native min/max kernel
+ * the pyramid uses, so the two sides differ only in how the samples reach it.
+ */
 function columnsFrom(x: Float32Array, start: number, end: number): Float32Array {
   const out = new Float32Array(CHANNELS * COLUMNS * 2);
-  const rows = end - start;
-  for (let b = 0; b < COLUMNS; b++) {
-    const s = start + Math.floor((b * rows) / COLUMNS);
-    const e = start + Math.floor(((b + 1) * rows) / COLUMNS);
-    for (let c = 0; c < CHANNELS; c++) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let r = s; r < e; r++) {
-        const v = x[r * CHANNELS + c]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      out[(c * COLUMNS + b) * 2] = lo;
-      out[(c * COLUMNS + b) * 2 + 1] = hi;
-    }
-  }
+  native().minMaxColumns(x.subarray(start * CHANNELS, end * CHANNELS), CHANNELS, COLUMNS, out);
   return out;
 }
 
