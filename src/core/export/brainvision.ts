@@ -5,12 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NEW_SEGMENT, vhdrText, vmrkText, type VmrkMarker } from '../formats/brainvision-text';
 import { pages } from './pages';
+import { markersWithin, selectionStart } from './selection';
 import type { FormatWriter } from './types';
 
 export const writeBrainVisionExport: FormatWriter = async (source, selection, target, options) => {
   const rate = source.rate;
   if (!(rate !== undefined && rate > 0)) throw new Error('BrainVision needs the recording’s sample rate, and this one has none');
-  const { start, end, channels } = selection;
+  const { channels } = selection;
   const finalVhdr = target.out;
   const base = path.basename(finalVhdr).replace(/\.vhdr$/i, '');
   const sibling = (ext: string) => path.join(path.dirname(finalVhdr), `${base}${ext}`);
@@ -26,23 +27,17 @@ export const writeBrainVisionExport: FormatWriter = async (source, selection, ta
     fs.closeSync(eeg);
   }
 
-  const when = source.startTime ? new Date(new Date(source.startTime).getTime() + (start / rate) * 1000) : undefined;
   const markers: VmrkMarker[] = [{ type: NEW_SEGMENT, description: '', position: 0, points: 1, channel: -1 }];
-  for (const m of source.markers) {
-    if (m.row < start || m.row >= end) continue;
+  for (const m of markersWithin(source, selection)) {
     markers.push({
       type: m.type,
       description: m.text,
-      position: m.row - start,
+      position: m.row,
       points: Math.max(1, m.duration),
       channel: m.channel === null ? -1 : names.indexOf(m.channel),
     });
   }
-  fs.writeFileSync(
-    target.file(sibling('.vmrk')),
-    vmrkText(base, markers, when && !Number.isNaN(when.getTime()) ? when : undefined),
-    'utf8',
-  );
+  fs.writeFileSync(target.file(sibling('.vmrk')), vmrkText(base, markers, selectionStart(source, selection)), 'utf8');
   fs.writeFileSync(
     target.file(finalVhdr),
     vhdrText({

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { native } from '../native';
 import { defaultPageRows, pages } from './pages';
+import { markersWithin, selectionStart } from './selection';
 import type { ExportOptions, ExportSelection, ExportSource, ExportTarget } from './types';
 
 interface Flavour {
@@ -115,7 +116,7 @@ async function writeEdfLike(
 
   // The header's start is whole seconds; EDF+ puts the rest in the first record's time-keeping
   // TAL, and every onset counts from the header's start.
-  const began = source.startTime ? new Date(source.startTime).getTime() + (start / rate) * 1000 : NaN;
+  const began = selectionStart(source, selection)?.getTime() ?? NaN;
   const valid = Number.isFinite(began);
   const d = new Date(valid ? Math.floor(began / 1000) * 1000 : Date.UTC(1985, 0, 1));
   const lead = valid ? (began - d.getTime()) / 1000 : 0;
@@ -123,11 +124,10 @@ async function writeEdfLike(
 
   // Markers per record, then the annotation signal's size: the fullest record's TALs.
   const inRecord: Buffer[][] = Array.from({ length: records }, () => []);
-  for (const m of source.markers) {
-    if (m.row < start || m.row >= end) continue;
-    const k = Math.floor((m.row - start) / perRecord);
+  for (const m of markersWithin(source, selection)) {
+    const k = Math.floor(m.row / perRecord);
     const text = m.text ? (m.type && m.type !== 'Comment' ? `${m.type}/${m.text}` : m.text) : m.type;
-    inRecord[k]!.push(tal(seconds((m.row - start) / rate), m.duration / rate, m.channel ? `${text} (${m.channel})` : text));
+    inRecord[k]!.push(tal(seconds(m.row / rate), m.duration / rate, m.channel ? `${text} (${m.channel})` : text));
   }
   const keeping = (k: number) => Buffer.from(`+${seconds(k * duration)}\x14\x14\x00`, 'ascii');
   let annotationBytes = 0;
