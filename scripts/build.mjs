@@ -1,7 +1,8 @@
 // Bundles the extension, the CLI and the acquisition worker with esbuild. The native addon is
 // built by cmake-js at install time and loaded from build/native at run time.
 import * as esbuild from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { installFile } from './install-file.mjs';
 
@@ -76,3 +77,11 @@ for (const page of ['scope', 'recording']) {
   );
 }
 chmodSync('dist/cli.js', 0o755);
+// h5wasm (HDF5 and MAT v7.3 exports) is an ES module with top-level await, which a CommonJS bundle
+// cannot hold: its Node build is copied beside the bundles and imported at run time
+// (src/core/export/h5wasm.ts).
+// Its package.json says "type": "module", or Node would load the copies as CommonJS.
+mkdirSync('dist/h5wasm', { recursive: true });
+for (const file of ['hdf5_hl.js', 'hdf5_util.js'])
+  copyFileSync(path.join('node_modules', 'h5wasm', 'dist', 'node', file), `dist/h5wasm/${file}`);
+writeFileSync('dist/h5wasm/package.json', `${JSON.stringify({ type: 'module', private: true })}\n`);

@@ -18,6 +18,9 @@ const REQUIRED = [
   'dist/extension.js',
   'dist/acquisition-worker.js',
   'dist/serialport.node',
+  'dist/h5wasm/hdf5_hl.js',
+  'dist/h5wasm/hdf5_util.js',
+  'dist/h5wasm/package.json',
   'build/native/Release/labscope.node',
 ];
 // What must never ship (sources, dependencies, test data, the local code-server).

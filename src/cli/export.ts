@@ -2,17 +2,27 @@
 // subset of a recording, in another format, streamed with progress on stderr; Ctrl+C cancels and
 // leaves nothing under the output's name.
 import * as path from 'node:path';
-import { EXPORT_FORMATS, channelIndexes, exportRecording, openExportSource, type ExportFormat } from '../core/export';
+import {
+  EXPORT_FORMATS,
+  MAT_VERSIONS,
+  channelIndexes,
+  exportRecording,
+  openExportSource,
+  type ExportFormat,
+  type MatVersion,
+} from '../core/export';
 import { args, UsageError } from './args';
 
 export const exportUsage = () =>
   `usage: labscope export REC --format ${EXPORT_FORMATS.join('|')} --out FILE [--start S] [--end S] [--channels a,b]
   REC          a recording (NPY, CSV or MAT; its .labscope.json names channels and markers)
   --format     what to write (edf and bdf: EDF+/BDF+ with the markers as annotations;
-               brainvision: .vhdr/.vmrk/.eeg; hdf5 is not available yet)
-  --out FILE   the file to write, ending as the format does (.npy .csv .mat .edf .bdf .vhdr)
+               brainvision: .vhdr/.vmrk/.eeg; hdf5: data, names, units, rate and markers)
+  --out FILE   the file to write, ending as the format does (.npy .csv .mat .edf .bdf .vhdr .h5)
   --start S, --end S   seconds from the recording's start (default: all of it)
-  --channels a,b       channel names or 1-based numbers, in the order to write them`;
+  --channels a,b       channel names or 1-based numbers, in the order to write them
+  --mat-version ${MAT_VERSIONS.join('|')}   MAT v5, or v7.3 (HDF5); auto (the default) writes v7.3 only
+               past v5's 4 GiB per variable`;
 
 const help = { name: 'export', usage: exportUsage };
 
@@ -34,6 +44,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
       start: { type: 'string' },
       end: { type: 'string' },
       channels: { type: 'string' },
+      'mat-version': { type: 'string' },
     },
     help,
   );
@@ -42,6 +53,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format))
     throw new UsageError(`export: --format must be one of ${EXPORT_FORMATS.join(', ')}${format ? `, got "${format}"` : ''}`);
   if (!values.out) throw new UsageError('export: --out FILE is needed');
+  const matVersion = values['mat-version'] as MatVersion | undefined;
+  if (matVersion !== undefined && !(MAT_VERSIONS as readonly string[]).includes(matVersion))
+    throw new UsageError(`export: --mat-version must be one of ${MAT_VERSIONS.join(', ')}, got "${matVersion}"`);
+  if (matVersion !== undefined && format !== 'mat') throw new UsageError(`export: --mat-version is for --format mat, not ${format}`);
   const source = await openExportSource(positionals[0]!);
   const stop = new AbortController();
   const cancel = () => stop.abort();
@@ -65,6 +80,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
       { start, end, channels },
       {
         signal: stop.signal,
+        matVersion,
         onProgress: (done, total) => {
           const percent = Math.floor((100 * done) / total / 10) * 10;
           if (percent !== shown) process.stderr.write(`exporting ${path.basename(values.out!)}: ${(shown = percent)} %\n`);

@@ -4,7 +4,7 @@
 // keybindings do.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXPORT_EXTENSIONS, exportRecording, type ExportFormat, type ExportSource } from '../core/export';
+import { EXPORT_EXTENSIONS, exportRecording, exportSourceOf, type ExportFormat, type ExportSource } from '../core/export';
 import type { RecordingDocument, RecordingEditorProvider } from './recording-editor';
 
 type Range = 'whole' | 'selection' | 'crop';
@@ -22,19 +22,13 @@ const FORMATS: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
   { label: 'BrainVision', description: '.vhdr/.vmrk/.eeg, float32, markers in the .vmrk', format: 'brainvision' },
   { label: 'NPY', description: 'numpy array, the file’s sample type', format: 'npy' },
   { label: 'CSV', description: 'text, a time column and one column per channel', format: 'csv' },
-  { label: 'MAT', description: 'MATLAB v5', format: 'mat' },
+  { label: 'MAT', description: 'MATLAB: v5, or v7.3 (HDF5) past v5’s 4 GiB', format: 'mat' },
+  { label: 'HDF5', description: 'data, channel names, units, rate and markers as datasets (h5py, HDFView)', format: 'hdf5' },
 ];
 
 function sourceOf(doc: RecordingDocument): ExportSource {
   if (!doc.reader || !doc.model) throw new Error(doc.failure ?? `${doc.name} could not be read`);
-  const state = doc.model.state();
-  return {
-    reader: doc.reader,
-    channels: state.channels.map((c) => ({ name: c.name, unit: c.unit })),
-    markers: state.markers,
-    rate: doc.reader.rate,
-    startTime: doc.reader.sidecar?.startTime,
-  };
+  return exportSourceOf(doc.reader, doc.model.state());
 }
 
 /** Rows of the chosen range, or why it cannot be had. */

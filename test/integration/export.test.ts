@@ -1,12 +1,19 @@
 // Exports read back by independent readers: numpy (NPY, CSV crops: exactly the chosen rows and
-// channels), scipy (MAT), MNE (EDF+ and BDF+ with the markers as annotations); page edges placed
+// channels), scipy (MAT v5), h5py (HDF5), hdf5storage (MAT v7.3), MNE (EDF+ and BDF+ with the markers as annotations); page edges placed
 // inside the crop; Cancel and failures leave nothing under the final name; bad requests are named.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { channelIndexes, exportRecording, type ExportSource } from '../../src/core/export';
+import {
+  channelIndexes,
+  exportRecording,
+  matVersionFor,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportSource,
+} from '../../src/core/export';
 import { openRecording } from '../../src/core/reading/reader';
 import type { RecordingReader } from '../../src/core/reading/types';
 import { openWriter } from '../../src/core/writers';
@@ -47,6 +54,22 @@ async function source(): Promise<{ src: ExportSource; reader: RecordingReader }>
 }
 
 const CROP = { start: 250, end: 2_251, channels: [2, 0] };
+
+/** Exports CROP in pages of 333 rows; checks it wrote `out` with progress that ends at every row. */
+async function exportCrop(src: ExportSource, format: ExportFormat, out: string, options: ExportOptions = {}): Promise<number[]> {
+  const progress: number[] = [];
+  assert.deepEqual(
+    await exportRecording(src, format, out, CROP, { pageRows: 333, ...options, onProgress: (done) => progress.push(done) }),
+    [out],
+  );
+  assert.equal(progress.at(-1), CROP.end - CROP.start);
+  assert.ok(progress.length >= 6, 'progress by page');
+  assert.ok(
+    progress.every((p, i) => i === 0 || p >= progress[i - 1]!),
+    'progress never goes back',
+  );
+  return progress;
+}
 const expected = () => Array.from({ length: CROP.end - CROP.start }, (_, i) => CROP.channels.map((c) => value(CROP.start + i, c)));
 
 test('NPY, CSV and MAT crops hold exactly the chosen rows and channels (numpy, scipy)', async () => {
@@ -59,11 +82,7 @@ test('NPY, CSV and MAT crops hold exactly the chosen rows and channels (numpy, s
     };
     for (const format of ['npy', 'csv', 'mat'] as const) {
       const out = path.join(dir, `crop.${format}`);
-      const progress: number[] = [];
-      const files = await exportRecording(src, format, out, CROP, { pageRows: 333, onProgress: (done) => progress.push(done) });
-      assert.deepEqual(files, [out]);
-      assert.equal(progress.at(-1), CROP.end - CROP.start);
-      assert.ok(progress.length >= 6, 'progress by page');
+      await exportCrop(src, format, out);
       const got = pythonJson<number[][]>(readers[format], out);
       const want = expected();
       assert.equal(got.length, want.length, `${format}: rows`);
@@ -161,15 +180,113 @@ print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'mea
   }
 });
 
+test('HDF5: h5py reads the samples exactly, the names, units, rate, the start of the crop and its markers', async () => {
+  const { src, reader } = await source();
+  try {
+    const out = path.join(dir, 'crop.h5');
+    await exportCrop(src, 'hdf5', out);
+    const got = pythonJson<{
+      data: number[][];
+      dtype: string;
+      chunked: boolean;
+      names: string[];
+      units: string[];
+      attrs: Record<string, string | number>;
+      markers: Record<string, (string | number)[]>;
+    }>(
+      `import h5py,sys,json
+f = h5py.File(sys.argv[1], 'r')
+m = f['markers']
+print(json.dumps({'data': f['data'][:].astype(float).tolist(), 'dtype': str(f['data'].dtype), 'chunked': f['data'].chunks is not None,
+  'names': list(f['channels/names'].asstr()[:]), 'units': list(f['channels/units'].asstr()[:]),
+  'attrs': {k: (v.item() if hasattr(v, 'item') else v) for k, v in f.attrs.items()},
+  'markers': {'row': m['row'][:].tolist(), 'time': m['time'][:].tolist(), 'duration': m['duration'][:].tolist(),
+    'channel': list(m['channel'].asstr()[:]), 'type': list(m['type'].asstr()[:]), 'text': list(m['text'].asstr()[:])}}))`,
+      out,
+    );
+    assert.equal(got.dtype, 'float32');
+    assert.ok(got.chunked);
+    assert.deepEqual(got.data, expected());
+    assert.deepEqual(got.names, ['Cz', 'Fp1']);
+    assert.deepEqual(got.units, ['µV', 'µV']);
+    assert.deepEqual(got.attrs, {
+      sampling_rate: RATE,
+      start_time: '2026-12-03T08:30:16.250Z',
+      source_file: 'take.npy',
+      source_first_row: 250,
+    });
+    assert.deepEqual(got.markers, {
+      row: [300 - CROP.start, 1500 - CROP.start],
+      time: [(300 - CROP.start) / RATE, (1500 - CROP.start) / RATE],
+      duration: [0, 100],
+      channel: ['', 'Cz'],
+      type: ['Stimulus', 'Comment'],
+      text: ['S  1', 'eyes closed'],
+    });
+  } finally {
+    await reader.close();
+  }
+});
+
+test('MAT v7.3: hdf5storage reads data, channels and fs as MATLAB has them; scipy and h5py see a v7.3 file', async () => {
+  const { src, reader } = await source();
+  try {
+    const out = path.join(dir, 'crop73.mat');
+    await exportCrop(src, 'mat', out, { matVersion: '7.3' });
+    const got = pythonJson<{
+      data: number[][];
+      channels: string[];
+      fs: number;
+      version: number[];
+      userblock: number;
+      cls: string;
+      scipy: string;
+    }>(
+      `import hdf5storage,h5py,scipy.io as sio,sys,json
+m = hdf5storage.loadmat(sys.argv[1])
+f = h5py.File(sys.argv[1], 'r')
+try:
+  sio.loadmat(sys.argv[1]); refused = ''
+except NotImplementedError as e:
+  refused = str(e)
+print(json.dumps({'data': m['data'].astype(float).tolist(), 'channels': [str(c[0][0]) for c in m['channels'][0]],
+  'fs': float(m['fs'][0][0]), 'version': list(sio.matlab.matfile_version(sys.argv[1])), 'userblock': f.userblock_size,
+  'cls': f['data'].attrs['MATLAB_class'].decode(), 'scipy': refused}))`,
+      out,
+    );
+    assert.deepEqual(got.data, expected());
+    assert.deepEqual(got.channels, ['Cz', 'Fp1']);
+    assert.equal(got.fs, RATE);
+    assert.deepEqual(got.version, [2, 0]);
+    assert.equal(got.userblock, 512);
+    assert.equal(got.cls, 'single');
+    assert.match(got.scipy, /v7\.3/);
+  } finally {
+    await reader.close();
+  }
+});
+
+test('MAT: v5 while the data fits its 4 GiB per variable, v7.3 past it, a v5 asked for past it refused', () => {
+  const fits = Math.floor((2 ** 32 - 1 - 256) / 4 / 64);
+  assert.equal(matVersionFor(fits, 64, 'float32'), '5');
+  assert.equal(matVersionFor(fits + 1, 64, 'float32'), '7.3');
+  assert.equal(matVersionFor(fits, 64, 'float64'), '7.3');
+  assert.equal(matVersionFor(10, 2, 'float32', '7.3'), '7.3');
+  assert.throws(() => matVersionFor(fits + 1, 64, 'float32', '5'), /MAT v5 holds at most 4 GiB per variable: MAT v7\.3 holds it/);
+});
+
 test('Cancel and a failing read leave nothing under the final name, nor a temporary file', async () => {
   const { src, reader } = await source();
   try {
     const sub = fs.mkdtempSync(path.join(dir, 'cancel-'));
-    for (const format of ['npy', 'mat', 'edf', 'brainvision'] as const) {
-      const out = path.join(sub, `take.${format === 'brainvision' ? 'vhdr' : format}`);
+    const cases = [['npy'], ['mat'], ['mat', { matVersion: '7.3' }], ['edf'], ['brainvision'], ['hdf5']] as const;
+    for (const [format, more] of cases) {
+      const ending = { brainvision: 'vhdr', hdf5: 'h5' }[format as string] ?? format;
+      const out = path.join(sub, `take.${ending}`);
       const stop = new AbortController();
+      const options: ExportOptions = { ...more, pageRows: 100 };
       await assert.rejects(
-        exportRecording(src, format, out, {}, { pageRows: 100, signal: stop.signal, onProgress: (done) => done >= 500 && stop.abort() }),
+        exportRecording(src, format, out, {}, { ...options, signal: stop.signal, onProgress: (done) => done >= 500 && stop.abort() }),
         { name: 'AbortError' },
       );
       const broken: ExportSource = {
@@ -181,7 +298,7 @@ test('Cancel and a failing read leave nothing under the final name, nor a tempor
           },
         }),
       };
-      await assert.rejects(exportRecording(broken, format, out, {}, { pageRows: 100 }), /disk gone/);
+      await assert.rejects(exportRecording(broken, format, out, {}, options), /disk gone/);
       assert.deepEqual(fs.readdirSync(sub), [], `${format}: nothing left behind`);
     }
   } finally {
@@ -253,4 +370,27 @@ print(json.dumps({'names': raw.ch_names, 'first': [float(d[0,0]), float(d[1,0])]
   const help = await runCli(['export', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^usage: labscope export REC --format/);
+
+  // HDF5 and MAT v7.3 from the bundle: h5wasm loaded from beside dist/cli.js.
+  const h5 = path.join(sub, 'part.h5');
+  const mat = path.join(sub, 'part.mat');
+  for (const argv of [
+    ['--format', 'hdf5', '--out', h5, '--start', '1', '--end', '2'],
+    ['--format', 'mat', '--mat-version', '7.3', '--out', mat, '--channels', 'Fp2'],
+  ]) {
+    const run = await runCli(['export', rec, ...argv]);
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const read = pythonJson<{ h5: number[]; names: string[]; mat: number[][] }>(
+    `import h5py,hdf5storage,sys,json
+f = h5py.File(sys.argv[1], 'r')
+print(json.dumps({'h5': list(f['data'].shape), 'names': list(f['channels/names'].asstr()[:]),
+  'mat': hdf5storage.loadmat(sys.argv[2])['data'][[0, -1]].astype(float).tolist()}))`,
+    h5,
+    mat,
+  );
+  assert.deepEqual(read, { h5: [250, 3], names: ['Fp1', 'Fp2', 'Cz'], mat: [[1], [2499 * 3 + 1]] });
+  const version = await runCli(['export', rec, '--format', 'mat', '--mat-version', '6', '--out', mat]);
+  assert.equal(version.code, 2);
+  assert.match(version.stderr, /--mat-version must be one of auto, 5, 7\.3, got "6"/);
 });

@@ -4,11 +4,16 @@
 // ever sits under the name the user asked for.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RecordingState } from '../../../webview/shared/recording-protocol';
 import { openRecording } from '../reading/reader';
+import type { RecordingReader } from '../reading/types';
 import { RecordingDocumentModel } from '../recording-document';
 import { openWriter } from '../writers';
+import { checkMatSize } from '../writers/mat';
 import { writeBrainVisionExport } from './brainvision';
 import { writeBdf, writeEdf } from './edf';
+import { writeHdf5Export } from './hdf5';
+import { writeMat73Export } from './mat73';
 import { pages } from './pages';
 import {
   EXPORT_FORMATS,
@@ -18,7 +23,9 @@ import {
   type ExportSource,
   type ExportTarget,
   type FormatWriter,
+  type MatVersion,
 } from './types';
+import type { SampleType } from '../writers/types';
 
 export * from './types';
 
@@ -51,13 +58,34 @@ const frames =
     }
   };
 
-const WRITERS: Partial<Record<ExportFormat, FormatWriter>> = {
+/**
+ * The MAT version an export of `rows` × `channels` writes: v5 (which every reader opens) while
+ * its data fits v5's 4 GiB per variable, v7.3 past it; a v5 asked for past it is refused.
+ */
+export function matVersionFor(rows: number, channels: number, sampleType: SampleType, asked: MatVersion = 'auto'): '5' | '7.3' {
+  if (asked === '7.3') return '7.3';
+  try {
+    checkMatSize(rows, channels, sampleType);
+    return '5';
+  } catch (error) {
+    if (asked === 'auto') return '7.3';
+    throw new Error(`${(error as Error).message.split(':')[0]}: MAT v7.3 holds it (choose 7.3 or auto)`);
+  }
+}
+
+const mat: FormatWriter = (source, selection, target, options) =>
+  matVersionFor(selection.end - selection.start, selection.channels.length, source.reader.sampleType, options.matVersion) === '7.3'
+    ? writeMat73Export(source, selection, target, options)
+    : frames('mat')(source, selection, target, options);
+
+const WRITERS: Record<ExportFormat, FormatWriter> = {
   npy: frames('npy'),
   csv: frames('csv'),
-  mat: frames('mat'),
+  mat,
   edf: writeEdf,
   bdf: writeBdf,
   brainvision: writeBrainVisionExport,
+  hdf5: writeHdf5Export,
 };
 
 /** Checks a selection against the recording, naming what is wrong; returns it whole when omitted. */
@@ -104,7 +132,6 @@ export async function exportRecording(
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
     throw new Error(`unknown export format "${format}"; formats: ${EXPORT_FORMATS.join(', ')}`);
   const writer = WRITERS[format];
-  if (!writer) throw new Error(`export to ${format} is not available yet`);
   const endings = EXPORT_EXTENSIONS[format];
   out = path.resolve(out);
   if (!endings.some((e) => out.toLowerCase().endsWith(e)))
@@ -137,6 +164,17 @@ export async function exportRecording(
   }
 }
 
+/** An open recording and its document's state (edits included, saved or not) as an export source. */
+export function exportSourceOf(reader: RecordingReader, state: Pick<RecordingState, 'channels' | 'markers'>): ExportSource {
+  return {
+    reader,
+    channels: state.channels.map((c) => ({ name: c.name, unit: c.unit })),
+    markers: state.markers,
+    rate: reader.rate,
+    startTime: reader.sidecar?.startTime,
+  };
+}
+
 /**
  * A recording on disk as an export source: its rows through the paged reader, its names, units
  * and markers as its sidecar has them (the recording editor's saved edits included).
@@ -151,14 +189,7 @@ export async function openExportSource(file: string): Promise<ExportSource> {
       rate: reader.rate,
       channels: reader.channels,
     });
-    const state = model.state();
-    return {
-      reader,
-      channels: state.channels.map((c) => ({ name: c.name, unit: c.unit })),
-      markers: state.markers,
-      rate: reader.rate,
-      startTime: reader.sidecar?.startTime,
-    };
+    return exportSourceOf(reader, model.state());
   } catch (error) {
     await reader.close();
     throw error;

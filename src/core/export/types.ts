@@ -45,7 +45,15 @@ export interface ExportOptions {
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
   /** Rows read per page (tests make it small to put page edges where they want). */
   pageRows?: number;
+  /**
+   * MAT's version: 'auto' (the default) writes v5, which every reader opens, and v7.3 (HDF5)
+   * only when the data is past v5's 4 GiB per variable.
+   */
+  matVersion?: MatVersion;
 }
+
+export const MAT_VERSIONS = ['auto', '5', '7.3'] as const;
+export type MatVersion = (typeof MAT_VERSIONS)[number];
 
 /** One format's writer: streams `selection` of `source` to `target`'s temporary files. */
 export type FormatWriter = (

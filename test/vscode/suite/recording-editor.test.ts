@@ -117,6 +117,18 @@ describe('the recording editor', function () {
         const want = Math.fround(Math.sin(((1000 + row) * 3 + c) / 37) * 50);
         assert.ok(Math.abs(got.rows[row][c] - want) < 1e-5, `row ${i} ch ${c}: ${got.rows[row][c]} vs ${want}`);
       }
+    // HDF5 through h5wasm, which the extension host loads from beside the bundle at run time.
+    const h5 = path.join(dir, 'crop.h5');
+    assert.deepEqual(await vscode.commands.executeCommand('labscope.exportRecording', { uri, format: 'hdf5', out: h5, range: 'crop' }), [
+      h5,
+    ]);
+    const hdf5 = pythonJson<{ names: string[]; shape: number[]; first: number }>(
+      'import h5py,sys,json; f=h5py.File(sys.argv[1],"r"); print(json.dumps({"names": list(f["channels/names"].asstr()[:]), "shape": list(f["data"].shape), "first": float(f["data"][0,2])}))',
+      h5,
+    );
+    assert.deepEqual(hdf5.names, ['Fp1-ref', 'Fp2', 'Cz']);
+    assert.deepEqual(hdf5.shape, [2000, 3]);
+    assert.equal(hdf5.first, Math.fround(Math.sin((1000 * 3 + 2) / 37) * 50));
     await assert.rejects(
       Promise.resolve(
         vscode.commands.executeCommand('labscope.exportRecording', {
