@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { openRecording } from '../core/reading/reader';
-import { MinMaxPyramid } from '../core/reading/pyramid';
+import { RecordingColumns, type ColumnsAnswer } from '../core/reading/columns';
 import type { MinMaxQuery, RecordingReader } from '../core/reading/types';
 import { RecordingDocumentModel } from '../core/recording-document/index';
 import {
@@ -40,7 +40,7 @@ export class RecordingDocument implements vscode.CustomDocument {
   restored: string[] = [];
   /** Pages that have loaded and asked for their data (the workbench knows the document by then). */
   pagesReady = 0;
-  private pyramid: Promise<MinMaxPyramid> | undefined;
+  private traces: RecordingColumns | undefined;
   private readonly building = new AbortController();
   private follow: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -86,18 +86,25 @@ export class RecordingDocument implements vscode.CustomDocument {
     return path.basename(this.uri.fsPath);
   }
 
-  /** The pyramid, built once per document on first need (progress goes to every panel). */
-  columns(): Promise<MinMaxPyramid> {
-    if (!this.reader) return Promise.reject(new Error(this.failure));
-    this.pyramid ??= MinMaxPyramid.build(this.reader, {
-      signal: this.building.signal,
-      onProgress: (fraction) => this.broadcast({ type: 'progress', what: `Reading ${this.name}`, fraction }),
-    });
-    return this.pyramid;
+  /** The traces' source: exact or provisional answers at once, the pyramid's once built. */
+  columns(): RecordingColumns {
+    if (!this.reader) throw new Error(this.failure);
+    if (!this.traces) {
+      this.traces = new RecordingColumns(this.reader, {
+        pyramid: {
+          signal: this.building.signal,
+          onProgress: (fraction) => this.broadcast({ type: 'progress', what: `Reading ${this.name}`, fraction }),
+        },
+      });
+      this.traces.pyramid().catch((error: Error) => {
+        if (!this.disposed) this.broadcast({ type: 'error', message: `${this.name} could not be read to the end: ${error.message}` });
+      });
+    }
+    return this.traces;
   }
 
-  async query(q: MinMaxQuery) {
-    return (await this.columns()).query(q);
+  query(q: MinMaxQuery): Promise<ColumnsAnswer> {
+    return this.columns().query(q);
   }
 
   broadcast(message: HostToRecording): void {
@@ -113,7 +120,7 @@ export class RecordingDocument implements vscode.CustomDocument {
       const before = this.reader.frames;
       const frames = await this.reader.refresh();
       if (frames !== before) {
-        await (await this.columns()).extend();
+        await this.columns().extend();
         this.broadcast({ type: 'grown', frames });
       }
       if (still && !this.disposed) this.follow = setTimeout(() => void tick().catch(() => undefined), FOLLOW_MS);
@@ -243,6 +250,7 @@ export class RecordingEditorProvider implements vscode.CustomEditorProvider<Reco
             columns: answer.columns,
             channels: message.channels,
             minmax: answer.minmax,
+            provisional: answer.provisional === true,
           });
           return;
         }

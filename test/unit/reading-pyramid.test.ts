@@ -1,22 +1,29 @@
 // The min/max pyramid against brute force over the same rows: exact columns when a view is
 // small, columns never missing a sample (and widened by at most the documented bound) when it
-// is not, page and block edges, NaN, a file that grows, progress, Cancel and the memory budget.
+// is not, page and block edges, NaN, a file that grows, progress, Cancel and the memory budget;
+// before the pyramid is built, exact small views and sampled previews marked provisional.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { RecordingColumns } from '../../src/core/reading/columns';
+import { previewColumns } from '../../src/core/reading/preview';
 import { MinMaxPyramid, PYRAMID_FANOUT } from '../../src/core/reading/pyramid';
 import { openRecording } from '../../src/core/reading/reader';
 import type { RecordingReader } from '../../src/core/reading/types';
 import { openWriter } from '../../src/core/writers';
 
 /** A reader over an array in memory that can grow, counting what it is asked to read. */
-function memoryReader(data: Float32Array, channels: number): RecordingReader & { grow(to: number): void; reads: number } {
+function memoryReader(
+  data: Float32Array,
+  channels: number,
+  format: RecordingReader['format'] = 'npy',
+): RecordingReader & { grow(to: number): void; reads: number; rowsRead: number; scanGate?: Promise<void> } {
   let frames = data.length / channels;
   const r = {
-    path: 'memory.npy',
-    format: 'npy' as const,
+    path: `memory.${format}`,
+    format,
     sampleType: 'float32' as const,
     get frames() {
       return frames;
@@ -27,13 +34,18 @@ function memoryReader(data: Float32Array, channels: number): RecordingReader & {
     sidecar: undefined,
     problems: [],
     reads: 0,
+    rowsRead: 0,
+    /** When set, whole-row reads (the pyramid's scan) wait for it: a slow disk, held by the test. */
+    scanGate: undefined as Promise<void> | undefined,
     shown: data.length / channels,
     grow(to: number) {
       frames = to;
     },
     async read(start: number, end: number, chosen?: readonly number[]) {
       if (end > frames) throw new RangeError(`rows ${start}…${end} past ${frames}`);
+      if (!chosen) await r.scanGate;
       r.reads++;
+      r.rowsRead += end - start;
       const list = chosen ?? [...Array(channels).keys()];
       const out = new Float32Array((end - start) * list.length);
       for (let row = start; row < end; row++)
@@ -248,4 +260,91 @@ test('progress rises to 1, Cancel stops the scan, bad queries are named, and the
   await assert.rejects(p.query({ start: 0, end: 4, columns: 2, channels: [4] }), /channel 4 is not one of the recording's 0…3/);
   const empty = await p.query({ start: 7, end: 7, columns: 3, channels: [1] });
   assert.ok(empty.minmax.every(Number.isNaN), 'no rows: no numbers');
+});
+
+test('before the pyramid is built: a small view is exact, a large one a provisional preview of its own samples, then final', async () => {
+  const C = 4;
+  const frames = 400_000;
+  const x = signal(frames, C, 7);
+  const reader = memoryReader(x, C);
+  let release = () => {};
+  reader.scanGate = new Promise((resolve) => (release = resolve));
+  const columns = new RecordingColumns(reader, { pyramid: { exactSamples: 40_000 } });
+
+  const small = await columns.query({ start: 1234, end: 1234 + 9_000, columns: 300, channels: [0, 2] });
+  assert.equal(small.provisional, undefined, 'a small view is final at once');
+  for (let b = 0; b < 300; b++)
+    for (const [i, c] of [0, 2].entries()) {
+      const s = 1234 + Math.floor((b * 9_000) / 300);
+      const e = 1234 + Math.floor(((b + 1) * 9_000) / 300);
+      assert.deepEqual([small.minmax[(i * 300 + b) * 2], small.minmax[(i * 300 + b) * 2 + 1]], brute(x, C, c, s, e), `column ${b} ch ${c}`);
+    }
+
+  assert.equal(columns.ready, false);
+  const q = { start: 0, end: frames, columns: 500, channels: [0, 1, 3] };
+  const preview = await columns.query(q);
+  assert.equal(preview.provisional, true);
+  for (let b = 0; b < 500; b++)
+    for (const [i, c] of q.channels.entries()) {
+      const s = Math.floor((b * frames) / 500);
+      const e = Math.floor(((b + 1) * frames) / 500);
+      const [lo, hi] = brute(x, C, c, s, e);
+      const got = [preview.minmax[(i * 500 + b) * 2]!, preview.minmax[(i * 500 + b) * 2 + 1]!];
+      if (Number.isNaN(lo)) continue; // a column of channel 0's NaN stretch
+      // Sampled from the column's own rows: inside its true range, never beyond it.
+      assert.ok(got[0]! >= lo && got[1]! <= hi && got[0]! <= got[1]!, `column ${b} ch ${c}: ${got} within ${lo}…${hi}`);
+    }
+
+  release();
+  await columns.pyramid();
+  assert.equal(columns.ready, true);
+  const final = await columns.query(q);
+  assert.equal(final.provisional, undefined);
+  const pyramid = await MinMaxPyramid.build(memoryReader(x, C), { exactSamples: 40_000 });
+  assert.deepEqual(final.minmax, (await pyramid.query(q)).minmax);
+});
+
+test('a preview reads a few hundred short runs, not the file; MAT fewer, CSV none (it waits for the pyramid)', async () => {
+  const C = 8;
+  const frames = 1_000_000;
+  const x = signal(frames, C, 3);
+  const npy = memoryReader(x, C);
+  await previewColumns(npy, { start: 0, end: frames, columns: 1200, channels: [...Array(C).keys()] }, { samples: 96_000 });
+  assert.equal(npy.reads, 1200, 'one run per column');
+  assert.ok(npy.rowsRead <= 96_000 / C + 1200, `${npy.rowsRead} rows read of ${frames}`);
+
+  const mat = memoryReader(x, C, 'mat');
+  mat.scanGate = new Promise(() => {}); // the scan never gets its rows: every read counted is the preview's
+  const fromMat = await new RecordingColumns(mat).query({ start: 0, end: frames, columns: 1200, channels: [0, 3, 5] });
+  assert.equal(fromMat.provisional, true);
+  assert.equal(mat.reads, 256, 'MAT: 256 runs for 1200 columns');
+
+  const csv = memoryReader(x, C, 'csv');
+  const fromCsv = await new RecordingColumns(csv).query({ start: 0, end: frames, columns: 1200, channels: [0, 5] });
+  assert.equal(fromCsv.provisional, undefined, 'CSV: the pyramid’s answer');
+  assert.ok(csv.rowsRead >= frames, 'the whole file was scanned');
+});
+
+test('a pyramid that fails still lets previews through, and its failure reaches whoever awaits it', async () => {
+  const C = 2;
+  const x = signal(300_000, C, 5);
+  const reader = memoryReader(x, C);
+  let release = () => {};
+  reader.scanGate = new Promise((resolve) => (release = resolve));
+  const failing: RecordingReader = {
+    ...reader,
+    frames: reader.frames,
+    read: async (s, e, ch) => {
+      if (!ch && s > 100_000) throw new Error('disk gone');
+      return reader.read(s, e, ch);
+    },
+  };
+  const columns = new RecordingColumns(failing, { pyramid: { pageSamples: 50_000, exactSamples: 1000 } });
+  const preview = await columns.query({ start: 0, end: 300_000, columns: 200, channels: [0, 1] });
+  assert.equal(preview.provisional, true);
+  release();
+  await assert.rejects(columns.pyramid(), /disk gone/);
+  // The page keeps a preview to look at beside the error the editor shows.
+  assert.equal((await columns.query({ start: 0, end: 300_000, columns: 200, channels: [0, 1] })).provisional, true);
+  assert.equal(columns.ready, false);
 });

@@ -96,6 +96,8 @@ let frames = 0;
 let win: V.ViewWindow = { start: 0, end: 1 };
 let view: RecordingViewAnswer | null = null;
 let overview: RecordingViewAnswer | null = null;
+/** The host's pyramid is built: a provisional (sampled) answer is asked for again, for the real one. */
+let pyramidBuilt = false;
 const scales = new Map<number, { lo: number; hi: number }>();
 let cursorX: number | undefined;
 let selection: { start: number; end: number } | null = null;
@@ -672,11 +674,13 @@ window.addEventListener('message', (event: MessageEvent<HostToRecording>) => {
       view = m;
       redraw();
       updateReadout();
+      if (m.provisional && pyramidBuilt) requestView();
       break;
     case 'overview':
       if (!overviewGate.answered(m.id)) return;
       overview = m;
       redraw();
+      if (m.provisional && pyramidBuilt) requestOverview();
       break;
     case 'grown': {
       const old = frames;
@@ -688,6 +692,11 @@ window.addEventListener('message', (event: MessageEvent<HostToRecording>) => {
       break;
     }
     case 'progress':
+      if (m.fraction >= 1 && !pyramidBuilt) {
+        pyramidBuilt = true;
+        if (view?.provisional) requestView();
+        if (overview?.provisional) requestOverview();
+      }
       banner.hidden = m.fraction >= 1 && !info?.problems.length;
       if (m.fraction < 1) banner.textContent = `${m.what}: ${Math.round(m.fraction * 100)} %`;
       else if (info) showProblems(info.problems);

@@ -111,6 +111,11 @@ export interface RecordingViewAnswer {
    * rows. A Float32Array (posted, structured-cloned) or a plain array where that is not possible.
    */
   minmax: Float32Array | number[];
+  /**
+   * True for a preview sampled from the file while the pyramid is being built (it can miss a
+   * spike): the page asks again once the build's progress reaches 1.
+   */
+  provisional: boolean;
 }
 
 /** An edit the webview asks for; the host turns it into an undoable document edit. */

@@ -28,6 +28,34 @@ export interface PyramidOptions {
   exactSamples?: number;
 }
 
+/** A query of at most this many samples is read from the file and exact, by default (2 Mi). */
+export const EXACT_SAMPLES = 2 * 1024 * 1024;
+
+/**
+ * Checks a query against a file of `rows` rows and `channelCount` channels, naming what is wrong;
+ * returns the answer's array (NaN: no numbers) for it.
+ */
+export function checkedAnswer(q: MinMaxQuery, rows: number, channelCount: number): Float32Array {
+  const { start, end, columns, channels } = q;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > rows)
+    throw new RangeError(`rows ${start}…${end} are not within the recording's 0…${rows}`);
+  if (!Number.isInteger(columns) || columns < 1 || columns > 100_000)
+    throw new RangeError(`columns must be an integer 1…100000, got ${columns}`);
+  for (const c of channels)
+    if (!Number.isInteger(c) || c < 0 || c >= channelCount)
+      throw new RangeError(`channel ${c} is not one of the recording's 0…${channelCount - 1}`);
+  return new Float32Array(channels.length * columns * 2).fill(NaN);
+}
+
+/** Columns from the file's own rows (every column exact), into `out` when given. */
+export async function exactColumns(reader: RecordingReader, q: MinMaxQuery, out?: Float32Array): Promise<MinMaxResult> {
+  const minmax = out ?? checkedAnswer(q, reader.frames, reader.channelCount);
+  const { start, end, columns, channels } = q;
+  // The ring decimator's kernel, over the rows just read: its buckets are these columns.
+  if (end > start && channels.length) native().minMaxColumns(await reader.read(start, end, channels), channels.length, columns, minmax);
+  return { minmax, columns };
+}
+
 /** Blocks of a level merge this many of the level below. */
 export const PYRAMID_FANOUT = 8;
 const MIN_BLOCK_ROWS = 64;
@@ -56,7 +84,7 @@ export class MinMaxPyramid {
   ) {
     this.channels = reader.channelCount;
     this.pageSamples = options.pageSamples ?? 4 * 1024 * 1024;
-    this.exactSamples = options.exactSamples ?? 2 * 1024 * 1024;
+    this.exactSamples = options.exactSamples ?? EXACT_SAMPLES;
     if (!(this.pageSamples >= 1)) throw new RangeError(`pageSamples must be ≥ 1, got ${this.pageSamples}`);
     if (!(this.exactSamples >= 0)) throw new RangeError(`exactSamples must be ≥ 0, got ${this.exactSamples}`);
   }
@@ -91,21 +119,11 @@ export class MinMaxPyramid {
 
   /** Min/max of each channel over `columns` equal buckets of rows [start, end). */
   async query(q: MinMaxQuery): Promise<MinMaxResult> {
+    const minmax = checkedAnswer(q, this.rows, this.channels);
     const { start, end, columns, channels } = q;
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > this.rows)
-      throw new RangeError(`rows ${start}…${end} are not within the recording's 0…${this.rows}`);
-    if (!Number.isInteger(columns) || columns < 1 || columns > 100_000)
-      throw new RangeError(`columns must be an integer 1…100000, got ${columns}`);
-    for (const c of channels)
-      if (!Number.isInteger(c) || c < 0 || c >= this.channels)
-        throw new RangeError(`channel ${c} is not one of the recording's 0…${this.channels - 1}`);
-    const minmax = new Float32Array(channels.length * columns * 2).fill(NaN);
     const rows = end - start;
     if (rows === 0 || channels.length === 0) return { minmax, columns };
-    if (rows * channels.length <= this.exactSamples) {
-      await this.exact(q, minmax);
-      return { minmax, columns };
-    }
+    if (rows * channels.length <= this.exactSamples) return exactColumns(this.reader, q, minmax);
     const perColumn = rows / columns;
     let chosen = this.levels[0]!;
     for (const level of this.levels) if (level.size * PYRAMID_FANOUT <= perColumn) chosen = level;
@@ -119,14 +137,6 @@ export class MinMaxPyramid {
       for (let i = 0; i < channels.length; i++) mergeBlocks(data, this.channels, channels[i]!, first, last, minmax, (i * columns + b) * 2);
     }
     return { minmax, columns };
-  }
-
-  /** Columns from the file's own rows: every column exact. */
-  private async exact(q: MinMaxQuery, out: Float32Array): Promise<void> {
-    const { start, end, columns, channels } = q;
-    const n = channels.length;
-    // The ring decimator's kernel, over the rows just read: its buckets are these columns.
-    native().minMaxColumns(await this.reader.read(start, end, channels), n, columns, out);
   }
 
   /** Scans rows from the start of the last (partial) block to the reader's end, then the levels above. */
