@@ -156,4 +156,38 @@ describe('the recording editor', function () {
     assert.match(String(doc.failure), /^truncated\.npy cannot be shown: .+/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
+
+  it('opens a CSV with ragged rows with the line that is wrong, and a sidecar that does not match with the file’s channels and a warning', async () => {
+    const labscope = await api();
+    const dir = path.join(workspaceRoot(), 'editor-recordings');
+    const csv = path.join(dir, 'ragged.csv');
+    fs.writeFileSync(csv, 'time,a,b\n0,1,2\n0.001,3\n0.002,5,6\n');
+    const csvUri = vscode.Uri.file(csv);
+    await vscode.commands.executeCommand('vscode.openWith', csvUri, 'labscope.recordingCsv');
+    const ragged = await until('the CSV open', () => labscope.recordings.find(csvUri));
+    assert.equal(ragged.reader, undefined);
+    assert.match(String(ragged.failure), /^ragged\.csv cannot be shown: .*line 3 has 2 fields, the header has 3 \(ragged rows\)/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+    const npy = path.join(dir, 'mismatched.npy');
+    makeRecording(npy);
+    const sidecar = sidecarPathFor(npy);
+    const json = JSON.parse(fs.readFileSync(sidecar, 'utf8')) as { channels: { name: string; unit: string }[] };
+    json.channels.push({ name: 'O1', unit: 'µV' }, { name: 'O2', unit: 'µV' });
+    fs.writeFileSync(sidecar, JSON.stringify(json));
+    const uri = vscode.Uri.file(npy);
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const doc = await until('the NPY open', () => labscope.recordings.find(uri));
+    assert.equal(doc.failure, undefined, 'the samples are still shown');
+    assert.deepEqual(
+      doc.model?.state().channels.map((c) => c.name),
+      ['ch1', 'ch2', 'ch3'],
+      'the file’s channels, not the sidecar’s',
+    );
+    assert.ok(
+      doc.reader?.problems.some((p) => /the sidecar's 5 channels do not match the file's 3: the file's are shown/.test(p)),
+      String(doc.reader?.problems),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });
