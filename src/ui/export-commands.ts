@@ -71,7 +71,8 @@ export function registerExportCommands(recordings: RecordingEditorProvider, fail
 
     let out = args.out;
     if (!out) {
-      const base = path.join(path.dirname(doc.uri.fsPath), `${path.parse(doc.uri.fsPath).name}${range === 'whole' ? '' : `-${range}`}`);
+      // Never the recording's own name: take.csv beside take.npy would share its sidecar.
+      const base = path.join(path.dirname(doc.uri.fsPath), `${path.parse(doc.uri.fsPath).name}-${range === 'whole' ? 'export' : range}`);
       const chosen = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.file(base + EXPORT_EXTENSIONS[format][0]),
         filters: { [format.toUpperCase()]: EXPORT_EXTENSIONS[format].map((e) => e.slice(1)) },

@@ -10,6 +10,7 @@ import {
   channelIndexes,
   exportRecording,
   matVersionFor,
+  openExportSource,
   type ExportFormat,
   type ExportOptions,
   type ExportSource,
@@ -17,6 +18,7 @@ import {
 import { openRecording } from '../../src/core/reading/reader';
 import type { RecordingReader } from '../../src/core/reading/types';
 import { openWriter } from '../../src/core/writers';
+import { readSidecar, sidecarPathFor } from '../../src/core/writers/sidecar';
 import { pythonJson } from '../helpers/python';
 import { runCli } from '../helpers/cli';
 import { writeRecordingFixture } from '../helpers/recording-fixture';
@@ -55,13 +57,12 @@ async function source(): Promise<{ src: ExportSource; reader: RecordingReader }>
 
 const CROP = { start: 250, end: 2_251, channels: [2, 0] };
 
-/** Exports CROP in pages of 333 rows; checks it wrote `out` with progress that ends at every row. */
+/** Exports CROP in pages of 333 rows; checks it wrote `out` (and its sidecar) with progress that ends at every row. */
 async function exportCrop(src: ExportSource, format: ExportFormat, out: string, options: ExportOptions = {}): Promise<number[]> {
   const progress: number[] = [];
-  assert.deepEqual(
-    await exportRecording(src, format, out, CROP, { pageRows: 333, ...options, onProgress: (done) => progress.push(done) }),
-    [out],
-  );
+  const files = await exportRecording(src, format, out, CROP, { pageRows: 333, ...options, onProgress: (done) => progress.push(done) });
+  // NPY, CSV and MAT hold only samples: their sidecar comes with them.
+  assert.deepEqual(files, ['npy', 'csv', 'mat'].includes(format) ? [out, sidecarPathFor(out)] : [out]);
   assert.equal(progress.at(-1), CROP.end - CROP.start);
   assert.ok(progress.length >= 6, 'progress by page');
   assert.ok(
@@ -175,6 +176,48 @@ print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'mea
       [(300 - CROP.start) / RATE, 0.005, 'Stimulus/S  1'],
       [(1500 - CROP.start) / RATE, 0.5, 'Comment/eyes closed'],
     ]);
+  } finally {
+    await reader.close();
+  }
+});
+
+test('NPY, CSV and MAT exports get a sidecar: they reopen with the names, units, rate, start and markers of the crop', async () => {
+  const { src, reader } = await source();
+  try {
+    for (const format of ['npy', 'csv', 'mat'] as const) {
+      const out = path.join(dir, `again.${format}`);
+      await exportCrop(src, format, out);
+      const sidecar = readSidecar(sidecarPathFor(out)) as ReturnType<typeof readSidecar> & { origin: string };
+      assert.equal(sidecar.file, `again.${format}`);
+      assert.equal(sidecar.format, format);
+      assert.equal(sidecar.frames, CROP.end - CROP.start);
+      assert.equal(sidecar.startFrame, CROP.start);
+      assert.match(sidecar.origin, /^export: rows 250–2251 of take\.npy$/);
+      const again = await openExportSource(out);
+      try {
+        assert.deepEqual(again.channels, [
+          { name: 'Cz', unit: 'µV' },
+          { name: 'Fp1', unit: 'µV' },
+        ]);
+        assert.equal(again.rate, RATE);
+        assert.equal(again.startTime, '2026-12-03T08:30:16.250Z');
+        assert.deepEqual(
+          again.markers.map((m) => [m.row, m.duration, m.channel, m.type, m.text]),
+          [
+            [300 - CROP.start, 0, null, 'Stimulus', 'S  1'],
+            [1500 - CROP.start, 100, 'Cz', 'Comment', 'eyes closed'],
+          ],
+        );
+        assert.deepEqual(again.reader.problems, [], `${format}: the sidecar matches its file`);
+      } finally {
+        await again.reader.close();
+      }
+    }
+    // take.csv beside take.npy would overwrite the recording's own take.labscope.json.
+    await assert.rejects(
+      exportRecording(src, 'csv', path.join(dir, 'take.csv')),
+      /take\.csv would share take\.labscope\.json with the recording itself: choose another name/,
+    );
   } finally {
     await reader.close();
   }

@@ -10,10 +10,12 @@ import type { RecordingReader } from '../reading/types';
 import { RecordingDocumentModel } from '../recording-document';
 import { openWriter } from '../writers';
 import { checkMatSize } from '../writers/mat';
+import { sidecarPathFor } from '../writers/sidecar';
 import { writeBrainVisionExport } from './brainvision';
 import { writeBdf, writeEdf } from './edf';
 import { writeHdf5Export } from './hdf5';
 import { writeMat73Export } from './mat73';
+import { exportSidecar } from './sidecar';
 import { pages } from './pages';
 import {
   EXPORT_FORMATS,
@@ -39,6 +41,9 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, readonly string[]> = {
   brainvision: ['.vhdr'],
   hdf5: ['.h5', '.hdf5'],
 };
+
+/** The formats that hold only samples (and CSV's names): a .labscope.json goes beside them. */
+const SIDECAR_FORMATS: ReadonlySet<ExportFormat> = new Set(['npy', 'csv', 'mat']);
 
 /** NPY, CSV and MAT: the recorder's own writers, fed page by page. */
 const frames =
@@ -140,6 +145,11 @@ export async function exportRecording(
     throw new Error(`${path.basename(out)} is the recording itself: choose another name`);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`folder ${path.dirname(out)} does not exist`);
   const chosen = checkSelection(source, selection);
+  const sidecar = SIDECAR_FORMATS.has(format) ? sidecarPathFor(out) : undefined;
+  if (sidecar && sidecar === sidecarPathFor(path.resolve(source.reader.path)))
+    throw new Error(
+      `${path.basename(out)} would share ${path.basename(sidecar)} with the recording itself: choose another name (or folder)`,
+    );
 
   const temps = new Map<string, string>();
   const target: ExportTarget = {
@@ -153,6 +163,11 @@ export async function exportRecording(
   try {
     await writer(source, chosen, target, options);
     options.signal?.throwIfAborted();
+    if (sidecar)
+      fs.writeFileSync(
+        target.file(sidecar),
+        `${JSON.stringify(exportSidecar(source, chosen, out, format as 'npy' | 'csv' | 'mat'), null, 2)}\n`,
+      );
     for (const [finalPath, temp] of temps) fs.renameSync(temp, finalPath);
     return [...temps.keys()];
   } catch (error) {

@@ -105,7 +105,7 @@ describe('the recording editor', function () {
 
     const out = path.join(dir, 'crop.csv');
     const files = await vscode.commands.executeCommand<string[]>('labscope.exportRecording', { uri, format: 'csv', out, range: 'crop' });
-    assert.deepEqual(files, [out]);
+    assert.deepEqual(files, [out, sidecarPathFor(out)], 'the CSV and the sidecar that names its rate and markers');
     const got = pythonJson<{ header: string; rows: number[][] }>(
       'import numpy as np,sys,json; print(json.dumps({"header": open(sys.argv[1]).readline().strip(), "rows": np.loadtxt(sys.argv[1],delimiter=",",skiprows=1)[:,1:].tolist()}))',
       out,
