@@ -1,17 +1,20 @@
-// (j) The recording editor's host side on a 2 GB take: 64 ch × 25 kHz × 5 min float32 NPY.
-// Ours: open (paged reader), first traces (the whole-take view the page asks for first, a preview
-// sampled from the file while the pyramid is built), final traces (the pyramid's one pass done,
-// the same view from it), then
-// view queries as scrolling and zooming ask for them (a 1200-column window moved by a tenth, at
-// 1 s, 10 s, 60 s and the whole take), and the host's memory over all of it. Baseline, in the same
-// run: what the NPY viewer peers do, the whole file read into memory (fs.readFile) and the same
-// columns computed from it. The webview's own frame cost is not in this figure.
+// (j) The recording editor on a 2 GB take: 64 ch × 25 kHz × 5 min float32 NPY.
+// Host, ours: open (paged reader), first traces (the whole-take view the page asks for first, a
+// preview sampled from the file while the pyramid is built), final traces (the pyramid's one pass
+// done, the same view from it), then view queries as scrolling and zooming ask for them (a
+// 1200-column window moved by a tenth, at 1 s, 10 s, 60 s and the whole take), and the host's
+// memory over all of it. Baseline, in the same run: what the NPY viewer peers do, the whole file
+// read into memory (fs.readFile) and the same columns computed from it.
+// Webview (chromium, editor-page.ts): each of those answers drawn as the page draws it, and the
+// page's memory; baseline: a page holding the samples of the 1 s and 10 s windows (a whole take
+// does not fit in one) that makes its columns from them, as a peer's page does.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { native } from '../src/core/native';
 import { RecordingColumns } from '../src/core/reading/columns';
 import { openRecording } from '../src/core/reading/reader';
+import { bundlePage, launchBenchChromium } from './scope';
 import { openWriter } from '../src/core/writers';
 import type { Row } from './report';
 
@@ -63,6 +66,66 @@ function columnsFrom(x: Float32Array, start: number, end: number): Float32Array 
   return out;
 }
 
+/**
+ * The page's side in chromium: every scroll/zoom answer the host gives, drawn as the recording
+ * page draws it; the baseline page holds the samples of the 1 s and 10 s windows (a whole take
+ * does not fit in a page) and makes its columns from them.
+ */
+async function webview(traces: RecordingColumns, x: Float32Array, frames: number, channels: number[]) {
+  const script = await bundlePage('editor-page.ts');
+  const browser = await launchBenchChromium();
+  try {
+    const tab = await browser.newPage({ viewport: { width: COLUMNS, height: 800 }, deviceScaleFactor: 1 });
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.setContent(`<!doctype html><meta charset="utf-8"><body><script>${script.replace(/<\/script/gi, '<\\/script')}</script>`);
+    const renderer = await tab.evaluate(([w, h]) => window.editorBench.setup(w!, h!), [COLUMNS, 800]);
+    const cdp = await tab.context().newCDPSession(tab);
+    // The JS heap and the typed arrays' backing stores (samples live there, outside the heap).
+    const heapMb = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+      return (usage.usedSize + (usage.backingStorageSize ?? 0)) / 1e6;
+    };
+    const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+    const ours: number[] = [];
+    for (const [start, end] of windows(frames)) {
+      const answer = await traces.query({ start, end, columns: COLUMNS, channels });
+      const args = [b64(answer.minmax), COLUMNS, CHANNELS] as const;
+      ours.push(await tab.evaluate(([data, columns, n]) => window.editorBench.drawColumns(data, columns, n), args));
+    }
+    const oursMb = await heapMb();
+
+    const small = windows(frames).filter(([s, e]) => e - s <= 10 * RATE);
+    const heldRows = Math.max(...small.map(([, e]) => e));
+    // Sent in slices (a CDP message has a size limit), appended in the page.
+    await tab.evaluate(() => window.editorBench.release());
+    const slice = 4 * RATE;
+    for (let r = 0; r < heldRows; r += slice)
+      await tab.evaluate(([data, at, total]) => window.editorBench.hold(data, at, total), [
+        b64(x.subarray(r * CHANNELS, Math.min(heldRows, r + slice) * CHANNELS)),
+        r * CHANNELS,
+        heldRows * CHANNELS,
+      ] as const);
+    const baseMb = await heapMb();
+    const base: number[] = [];
+    for (const [start, end] of small)
+      base.push(
+        await tab.evaluate(([s, e, columns, n]) => window.editorBench.drawFromSamples(s, e, columns, n), [
+          start,
+          end,
+          COLUMNS,
+          CHANNELS,
+        ] as const),
+      );
+    if (errors.length) throw new Error(`the editor bench page failed: ${errors.join('; ')}`);
+    return { renderer, ours, base, oursMb, baseMb, heldS: heldRows / RATE };
+  } finally {
+    await browser.close();
+  }
+}
+
 export async function benchEditor(): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'labscope-bench-editor-'));
   const file = path.join(dir, 'take.npy');
@@ -91,7 +154,6 @@ export async function benchEditor(): Promise<Row[]> {
       costs.push(ms(t));
       peakRss = Math.max(peakRss, rssMb());
     }
-    await reader.close();
     const oursMb = peakRss - rssBefore;
 
     // Baseline: the whole file in memory.
@@ -108,6 +170,8 @@ export async function benchEditor(): Promise<Row[]> {
       baseCosts.push(ms(t));
     }
     const baseMb = rssMb() - rssBefore;
+    const page = await webview(traces, x, reader.frames, channels);
+    await reader.close();
 
     const size = `${(bytes / 1e9).toFixed(2)} GB`;
     return [
@@ -138,6 +202,27 @@ export async function benchEditor(): Promise<Row[]> {
         baseline: percentile(baseCosts, 0.95),
         baselineName: 'from memory',
         unit: 'ms',
+      },
+      {
+        name: `webview frame p50 (fit lanes, draw, flush; ${page.renderer})`,
+        ours: percentile(page.ours, 0.5),
+        baseline: percentile(page.base, 0.5),
+        baselineName: 'samples in the page (1 s, 10 s windows)',
+        unit: 'ms',
+      },
+      {
+        name: 'webview frame p95',
+        ours: percentile(page.ours, 0.95),
+        baseline: percentile(page.base, 0.95),
+        baselineName: 'samples in the page (1 s, 10 s windows)',
+        unit: 'ms',
+      },
+      {
+        name: `webview memory (JS heap + arrays; whole take: ${(bytes / 1e6).toFixed(0)} MB, which a peer's page would hold)`,
+        ours: page.oursMb,
+        baseline: page.baseMb,
+        baselineName: `${page.heldS} s of samples held`,
+        unit: 'MB',
       },
       {
         name: `host memory added (peak RSS − before; pyramid ${(pyramid.bytes / 1e6).toFixed(1)} MB)`,

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'editor')
     printRows(
-      '(j) recording editor, host side: a 64 ch × 25 kHz × 5 min float32 NPY (targets: first traces < 1 s, p95 < 16 ms, < 200 MB)',
+      '(j) recording editor, host and webview: a 64 ch × 25 kHz × 5 min float32 NPY (targets: first traces < 1 s, p95 < 16 ms, < 200 MB)',
       await benchEditor(),
     );
 }

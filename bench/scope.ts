@@ -50,6 +50,23 @@ interface Measured {
   hostElu: number;
 }
 
+/** Debian's chromium, headless, as every browser benchmark runs it (the flags above). */
+export async function launchBenchChromium(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.LABSCOPE_CHROMIUM ?? '/usr/bin/chromium',
+    // playwright adds --enable-unsafe-swiftshader: WebGL runs on SwiftShader without a GPU.
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--no-first-run',
+      ...CHROMIUM_ARGS,
+    ],
+  });
+}
+
 export async function benchScope(): Promise<Row[]> {
   const began = performance.now();
   const session = new Session(`sim:rda?channels=${CHANNELS}&rate=${RATE}`, { bufferSize: 400_000 });
@@ -62,19 +79,7 @@ export async function benchScope(): Promise<Row[]> {
     const page = await bundlePage();
     server = await serve(session, { '/frame': feed, '/frame-rescan': rescan }, page);
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: process.env.LABSCOPE_CHROMIUM ?? '/usr/bin/chromium',
-      // playwright adds --enable-unsafe-swiftshader: WebGL runs on SwiftShader without a GPU.
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--no-first-run',
-        ...CHROMIUM_ARGS,
-      ],
-    });
+    browser = await launchBenchChromium();
     const gpu = await gpuStatus(browser);
     const tab = await browser.newPage({ viewport: { width: SCENE.width, height: SCENE.height }, deviceScaleFactor: 1 });
     const errors: string[] = [];
@@ -157,9 +162,10 @@ export async function benchScope(): Promise<Row[]> {
   }
 }
 
-async function bundlePage(): Promise<string> {
+/** A browser half of a benchmark (a file beside this one), bundled for chromium as one script. */
+export async function bundlePage(file = 'scope-page.ts'): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(__dirname, 'scope-page.ts')],
+    entryPoints: [path.join(__dirname, file)],
     bundle: true,
     platform: 'browser',
     format: 'iife',
