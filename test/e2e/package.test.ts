@@ -65,13 +65,16 @@ test('the .vsix holds the bundles, the addon and the docs, and nothing else', as
     'extension/dist/extension.js',
     'extension/dist/acquisition-worker.js',
     'extension/dist/serialport.node',
+    'extension/dist/h5wasm/hdf5_hl.js',
+    'extension/dist/h5wasm/hdf5_util.js',
+    'extension/dist/h5wasm/package.json',
     'extension/build/native/Release/labscope.node',
   ]) {
     assert.ok(names.includes(required), `${required} is missing from the .vsix: ${names.join(', ')}`);
   }
   // Exactly what runs: bundles (no source maps), the addon, media and the package's own documents.
   const shipped =
-    /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|css)|dist\/serialport\.node|build\/native\/Release\/labscope\.node|media\/.+))$/;
+    /^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|css)|dist\/serialport\.node|dist\/h5wasm\/package\.json|build\/native\/Release\/labscope\.node|media\/.+))$/;
   assert.deepEqual(
     names.filter((n) => !shipped.test(n)),
     [],
@@ -120,6 +123,12 @@ test('the installed bundles find the addon and the worker: the CLI records from 
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /recorded 500 frames × 4 channels/);
   assert.ok(fs.statSync(out).size > 500 * 4 * 4);
+  // HDF5 goes through h5wasm, imported at run time from the extension's own dist/h5wasm/.
+  const h5 = path.join(path.dirname(out), 'demo.h5');
+  const e = node([path.join(dir, 'dist', 'cli.js'), 'export', out, '--format', 'hdf5', '--out', h5], dir);
+  assert.equal(e.status, 0, e.output);
+  assert.match(e.output, /wrote .*demo\.h5: 500 rows × 4 channels/);
+  assert.equal(fs.readFileSync(h5).subarray(0, 8).toString('latin1'), '\x89HDF\r\n\x1a\n', 'an HDF5 signature');
 });
 
 test("the installed bundles load serialport's addon: the CLI records Modbus RTU over a pty", () => {
