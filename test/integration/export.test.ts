@@ -29,6 +29,16 @@ const FRAMES = 2_345; // not a whole number of 1 s records
 const NAMES = ['Fp1', 'Fp2', 'Cz', 'Pz'];
 const value = (row: number, c: number) => Math.fround(Math.sin((row * (c + 1)) / 40) * 80 + c * 10 - 20 + (row % 13) * 0.1);
 
+/** Runs `fn` on the test recording as an export source, closing its reader after. */
+async function withSource(fn: (take: { src: ExportSource; reader: RecordingReader }) => Promise<void>): Promise<void> {
+  const take = await source();
+  try {
+    await fn(take);
+  } finally {
+    await take.reader.close();
+  }
+}
+
 async function source(): Promise<{ src: ExportSource; reader: RecordingReader }> {
   const file = path.join(dir, 'take.npy');
   if (!fs.existsSync(file)) {
@@ -74,8 +84,7 @@ async function exportCrop(src: ExportSource, format: ExportFormat, out: string, 
 const expected = () => Array.from({ length: CROP.end - CROP.start }, (_, i) => CROP.channels.map((c) => value(CROP.start + i, c)));
 
 test('NPY, CSV and MAT crops hold exactly the chosen rows and channels (numpy, scipy)', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src }) => {
     const readers = {
       npy: 'import numpy as np,sys,json; print(json.dumps(np.load(sys.argv[1]).astype(float).tolist()))',
       csv: 'import numpy as np,sys,json; d=np.loadtxt(sys.argv[1],delimiter=",",skiprows=1,ndmin=2); print(json.dumps(d[:,1:].tolist()))',
@@ -94,15 +103,12 @@ test('NPY, CSV and MAT crops hold exactly the chosen rows and channels (numpy, s
         }
       if (format === 'csv') assert.match(fs.readFileSync(out, 'utf8').split('\n')[0]!, /Cz \[µV\].*Fp1 \[µV\]/);
     }
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 for (const format of ['edf', 'bdf'] as const) {
   test(`${format.toUpperCase()}+: MNE reads the channels, rate, start, samples within one step, and the markers`, async () => {
-    const { src, reader } = await source();
-    try {
+    await withSource(async ({ src }) => {
       const out = path.join(dir, `crop.${format}`);
       await exportRecording(src, format, out, CROP, { pageRows: 450 });
       const got = pythonJson<{
@@ -143,15 +149,12 @@ print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'n':
         [(300 - CROP.start) / RATE, 0, 'Stimulus/S  1'],
         [(1500 - CROP.start) / RATE, 0.5, 'eyes closed (Cz)'],
       ]);
-    } finally {
-      await reader.close();
-    }
+    });
   });
 }
 
 test('BrainVision: MNE reads the three files, the samples exactly, the markers and the start of the crop', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src }) => {
     const out = path.join(dir, 'crop.vhdr');
     const files = await exportRecording(src, 'brainvision', out, CROP, { pageRows: 450 });
     assert.deepEqual(files.map((f) => path.basename(f)).sort(), ['crop.eeg', 'crop.vhdr', 'crop.vmrk']);
@@ -176,14 +179,11 @@ print(json.dumps({'names': raw.ch_names, 'sfreq': float(raw.info['sfreq']), 'mea
       [(300 - CROP.start) / RATE, 0.005, 'Stimulus/S  1'],
       [(1500 - CROP.start) / RATE, 0.5, 'Comment/eyes closed'],
     ]);
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 test('NPY, CSV and MAT exports get a sidecar: they reopen with the names, units, rate, start and markers of the crop', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src }) => {
     for (const format of ['npy', 'csv', 'mat'] as const) {
       const out = path.join(dir, `again.${format}`);
       await exportCrop(src, format, out);
@@ -218,14 +218,11 @@ test('NPY, CSV and MAT exports get a sidecar: they reopen with the names, units,
       exportRecording(src, 'csv', path.join(dir, 'take.csv')),
       /take\.csv would share take\.labscope\.json with the recording itself: choose another name/,
     );
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 test('HDF5: h5py reads the samples exactly, the names, units, rate, the start of the crop and its markers', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src }) => {
     const out = path.join(dir, 'crop.h5');
     await exportCrop(src, 'hdf5', out);
     const got = pythonJson<{
@@ -266,14 +263,11 @@ print(json.dumps({'data': f['data'][:].astype(float).tolist(), 'dtype': str(f['d
       type: ['Stimulus', 'Comment'],
       text: ['S  1', 'eyes closed'],
     });
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 test('MAT v7.3: hdf5storage reads data, channels and fs as MATLAB has them; scipy and h5py see a v7.3 file', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src }) => {
     const out = path.join(dir, 'crop73.mat');
     await exportCrop(src, 'mat', out, { matVersion: '7.3' });
     const got = pythonJson<{
@@ -304,9 +298,7 @@ print(json.dumps({'data': m['data'].astype(float).tolist(), 'channels': [str(c[0
     assert.equal(got.userblock, 512);
     assert.equal(got.cls, 'single');
     assert.match(got.scipy, /v7\.3/);
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 test('MAT: v5 while the data fits its 4 GiB per variable, v7.3 past it, a v5 asked for past it refused', () => {
@@ -319,8 +311,7 @@ test('MAT: v5 while the data fits its 4 GiB per variable, v7.3 past it, a v5 ask
 });
 
 test('Cancel and a failing read leave nothing under the final name, nor a temporary file', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src, reader }) => {
     const sub = fs.mkdtempSync(path.join(dir, 'cancel-'));
     const cases = [['npy'], ['mat'], ['mat', { matVersion: '7.3' }], ['edf'], ['brainvision'], ['hdf5']] as const;
     for (const [format, more] of cases) {
@@ -344,14 +335,11 @@ test('Cancel and a failing read leave nothing under the final name, nor a tempor
       await assert.rejects(exportRecording(broken, format, out, {}, options), /disk gone/);
       assert.deepEqual(fs.readdirSync(sub), [], `${format}: nothing left behind`);
     }
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 test('bad requests are refused, naming what is wrong', async () => {
-  const { src, reader } = await source();
-  try {
+  await withSource(async ({ src, reader }) => {
     const out = path.join(dir, 'bad.npy');
     await assert.rejects(exportRecording(src, 'npy', path.join(dir, 'bad.csv')), /a npy export is a \.npy file, not bad\.csv/);
     await assert.rejects(
@@ -370,9 +358,7 @@ test('bad requests are refused, naming what is wrong', async () => {
     assert.deepEqual(channelIndexes(src, ['Pz', '1']), [3, 0]);
     assert.throws(() => channelIndexes(src, ['Oz']), /no channel "Oz"; the recording has Fp1, Fp2, Cz, Pz/);
     assert.equal(fs.existsSync(out), false);
-  } finally {
-    await reader.close();
-  }
+  });
 });
 
 test('labscope export: seconds and channel names from the command line, a sidecar-named recording, errors in its own voice', async () => {

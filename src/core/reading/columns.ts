@@ -3,7 +3,7 @@
 // milliseconds, but it needs one pass over the whole file first. Until then a view small enough to
 // read whole is read (exact, as the pyramid would answer it), and a larger one gets a preview of
 // sampled runs (preview.ts) marked provisional, which the page replaces once the pyramid is built.
-import { EXACT_SAMPLES, exactColumns, MinMaxPyramid, type PyramidOptions } from './pyramid';
+import { exactColumns, MinMaxPyramid, readsExactly, type PyramidOptions } from './pyramid';
 import { previewColumns, previewProbes, type PreviewOptions } from './preview';
 import type { MinMaxQuery, MinMaxResult, RecordingReader } from './types';
 
@@ -35,16 +35,14 @@ export class RecordingColumns {
 
   async query(q: MinMaxQuery): Promise<ColumnsAnswer> {
     if (this.built) return this.built.query(q);
-    const exact = this.options.pyramid?.exactSamples ?? EXACT_SAMPLES;
     const probes = previewProbes(this.reader.format, q.columns);
     // The build starts after the first answer: its pages would otherwise share the disk and the
     // thread with the reads that answer, and hold the first traces back.
-    const answer =
-      (q.end - q.start) * q.channels.length <= exact
-        ? await exactColumns(this.reader, q)
-        : probes > 0
-          ? await previewColumns(this.reader, q, { probes, ...this.options.preview })
-          : undefined;
+    const answer = readsExactly(q, this.options.pyramid?.exactSamples)
+      ? await exactColumns(this.reader, q)
+      : probes > 0
+        ? await previewColumns(this.reader, q, { probes, ...this.options.preview })
+        : undefined;
     const building = this.pyramid();
     return answer ?? (await building).query(q);
   }

@@ -31,6 +31,11 @@ export interface PyramidOptions {
 /** A query of at most this many samples is read from the file and exact, by default (2 Mi). */
 export const EXACT_SAMPLES = 2 * 1024 * 1024;
 
+/** True when `q` is small enough to read whole from the file: its answer is exact. */
+export function readsExactly(q: MinMaxQuery, exactSamples = EXACT_SAMPLES): boolean {
+  return (q.end - q.start) * q.channels.length <= exactSamples;
+}
+
 /**
  * Checks a query against a file of `rows` rows and `channelCount` channels, naming what is wrong;
  * returns the answer's array (NaN: no numbers) for it.
@@ -123,7 +128,7 @@ export class MinMaxPyramid {
     const { start, end, columns, channels } = q;
     const rows = end - start;
     if (rows === 0 || channels.length === 0) return { minmax, columns };
-    if (rows * channels.length <= this.exactSamples) return exactColumns(this.reader, q, minmax);
+    if (readsExactly(q, this.exactSamples)) return exactColumns(this.reader, q, minmax);
     const perColumn = rows / columns;
     let chosen = this.levels[0]!;
     for (const level of this.levels) if (level.size * PYRAMID_FANOUT <= perColumn) chosen = level;
