@@ -2,6 +2,9 @@
 // session's ring. The cost and the size of a frame depend on columns × channels only: the native
 // decimator scans the window once, and nothing per sample crosses to the webview.
 import type { ScopeFrame, ScopeMarker, ScopeToHost } from '../../webview/shared/protocol';
+import { SpectrumView } from './scope-spectrum';
+import { TriggerTracker, type ReadFrames } from './scope-triggered';
+import { xyPoints } from './scope-xy';
 import type { Marker } from './types';
 import type { AcquisitionStats } from './worker-protocol';
 
@@ -19,6 +22,8 @@ export interface ScopeSource {
   stats?(): AcquisitionStats;
   decimate(start: number, end: number, buckets: number, out: Float32Array): [number, number] | null;
   sentAt(frame: number): number | undefined;
+  /** Raw frames [start, end), interleaved, or null where the ring does not hold them: for triggers, spectra and XY. */
+  getData?(start: number, end: number): ArrayLike<number> | null;
 }
 
 /**
@@ -67,6 +72,10 @@ export class ScopeFeed {
   private pinned?: { newest: number; oldest: number; windowStart: number };
   /** Each channel's last value read (NaN: none), for a frozen view whose ring is gone. */
   private known = new Float32Array(0);
+  private readonly trigger = new TriggerTracker();
+  private readonly spectrum = new SpectrumView();
+  /** A single trigger's capture, kept: once the ring laps it, it can no longer be read. */
+  private captured?: { key: string; minmax: Float32Array<ArrayBuffer> };
 
   constructor(
     private readonly source: ScopeSource,
@@ -105,10 +114,43 @@ export class ScopeFeed {
     // A paused session's scope stops at the pause point with its recordings.
     const newest = this.pinned?.newest ?? s.deliveredSample ?? s.lastSample;
     const oldest = this.oldest();
-    const { start, end, columns } = scopeWindow(request, s.rate || 1, newest);
-    if (!this.pinned) this.seen = { newest, oldest, windowStart: start };
+    const read: ReadFrames = (a, b) => s.getData?.(a, b) ?? null;
     const rows = request.channels;
-    const stats = s.stats?.();
+    const rate = s.rate || 1;
+    if (request.spectrum) {
+      const a = this.spectrum.answer(
+        request.spectrum,
+        rows,
+        request.columns,
+        rate,
+        channelCount,
+        Math.min(request.end ?? newest, newest),
+        read,
+      );
+      return this.answer(request, started, a.start, a.end, a.columns, a.minmax, { spectrum: a.info });
+    }
+    const live = scopeWindow(request, rate, newest);
+    if (request.xy) {
+      const from = Math.max(live.start, oldest);
+      const xy = xyPoints(read, channelCount, request.xy.x, request.xy.y, from, live.end);
+      const info = { points: xy.points.buffer, count: xy.count, step: xy.step };
+      return this.answer(request, started, from, live.end, 0, new Float32Array(0), { xy: info });
+    }
+    if (request.trigger && request.end === null && !this.pinned) {
+      const frames = Math.max(2, Math.round(request.windowS * rate));
+      const t = this.trigger.window(request.trigger, frames, rate, channelCount, oldest, newest, read);
+      this.seen = { newest, oldest, windowStart: t.window?.start ?? live.start };
+      const columns = Math.min(request.columns, frames);
+      const key = `${t.frame}/${rows.join(',')}/${columns}`;
+      let minmax = new Float32Array(rows.length * columns * 2).fill(NaN);
+      if (t.state === 'stopped' && this.captured?.key === key) minmax = this.captured.minmax.slice();
+      else if (t.window) minmax = this.rescan(rows, columns, t.window.start, t.window.end);
+      if (t.state === 'stopped') this.captured = { key, minmax: minmax.slice() };
+      const w = t.window ?? live;
+      return this.answer(request, started, w.start, w.end, columns, minmax, { trigger: { state: t.state, frame: t.frame } });
+    }
+    const { start, end, columns } = live;
+    if (!this.pinned) this.seen = { newest, oldest, windowStart: start };
     let minmax: Float32Array<ArrayBuffer>;
     let columnsOf: Pick<ScopeFrame, 'key' | 'firstColumn' | 'delta'> = {};
     const per = (end - start) / columns;
@@ -125,14 +167,38 @@ export class ScopeFeed {
       minmax = this.fromCache(rows, columns, per, first, from);
       columnsOf = { key, firstColumn: first, ...(from > first ? { delta: { from, count: first + columns - from } } : {}) };
     } else {
-      minmax = new Float32Array(rows.length * columns * 2);
-      const all = rows.length === channelCount && rows.every((c, i) => c === i);
-      // The decimator fills every channel; a subset is copied out of a reused scratch buffer.
-      const target = all ? minmax : this.scratchFor(channelCount * columns * 2);
-      target.fill(NaN);
-      if (channelCount > 0 && rows.length > 0 && start < end) this.decimateInto(target, channelCount, columns, start, end);
-      if (!all) rows.forEach((c, i) => minmax.set(target.subarray(c * columns * 2, (c + 1) * columns * 2), i * columns * 2));
+      minmax = this.rescan(rows, columns, start, end);
     }
+    return this.answer(request, started, start, end, columns, minmax, columnsOf);
+  }
+
+  /** Min/max of `rows` over [start, end) in `columns` columns, scanned afresh (no column cache). */
+  private rescan(rows: number[], columns: number, start: number, end: number): Float32Array<ArrayBuffer> {
+    const channelCount = this.source.channels.length;
+    const minmax = new Float32Array(rows.length * columns * 2);
+    const all = rows.length === channelCount && rows.every((c, i) => c === i);
+    // The decimator fills every channel; a subset is copied out of a reused scratch buffer.
+    const target = all ? minmax : this.scratchFor(channelCount * columns * 2);
+    target.fill(NaN);
+    if (channelCount > 0 && rows.length > 0 && start < end) this.decimateInto(target, channelCount, columns, start, end);
+    if (!all) rows.forEach((c, i) => minmax.set(target.subarray(c * columns * 2, (c + 1) * columns * 2), i * columns * 2));
+    return minmax;
+  }
+
+  /** The frame for `request` showing [start, end): what every view's frame carries, and `extra`. */
+  private answer(
+    request: ScopeRequest,
+    started: number,
+    start: number,
+    end: number,
+    columns: number,
+    minmax: Float32Array<ArrayBuffer>,
+    extra: Partial<ScopeFrame>,
+  ): ScopeFrame {
+    const s = this.source;
+    const rows = request.channels;
+    const newest = this.pinned?.newest ?? s.deliveredSample ?? s.lastSample;
+    const stats = s.stats?.();
     return {
       type: 'frame',
       seq: request.seq,
@@ -141,7 +207,7 @@ export class ScopeFeed {
       columns,
       channels: rows,
       minmax: minmax.buffer,
-      oldest,
+      oldest: this.oldest(),
       newest,
       markers: markersIn(s.markers, start, end),
       stats: {
@@ -154,7 +220,7 @@ export class ScopeFeed {
       hostMs: performance.now() - started,
       sentAt: end > 0 ? s.sentAt(end - 1) : undefined,
       latest: this.latest(rows, Math.min(request.end ?? newest, newest)),
-      ...columnsOf,
+      ...extra,
     };
   }
 

@@ -226,3 +226,26 @@ export function binsToColumns(db: ArrayLike<number>, columns: number, out = new 
   }
   return out;
 }
+
+/**
+ * A dB spectrum's bins onto `columns` columns as min/max pairs (out[c·2], out[c·2+1]), the bins of
+ * column c as in binsToColumns: drawn as a scope trace, a column spans what its bins span, so the
+ * line between pixels is unbroken and a peak is never lost.
+ */
+export function binsToMinMax(db: ArrayLike<number>, columns: number, out: Float32Array, offset = 0): number {
+  const bins = db.length;
+  const n = Math.min(columns, bins);
+  for (let c = 0; c < n; c++) {
+    const from = Math.floor((c * bins) / n);
+    const to = Math.max(from + 1, Math.floor(((c + 1) * bins) / n));
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = from; k < to; k++) {
+      if (db[k] < lo) lo = db[k];
+      if (db[k] > hi) hi = db[k];
+    }
+    out[offset + c * 2] = lo;
+    out[offset + c * 2 + 1] = hi;
+  }
+  return n;
+}

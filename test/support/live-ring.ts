@@ -27,6 +27,13 @@ export function liveRing(channels: number, capacity: number, value: (frame: numb
     markers: [],
     decimate: (a, b, n, out) => addon.decimateMinMax(ring, a, b, n, out),
     sentAt: () => undefined,
+    getData: (a, b) => {
+      try {
+        return ring.read(a, b);
+      } catch {
+        return null;
+      }
+    },
   };
   return { write, source, written: () => written, release: () => ring.release() };
 }

@@ -12,7 +12,59 @@ export const LIMITS = {
   maxChannels: 1024,
   /** columns × channels: at most 8 MiB of min/max per frame, whatever a page asks. */
   maxCells: 1 << 20,
+  /** Frames an export of the visible range may hold (64 channels × 60 s × 25 kHz is 96 M samples). */
+  maxExportFrames: 1 << 26,
+  /** A PNG's data: URL (an 8K-wide plot is a few MB). */
+  maxPngChars: 64 << 20,
 } as const;
+
+/** What the plot shows: min/max traces against time, each channel's spectrum, or one against another. */
+export type ScopeView = 'time' | 'spectrum' | 'xy';
+export const SCOPE_VIEWS: readonly ScopeView[] = ['time', 'spectrum', 'xy'];
+
+export type TriggerMode = 'auto' | 'normal' | 'single';
+export const TRIGGER_MODES: readonly TriggerMode[] = ['auto', 'normal', 'single'];
+
+/** A time view aligned on a level crossing of one channel, found on its raw samples by the host. */
+export interface TriggerRequest {
+  /**
+   * auto: the newest triggered window, or the live one when none came within a window's length;
+   * normal: the newest triggered window, held until the next (none yet: nothing drawn);
+   * single: the first after arming, then held until armed again.
+   */
+  mode: TriggerMode;
+  channel: number;
+  slope: 'rising' | 'falling';
+  level: number;
+  /** Seconds after a trigger during which no other fires. */
+  holdoffS: number;
+  /** The share of the window before the trigger (0…1). */
+  pre: number;
+  /** Bumped by the page's Arm: a single capture is taken again, and holdoff starts afresh. */
+  arm: number;
+}
+
+export type SpectrumWindow = 'hann' | 'hamming' | 'blackmanharris' | 'rectangular';
+export const SPECTRUM_WINDOWS: readonly SpectrumWindow[] = ['hann', 'hamming', 'blackmanharris', 'rectangular'];
+export const SPECTRUM_SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] as const;
+
+/** The spectrum view: magnitude in dB of the newest `size` samples of each channel shown. */
+export interface SpectrumRequest {
+  size: number;
+  window: SpectrumWindow;
+  averaging: 'off' | 'linear' | 'exponential';
+  /** Spectra averaged (linear: the last `count`; exponential: its time constant), 1…1024. */
+  count: number;
+}
+
+/** The XY view: channel `y` against channel `x` over the window. */
+export interface XyRequest {
+  x: number;
+  y: number;
+}
+
+/** Where a trigger stands, with a triggered frame: which frame it is aligned on. */
+export type TriggerState = 'triggered' | 'waiting' | 'auto' | 'stopped';
 
 export interface ScopeChannel {
   name: string;
@@ -89,6 +141,19 @@ export interface ScopeFrame {
    * before the window's end, paused), unrounded by the columns; null where there is none.
    */
   latest: Array<number | null>;
+  /** With a trigger asked for: its state and the frame the window is aligned on (null: none). */
+  trigger?: { state: TriggerState; frame: number | null };
+  /**
+   * A spectrum view's frame: `minmax` holds dB (re 1 unit) per column, each column the min and max
+   * of the bins it covers, `columns` ≤ bins; bin k is k × binHz. `averaged` spectra went into it
+   * (0: not yet `size` samples, nothing drawn). The window is the newest transform's frames.
+   */
+  spectrum?: { size: number; bins: number; binHz: number; averaged: number };
+  /**
+   * An XY view's frame: `points` is Float32 pairs (x, y) of every `step`-th frame of the window,
+   * `count` of them; `minmax` is then empty.
+   */
+  xy?: { points: ArrayBuffer; count: number; step: number };
   /**
    * Set when the window is cut into fixed columns (a snapped live or scrolled window): columns are
    * numbered absolutely (column k covers frames [k, k + 1) × per, below 0 for the part of a young
@@ -125,7 +190,19 @@ export type ScopeToHost =
       channels: number[];
       /** What the page holds from earlier frames: only the rest is sent. */
       have?: HeldColumns | null;
+      /** Time view only, live only: align the window on a trigger. */
+      trigger?: TriggerRequest | null;
+      /** Set: a spectrum view instead of traces. */
+      spectrum?: SpectrumRequest | null;
+      /** Set: an XY view instead of traces. */
+      xy?: XyRequest | null;
     }
+  /**
+   * Save what the scope shows: the window's raw samples of the channels shown (CSV or NPY, with a
+   * sidecar), or the plot as a PNG the page drew (a data: URL).
+   */
+  | { type: 'export'; format: 'csv' | 'npy'; start: number; end: number; channels: number[] }
+  | { type: 'export'; format: 'png'; data: string }
   | {
       type: 'drawn';
       seq: number;
@@ -185,6 +262,10 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
           throw new ScopeMessageError('request.have is not a column range');
         have = { key: h.key, from: h.from, to: h.to };
       }
+      const trigger = m.trigger === undefined || m.trigger === null ? null : parseTrigger(m.trigger, channelCount);
+      const spectrum = m.spectrum === undefined || m.spectrum === null ? null : parseSpectrum(m.spectrum);
+      const xy = m.xy === undefined || m.xy === null ? null : parseXy(m.xy, channelCount);
+      if (spectrum && xy) throw new ScopeMessageError('request asks for a spectrum and an XY view at once');
       return {
         type: 'request',
         seq: m.seq,
@@ -193,8 +274,13 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
         end: m.end as number | null,
         channels: [...seen],
         have,
+        ...(trigger ? { trigger } : {}),
+        ...(spectrum ? { spectrum } : {}),
+        ...(xy ? { xy } : {}),
       };
     }
+    case 'export':
+      return parseExport(m, channelCount);
     case 'reconnect':
       return { type: 'reconnect' };
     case 'drawn':
@@ -205,4 +291,62 @@ export function parseScopeMessage(value: unknown, channelCount: number): ScopeTo
     default:
       throw new ScopeMessageError(`unknown type ${JSON.stringify(m.type)?.slice(0, 40)}`);
   }
+}
+
+const fields = (v: unknown, what: string): Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ScopeMessageError(`${what} is not an object`);
+  return v as Record<string, unknown>;
+};
+
+function parseTrigger(value: unknown, channelCount: number): TriggerRequest {
+  const t = fields(value, 'request.trigger');
+  if (!TRIGGER_MODES.includes(t.mode as TriggerMode))
+    throw new ScopeMessageError(`request.trigger.mode is not one of ${TRIGGER_MODES.join(', ')}`);
+  if (!isInt(t.channel, 0, channelCount - 1))
+    throw new ScopeMessageError(`request.trigger.channel is not a channel index below ${channelCount}`);
+  if (t.slope !== 'rising' && t.slope !== 'falling') throw new ScopeMessageError('request.trigger.slope is not rising or falling');
+  if (!isNum(t.level, -Number.MAX_VALUE, Number.MAX_VALUE)) throw new ScopeMessageError('request.trigger.level is not a finite number');
+  if (!isNum(t.holdoffS, 0, 60)) throw new ScopeMessageError('request.trigger.holdoffS is not from 0 to 60 s');
+  if (!isNum(t.pre, 0, 1)) throw new ScopeMessageError('request.trigger.pre is not a fraction from 0 to 1');
+  if (!isInt(t.arm, 0, Number.MAX_SAFE_INTEGER)) throw new ScopeMessageError('request.trigger.arm is not a whole number ≥ 0');
+  return { mode: t.mode as TriggerMode, channel: t.channel, slope: t.slope, level: t.level, holdoffS: t.holdoffS, pre: t.pre, arm: t.arm };
+}
+
+function parseSpectrum(value: unknown): SpectrumRequest {
+  const f = fields(value, 'request.spectrum');
+  if (!SPECTRUM_SIZES.includes(f.size as (typeof SPECTRUM_SIZES)[number]))
+    throw new ScopeMessageError(`request.spectrum.size is not one of ${SPECTRUM_SIZES.join(', ')}`);
+  if (!SPECTRUM_WINDOWS.includes(f.window as SpectrumWindow))
+    throw new ScopeMessageError(`request.spectrum.window is not one of ${SPECTRUM_WINDOWS.join(', ')}`);
+  if (f.averaging !== 'off' && f.averaging !== 'linear' && f.averaging !== 'exponential')
+    throw new ScopeMessageError('request.spectrum.averaging is not off, linear or exponential');
+  if (!isInt(f.count, 1, 1024)) throw new ScopeMessageError('request.spectrum.count is not a whole number from 1 to 1024');
+  return { size: f.size as number, window: f.window as SpectrumWindow, averaging: f.averaging, count: f.count };
+}
+
+function parseXy(value: unknown, channelCount: number): XyRequest {
+  const v = fields(value, 'request.xy');
+  if (!isInt(v.x, 0, channelCount - 1) || !isInt(v.y, 0, channelCount - 1))
+    throw new ScopeMessageError(`request.xy is not two channel indices below ${channelCount}`);
+  return { x: v.x, y: v.y };
+}
+
+function parseExport(m: Record<string, unknown>, channelCount: number): ScopeToHost {
+  if (m.format === 'png') {
+    if (typeof m.data !== 'string' || !m.data.startsWith('data:image/png;base64,') || m.data.length > LIMITS.maxPngChars)
+      throw new ScopeMessageError('export.data is not a PNG data: URL');
+    return { type: 'export', format: 'png', data: m.data };
+  }
+  if (m.format !== 'csv' && m.format !== 'npy') throw new ScopeMessageError('export.format is not csv, npy or png');
+  if (!isInt(m.start, 0, Number.MAX_SAFE_INTEGER) || !isInt(m.end, m.start + 1, m.start + LIMITS.maxExportFrames))
+    throw new ScopeMessageError(`export.start/end is not a range of 1 to ${LIMITS.maxExportFrames} frames`);
+  if (!Array.isArray(m.channels) || m.channels.length === 0 || m.channels.length > LIMITS.maxChannels)
+    throw new ScopeMessageError('export.channels is not a list of channel indices');
+  const channels: number[] = [];
+  for (const c of m.channels) {
+    if (!isInt(c, 0, channelCount - 1) || channels.includes(c))
+      throw new ScopeMessageError(`export.channels holds ${String(c)}, not a channel index below ${channelCount} listed once`);
+    channels.push(c);
+  }
+  return { type: 'export', format: m.format, start: m.start, end: m.end, channels };
 }
