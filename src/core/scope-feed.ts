@@ -127,7 +127,8 @@ export class ScopeFeed {
         Math.min(request.end ?? newest, newest),
         read,
       );
-      return this.answer(request, started, a.start, a.end, a.columns, a.minmax, { spectrum: a.info });
+      // Frequency on x: markers have no place on it, and the transform's age is no latency.
+      return this.answer(request, started, a.start, a.end, a.columns, a.minmax, { spectrum: a.info, markers: [], sentAt: undefined });
     }
     const live = scopeWindow(request, rate, newest);
     if (request.xy) {
@@ -138,7 +139,12 @@ export class ScopeFeed {
     }
     if (request.trigger && request.end === null && !this.pinned) {
       const frames = Math.max(2, Math.round(request.windowS * rate));
-      const t = this.trigger.window(request.trigger, frames, rate, channelCount, oldest, newest, read);
+      const channel = request.trigger.channel;
+      const extent = (a: number, b: number): [number, number] | null => {
+        const one = new Float32Array(channelCount * 2).fill(NaN);
+        return s.decimate(a, b, 1, one) ? [one[channel * 2], one[channel * 2 + 1]] : null;
+      };
+      const t = this.trigger.window(request.trigger, frames, rate, channelCount, oldest, newest, read, extent);
       this.seen = { newest, oldest, windowStart: t.window?.start ?? live.start };
       const columns = Math.min(request.columns, frames);
       const key = `${t.frame}/${rows.join(',')}/${columns}`;

@@ -30,6 +30,12 @@ export interface TriggerInput {
   firstFrame?: number;
   /** The last trigger fired (absolute frame), for holdoff across calls; none: undefined. */
   last?: number;
+  /**
+   * Whether hysteresis had armed the trigger after the previous call's samples; updated to what
+   * it is after these. Lets a search go on chunk by chunk (a live stream) with the same result
+   * as one search over all the samples, when each chunk repeats the previous one's last sample.
+   */
+  carry?: { armed: boolean };
 }
 
 /**
@@ -54,7 +60,7 @@ export function findTriggers(input: TriggerInput, spec: TriggerSpec, limit = Inf
   let next = input.last === undefined ? -Infinity : input.last + Math.max(1, spec.holdoff);
   const out: number[] = [];
   let prev = NaN;
-  let armed = false;
+  let armed = input.carry?.armed ?? false;
   for (let i = 0; i < frames && out.length < limit; i++) {
     const x = sign * samples[i * stride + channel];
     const frame = first + i;
@@ -71,6 +77,7 @@ export function findTriggers(input: TriggerInput, spec: TriggerSpec, limit = Inf
     if (Number.isNaN(x)) armed = false;
     prev = x;
   }
+  if (input.carry) input.carry.armed = armed;
   return out;
 }
 

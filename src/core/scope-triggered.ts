@@ -18,6 +18,16 @@ export interface TriggeredWindow {
 /** At most this many frames are searched per request: a page that was hidden for a while resumes from the newest. */
 const MAX_SEARCH = 1 << 20;
 
+/**
+ * Noise rejection: a rising trigger is armed only once the signal has been this share of its
+ * peak-to-peak (over the last window) below the level, a falling one above it. Without it, noise
+ * riding on a slow edge crosses the level both ways, and a falling edge triggers a rising view.
+ */
+export const HYSTERESIS_SHARE = 0.1;
+
+/** The trigger channel's [min, max] over frames [start, end), or null with none. */
+export type Extent = (start: number, end: number) => [number, number] | null;
+
 export class TriggerTracker {
   private key = '';
   /** Frames before this were searched. */
@@ -27,6 +37,7 @@ export class TriggerTracker {
   private shown?: number;
   /** Triggers found whose post-trigger part has not all arrived yet, oldest first. */
   private pending: number[] = [];
+  private readonly carry = { armed: false };
 
   /**
    * The window of `frames` frames for `spec` now that the session holds frames [oldest, newest).
@@ -40,6 +51,7 @@ export class TriggerTracker {
     oldest: number,
     newest: number,
     read: ReadFrames,
+    extent: Extent,
   ): TriggeredWindow {
     const holdoff = Math.round(spec.holdoffS * rate);
     const pre = Math.round(spec.pre * frames);
@@ -51,16 +63,21 @@ export class TriggerTracker {
       this.searched = spec.mode === 'single' ? newest : Math.max(oldest, newest - frames);
       this.last = this.shown = undefined;
       this.pending = [];
+      this.carry.armed = false;
     }
     if (spec.mode === 'single' && this.shown !== undefined) return this.answer('stopped', this.shown, frames, spec.pre);
 
     const from = Math.max(oldest, this.searched - 1, newest - MAX_SEARCH);
     if (newest - from >= 2) {
       const samples = read(from, newest);
+      // Arming carries over only when this search goes on from where the last one ended.
+      if (from !== this.searched - 1) this.carry.armed = false;
+      const range = extent(Math.max(oldest, newest - frames), newest);
       if (samples) {
+        const hysteresis = range && Number.isFinite(range[1] - range[0]) ? HYSTERESIS_SHARE * (range[1] - range[0]) : 0;
         const found = findTriggers(
-          { samples, stride: channels, channel: spec.channel, firstFrame: from, last: this.last },
-          { level: spec.level, slope: spec.slope, hysteresis: 0, holdoff },
+          { samples, stride: channels, channel: spec.channel, firstFrame: from, last: this.last, carry: this.carry },
+          { level: spec.level, slope: spec.slope, hysteresis, holdoff },
         );
         if (found.length) this.last = found[found.length - 1];
         this.pending.push(...found);

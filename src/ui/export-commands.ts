@@ -4,6 +4,7 @@
 // keybindings do.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { requireInsideWorkspace } from './workspace-files';
 import { EXPORT_EXTENSIONS, exportRecording, exportSourceOf, type ExportFormat, type ExportSource } from '../core/export';
 import type { RecordingDocument, RecordingEditorProvider } from './recording-editor';
 
@@ -81,12 +82,7 @@ export function registerExportCommands(recordings: RecordingEditorProvider, fail
       if (!chosen) return undefined;
       out = chosen.fsPath;
     }
-    // Files are written only inside the workspace.
-    const inside = vscode.workspace.workspaceFolders?.some((f) => {
-      const rel = path.relative(f.uri.fsPath, path.resolve(out!));
-      return f.uri.scheme === 'file' && rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-    });
-    if (!inside) throw new Error(`${out} is outside the workspace: exports are written inside it`);
+    requireInsideWorkspace(out, 'exports');
 
     const files = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exporting ${doc.name} to ${path.basename(out)}`, cancellable: true },

@@ -8,6 +8,7 @@ import type { Device, DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
 import { ScopeFeed, traceStyle } from '../core/scope-feed';
 import { parseScopeMessage, type HostToScope } from '../../webview/shared/protocol';
+import { exportFromScope } from './scope-export';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 export const SCOPE_VIEW_TYPE = 'labscope.scope';
@@ -128,6 +129,12 @@ export class ScopePanel implements vscode.Disposable {
       case 'reconnect':
         // The Connect command: its progress, its errors and the workspace-trust question.
         void vscode.commands.executeCommand('labscope.connect', this.deviceName);
+        break;
+      case 'export':
+        exportFromScope(message, this.session, this.deviceName).catch((error: Error) => {
+          this.log.error(`scope ${this.deviceName}: export: ${error.message}`);
+          void vscode.window.showErrorMessage(`Could not export the ${this.deviceName} scope: ${error.message}`);
+        });
         break;
       case 'drawn':
         break;

@@ -12,7 +12,8 @@ import { plotBox } from './render/geometry';
 import { isSparse, toPixelColumns } from './render/sparse';
 import type { Lane, ScopeRenderer } from './render/types';
 import { AutoRange, extent, type Range } from './scale';
-import { drawOverlay } from './overlay';
+import { drawOverlay, xOfFrame } from './overlay';
+import { measurement, niceStep, xyExtent } from './measure';
 import { readPalette, onThemeChange, type Palette } from './theme';
 import { restore, WINDOWS_S, windowLabel, windowOf, type ScopeSettings } from './settings';
 import { buildDom, type Dom } from './dom';
@@ -52,6 +53,8 @@ class Scope {
   private dpr = window.devicePixelRatio || 1;
   private fps = { frames: 0, since: performance.now(), value: 0 };
   private latencyMs?: number;
+  /** Bumped by Arm: the host takes a single trigger again. */
+  private armed = 0;
 
   constructor() {
     const device = JSON.parse(document.body.dataset.device ?? '{}') as { device?: string };
@@ -65,6 +68,16 @@ class Scope {
       range: (lo, hi) => this.update({ lo, hi }),
       visible: (name, shown) =>
         this.update({ hidden: shown ? this.settings.hidden.filter((h) => h !== name) : [...this.settings.hidden, name] }),
+      view: (view) => this.update({ view, cursors: { a: null, b: null } }),
+      trigger: (change) => this.update({ trigger: { ...this.settings.trigger, ...change } }),
+      arm: () => {
+        this.armed++;
+        this.request();
+      },
+      spectrum: (change) => this.update({ spectrum: { ...this.settings.spectrum, ...change } }),
+      xy: (change) => this.update({ xy: { ...this.settings.xy, ...change } }),
+      export: (format) => this.exportView(format),
+      clearCursors: () => this.update({ cursors: { a: null, b: null } }),
     });
     this.renderer = createRenderer(this.dom.traces, DEFAULT_RENDERER);
     this.overlay = this.dom.overlay.getContext('2d')!;
@@ -79,6 +92,7 @@ class Scope {
     this.dom.plot.addEventListener('pointermove', (e) => this.pointer(e));
     this.dom.plot.addEventListener('pointerleave', () => this.pointer());
     this.dom.plot.addEventListener('wheel', (e) => this.scroll(e), { passive: false });
+    this.dom.plot.addEventListener('click', (e) => this.place(e));
     window.addEventListener('keydown', (e) => {
       // Space belongs to a focused control (it opens a select, ticks a box); elsewhere it pauses.
       if (
@@ -88,6 +102,8 @@ class Scope {
         e.preventDefault();
         this.setPaused(!this.settings.paused);
       }
+      if (e.key === 'Escape' && (this.settings.cursors.a !== null || this.settings.cursors.b !== null))
+        this.update({ cursors: { a: null, b: null } });
     });
     this.resize();
     this.post({ type: 'ready', protocol: SCOPE_PROTOCOL });
@@ -103,13 +119,17 @@ class Scope {
 
   private update(change: Partial<ScopeSettings>): void {
     this.settings = { ...this.settings, ...change };
-    if ('layout' in change || 'hidden' in change || 'autoscale' in change) this.ranges = [];
+    if ('layout' in change || 'hidden' in change || 'autoscale' in change || 'view' in change || 'spectrum' in change) this.ranges = [];
+    // Another view's frames are not columns of this one.
+    if ('view' in change || 'trigger' in change) this.store.forget();
     this.save();
     this.dom.sync(this.settings, this.session);
     this.request();
   }
 
   private setPaused(paused: boolean): void {
+    // The frame rate counts from here: a pause is not slow drawing.
+    this.fps = { frames: 0, since: performance.now(), value: this.fps.value };
     this.update({ paused, end: paused ? (this.frame?.windowEnd ?? null) : null });
   }
 
@@ -122,6 +142,10 @@ class Scope {
         this.frame = undefined;
         this.ranges = [];
         this.store.forget();
+        // A request to the old session may never be answered (the host drops those it cannot
+        // serve): the new one is asked afresh, not after an answer that is not coming.
+        this.waiting = false;
+        this.again = false;
       }
       this.dom.sync(this.settings, message);
       this.request();
@@ -129,6 +153,8 @@ class Scope {
       this.waiting = false;
       if (message.seq !== this.seq) return; // an answer to a request the view has moved past
       try {
+        // A triggered, spectrum or XY frame is whole each time: only plain time frames come as deltas.
+        if (message.key === undefined) this.store.forget();
         this.minmax = this.store.accept(message, new Float32Array(message.minmax));
       } catch {
         // Columns sent against a state this page has dropped: ask again for the whole window.
@@ -141,6 +167,7 @@ class Scope {
       this.draw();
       const at = performance.timeOrigin + performance.now();
       if (message.sentAt !== undefined) this.latencyMs = at - message.sentAt;
+      else if (message.spectrum) this.latencyMs = undefined;
       this.post({ type: 'drawn', seq: message.seq, at, drawMs: performance.now() - started });
       this.count();
       // An ended session's view is frozen: asked again only when the view changes, like a paused one.
@@ -163,6 +190,23 @@ class Scope {
       return;
     }
     const columns = Math.max(1, Math.floor(this.dom.traces.width - LABEL_WIDTH * this.dpr));
+    const view = this.settings.view;
+    const names = s.channels.map((c) => c.name);
+    const visible = this.visible();
+    const index = (name: string, fallback: number) => (names.includes(name) ? names.indexOf(name) : fallback);
+    const t = this.settings.trigger;
+    const trigger =
+      view === 'time' && t.mode !== 'off' && !this.settings.paused
+        ? {
+            mode: t.mode,
+            channel: index(t.channel, visible[0] ?? 0),
+            slope: t.slope,
+            level: t.level,
+            holdoffS: t.holdoffMs / 1000,
+            pre: t.pre,
+            arm: this.armed,
+          }
+        : null;
     this.waiting = true;
     this.post({
       type: 'request',
@@ -170,9 +214,53 @@ class Scope {
       columns,
       windowS: windowOf(this.settings, s.rate),
       end: this.settings.paused ? this.settings.end : null,
-      channels: this.visible(),
-      have: this.store.have(),
+      channels: visible,
+      have: view === 'time' && !trigger ? this.store.have() : null,
+      ...(trigger ? { trigger } : {}),
+      ...(view === 'spectrum' ? { spectrum: this.settings.spectrum } : {}),
+      ...(view === 'xy' ? { xy: { x: index(this.settings.xy.x, 0), y: index(this.settings.xy.y, Math.min(1, names.length - 1)) } } : {}),
     });
+  }
+
+  /** A click on the plot places cursor A, then B, then moves the nearer; shift-click places B. */
+  private place(e: MouseEvent): void {
+    // Only clicks on the plot itself: the banner's Reconnect and the readouts sit over it too.
+    if (!this.frame || this.frame.xy || (e.target !== this.dom.overlay && e.target !== this.dom.traces)) return;
+    const rect = this.dom.plot.getBoundingClientRect();
+    const left = LABEL_WIDTH;
+    const share = (e.clientX - rect.left - left) / Math.max(1, rect.width - left);
+    if (share < 0 || share > 1) return;
+    const { a, b } = this.settings.cursors;
+    const next =
+      e.shiftKey || (a !== null && b === null)
+        ? { a, b: share }
+        : a === null || b === null || Math.abs(share - a) <= Math.abs(share - b)
+          ? { a: share, b }
+          : { a, b: share };
+    this.update({ cursors: next });
+  }
+
+  /** Export: the visible range's samples (time view), or the plot as it is drawn. */
+  private exportView(format: 'csv' | 'npy' | 'png'): void {
+    const f = this.frame;
+    if (!f) return;
+    if (format === 'png') {
+      const out = document.createElement('canvas');
+      out.width = this.dom.traces.width;
+      out.height = this.dom.traces.height;
+      const ctx = out.getContext('2d')!;
+      ctx.fillStyle = this.palette.background;
+      ctx.fillRect(0, 0, out.width, out.height);
+      // Drawn again and copied in the same task: a WebGL canvas's pixels last until it is composited.
+      this.draw();
+      ctx.drawImage(this.dom.traces, 0, 0);
+      ctx.drawImage(this.dom.overlay, 0, 0);
+      this.post({ type: 'export', format: 'png', data: out.toDataURL('image/png') });
+      return;
+    }
+    const start = Math.max(0, f.windowStart, f.oldest);
+    if (f.windowEnd <= start || f.spectrum || f.xy) return;
+    this.post({ type: 'export', format, start, end: f.windowEnd, channels: f.channels });
   }
 
   private resize(): void {
@@ -210,7 +298,7 @@ class Scope {
     if (this.settings.layout === 'overlay') {
       let all: Range | undefined;
       for (let r = 0; r < rows; r++) {
-        const e = extent(this.minmax, columns, r);
+        const e = this.extentOf(columns, r);
         if (e) all = all ? { lo: Math.min(all.lo, e.lo), hi: Math.max(all.hi, e.hi) } : e;
       }
       const range = (this.ranges[0] ??= new AutoRange()).update(all) ?? { lo: -1, hi: 1 };
@@ -218,8 +306,14 @@ class Scope {
     }
     return Array.from(
       { length: rows },
-      (_, r) => (this.ranges[r] ??= new AutoRange()).update(extent(this.minmax, columns, r)) ?? { lo: -1, hi: 1 },
+      (_, r) => (this.ranges[r] ??= new AutoRange()).update(this.extentOf(columns, r)) ?? { lo: -1, hi: 1 },
     );
+  }
+
+  /** A row's extent; a spectrum's reaches down at most 160 dB below its peak (empty bins read -300 dB). */
+  private extentOf(columns: number, row: number): Range | undefined {
+    const e = extent(this.minmax, columns, row);
+    return e && this.frame?.spectrum ? { lo: Math.max(e.lo, e.hi - 160), hi: e.hi } : e;
   }
 
   private draw(): void {
@@ -233,9 +327,19 @@ class Scope {
           ? `${s.state}: ${s.error}`
           : !s.channels.length
             ? `${s.title} is ${s.state}. Connect it to see its signals.`
-            : '';
+            : f?.trigger && f.trigger.state === 'waiting'
+              ? `Waiting for a trigger: ${s.channels[this.triggerChannel()]?.name ?? ''} ${this.settings.trigger.slope} through ${this.settings.trigger.level}`
+              : f?.spectrum?.averaged === 0
+                ? `Collecting ${f.spectrum.size} samples for the spectrum…`
+                : '';
     if (!f || !s) {
       this.overlay.clearRect(0, 0, this.dom.overlay.width, this.dom.overlay.height);
+      return;
+    }
+    this.dom.values.hidden = f.spectrum !== undefined || f.xy !== undefined;
+    if (f.xy) {
+      this.drawXy(f, s);
+      this.footer(f, s);
       return;
     }
     const rows = f.channels.length;
@@ -245,6 +349,7 @@ class Scope {
     let minmax = this.minmax;
     let columns = f.columns;
     if (isSparse(f.columns, box.width)) {
+      const style = f.spectrum ? 'lines' : s.trace;
       // Fewer samples than pixels: joined here (lines, or steps for polled readings), with a dot on
       // each sample when they are far enough apart to tell, so a 1 Hz analyser is a line too.
       const radius = Math.max(1, Math.round(2 * this.dpr));
@@ -254,7 +359,7 @@ class Scope {
           columns: f.columns,
           rows,
           width: box.width,
-          style: s.trace,
+          style,
           radius,
           dotHeight: lanes.map((l) => (radius * (l.hi - l.lo)) / Math.max(1, l.height)),
           everySample: box.width / f.columns >= 6 * radius,
@@ -273,16 +378,137 @@ class Scope {
       width: this.dom.traces.width - left,
       height: this.dom.traces.height - AXIS_HEIGHT * this.dpr,
       lanes,
-      labels: f.channels.map((c, i) => `${s.channels[c]?.name ?? c} ${fmt(lanes[i].lo)}…${fmt(lanes[i].hi)} ${s.channels[c]?.unit ?? ''}`),
+      labels: f.channels.map(
+        (c, i) => `${s.channels[c]?.name ?? c} ${fmt(lanes[i].lo)}…${fmt(lanes[i].hi)} ${f.spectrum ? 'dB' : (s.channels[c]?.unit ?? '')}`,
+      ),
       windowStart: f.windowStart,
       windowEnd: f.windowEnd,
       rate: s.rate,
       markers: f.markers,
       cursorX: this.cursorX,
       palette: this.palette,
+      ...(f.spectrum ? { frequency: { maxHz: f.spectrum.bins * f.spectrum.binHz } } : {}),
+      cursors: (['a', 'b'] as const).flatMap((k) => {
+        const share = this.settings.cursors[k];
+        return share === null ? [] : [{ x: box.left + share * box.width, label: k.toUpperCase() }];
+      }),
+      ...(f.trigger ? { trigger: this.triggerMarks(f, lanes, box) } : {}),
     });
     this.readout();
     this.latest(lanes);
+    const lines = measurement({
+      frame: f,
+      minmax: this.minmax,
+      rate: s.rate,
+      a: this.settings.cursors.a,
+      b: this.settings.cursors.b,
+      rows: f.channels.map((c) => s.channels[c] ?? { name: String(c), unit: '' }),
+    });
+    const text = lines.join('\n');
+    if (this.dom.measure.textContent !== text) this.dom.measure.textContent = text;
+    this.dom.measure.hidden = lines.length === 0;
+    this.footer(f, s);
+  }
+
+  /** The trigger channel's index (the one chosen, else the first shown). */
+  private triggerChannel(): number {
+    const names = this.session?.channels.map((c) => c.name) ?? [];
+    const i = names.indexOf(this.settings.trigger.channel);
+    return i >= 0 ? i : (this.visible()[0] ?? 0);
+  }
+
+  /** Where the trigger and its level are drawn: x of its frame, y of its level in its channel's lane. */
+  private triggerMarks(f: ScopeFrame, lanes: Lane[], box: { left: number; width: number }): { x?: number; y?: number } {
+    const marks: { x?: number; y?: number } = {};
+    if (f.trigger?.frame !== null && f.trigger?.frame !== undefined)
+      marks.x = xOfFrame(f.trigger.frame, { left: box.left, width: box.width, windowStart: f.windowStart, windowEnd: f.windowEnd });
+    const lane = lanes[f.channels.indexOf(this.triggerChannel())];
+    const level = this.settings.trigger.level;
+    if (lane && level >= lane.lo && level <= lane.hi) marks.y = lane.top + ((lane.hi - level) / (lane.hi - lane.lo || 1)) * lane.height;
+    return marks;
+  }
+
+  /** Channel y against channel x over the window, on the overlay (the trace canvas is cleared). */
+  private drawXy(f: ScopeFrame, s: SessionInfo): void {
+    const ctx = this.overlay;
+    const dpr = this.dpr;
+    const left = LABEL_WIDTH * dpr;
+    const width = this.dom.traces.width - left;
+    const height = this.dom.traces.height - AXIS_HEIGHT * dpr;
+    this.renderer.draw({ minmax: new Float32Array(0), columns: 0, lanes: [], left, width });
+    ctx.clearRect(0, 0, this.dom.overlay.width, this.dom.overlay.height);
+    this.dom.readout.hidden = true;
+    this.dom.measure.hidden = true;
+    const points = new Float32Array(f.xy!.points);
+    const count = f.xy!.count;
+    const fixed = !this.settings.autoscale;
+    const e = fixed ? { x0: this.settings.lo, x1: this.settings.hi, y0: this.settings.lo, y1: this.settings.hi } : xyExtent(points, count);
+    const names = s.channels.map((c) => c.name);
+    const xi = names.includes(this.settings.xy.x) ? names.indexOf(this.settings.xy.x) : 0;
+    const yi = names.includes(this.settings.xy.y) ? names.indexOf(this.settings.xy.y) : Math.min(1, names.length - 1);
+    const X = s.channels[xi];
+    const Y = s.channels[yi];
+    ctx.font = `${11 * dpr}px var(--vscode-font-family, sans-serif)`;
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = this.palette.foreground;
+    ctx.fillText(`Y: ${Y?.name ?? ''} ${Y?.unit ?? ''}`, 4 * dpr, 2 * dpr, left - 8 * dpr);
+    if (!e) return;
+    const px = (x: number) => left + ((x - e.x0) / (e.x1 - e.x0)) * width;
+    const py = (y: number) => ((e.y1 - y) / (e.y1 - e.y0)) * height;
+    // Grid: nice steps on both axes, labelled; zero lines a little stronger.
+    ctx.strokeStyle = this.palette.grid;
+    ctx.lineWidth = Math.max(1, Math.round(dpr));
+    ctx.beginPath();
+    const sx = niceStep(e.x1 - e.x0);
+    for (let x = Math.ceil(e.x0 / sx) * sx; x <= e.x1; x += sx) {
+      ctx.moveTo(Math.round(px(x)) + 0.5, 0);
+      ctx.lineTo(Math.round(px(x)) + 0.5, height);
+      ctx.fillText(fmt(x), px(x) + 2 * dpr, height + 3 * dpr);
+    }
+    const sy = niceStep(e.y1 - e.y0);
+    for (let y = Math.ceil(e.y0 / sy) * sy; y <= e.y1; y += sy) {
+      ctx.moveTo(left, Math.round(py(y)) + 0.5);
+      ctx.lineTo(left + width, Math.round(py(y)) + 0.5);
+      ctx.fillText(fmt(y), left - 50 * dpr, py(y) - 6 * dpr, 46 * dpr);
+    }
+    ctx.globalAlpha = 0.35;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    ctx.fillText(`X: ${X?.name ?? ''} ${X?.unit ?? ''}`, left + width - 160 * dpr, height - 14 * dpr, 156 * dpr);
+    ctx.strokeStyle = this.palette.series[xi % this.palette.series.length];
+    ctx.globalAlpha = 0.85;
+    ctx.beginPath();
+    let open = false;
+    for (let i = 0; i < count; i++) {
+      const x = points[i * 2];
+      const y = points[i * 2 + 1];
+      if (x !== x || y !== y) {
+        open = false;
+        continue;
+      }
+      if (open) ctx.lineTo(px(x), py(y));
+      else ctx.moveTo(px(x), py(y));
+      open = true;
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  private footer(f: ScopeFrame, s: SessionInfo): void {
+    const trigger = f.trigger
+      ? {
+          triggered: 'Triggered',
+          waiting: 'Waiting for a trigger',
+          auto: 'Auto: no trigger, free-running',
+          stopped: 'Stopped: single capture',
+        }[f.trigger.state]
+      : '';
+    if (this.dom.triggerState.textContent !== trigger) this.dom.triggerState.textContent = trigger;
+    const spectrum = f.spectrum
+      ? `${f.spectrum.size}-point FFT · Δf ${fmt(f.spectrum.binHz)} Hz · ${f.spectrum.averaged} averaged`
+      : f.xy
+        ? `XY: ${f.xy.count} points${f.xy.step > 1 ? ` (every ${f.xy.step}th frame)` : ''}`
+        : '';
     this.dom.stats.textContent = [
       `${(f.stats.measuredRate || s.rate).toFixed(f.stats.measuredRate >= 100 ? 0 : 2)} Hz`,
       `${f.stats.gaps} gaps`,
@@ -291,6 +517,8 @@ class Scope {
       `${this.fps.value.toFixed(0)} fps`,
       // Delta frames are often a few bytes (a slow stream) or none: bytes below 10 KB.
       f.minmax.byteLength < 10_240 ? `${f.minmax.byteLength} B/frame` : `${(f.minmax.byteLength / 1024).toFixed(0)} KB/frame`,
+      spectrum,
+      trigger,
       this.settings.paused ? 'paused' : '',
       s.ended ? 'frozen' : '',
     ]
@@ -354,12 +582,16 @@ class Scope {
       return;
     }
     const frame = f.windowStart + (single ? column : (column + 0.5) * per);
-    const lines = [`t = ${(frame / s.rate).toFixed(4)} s`];
+    const lines = [
+      f.spectrum
+        ? `f = ${fmt(((column + 0.5) / f.columns) * f.spectrum.bins * f.spectrum.binHz)} Hz`
+        : `t = ${(frame / s.rate).toFixed(4)} s`,
+    ];
     f.channels.slice(0, 12).forEach((c, row) => {
       const lo = this.minmax[(row * f.columns + column) * 2];
       const hi = this.minmax[(row * f.columns + column) * 2 + 1];
       const value = Number.isNaN(lo) ? '—' : lo === hi ? fmt(lo) : `${fmt(lo)} … ${fmt(hi)}`;
-      lines.push(`${s.channels[c]?.name ?? c}: ${value} ${s.channels[c]?.unit ?? ''}`);
+      lines.push(`${s.channels[c]?.name ?? c}: ${value} ${f.spectrum ? 'dB' : (s.channels[c]?.unit ?? '')}`);
     });
     if (f.channels.length > 12) lines.push(`… ${f.channels.length - 12} more`);
     this.dom.readout.textContent = lines.join('\n');

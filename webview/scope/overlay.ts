@@ -3,6 +3,7 @@
 import type { Lane } from './render/types';
 import type { Palette } from './theme';
 import type { ScopeMarker } from '../shared/protocol';
+import { niceStep } from './measure';
 
 export interface OverlayInput {
   ctx: CanvasRenderingContext2D;
@@ -21,6 +22,12 @@ export interface OverlayInput {
   /** Cursor x in device pixels, when the pointer is over the plot. */
   cursorX?: number;
   palette: Palette;
+  /** A spectrum's x axis, 0 to maxHz, instead of stream time. */
+  frequency?: { maxHz: number };
+  /** The measurement cursors placed, x in device pixels. */
+  cursors?: Array<{ x: number; label: string }>;
+  /** A triggered view: the trigger's x, and its level's y on the trigger channel's lane. */
+  trigger?: { x?: number; y?: number };
 }
 
 const STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60];
@@ -53,19 +60,32 @@ export function drawOverlay(o: OverlayInput): void {
   });
   ctx.stroke();
 
-  // Time axis: stream time in seconds (frame / rate), so a paused view and a recording agree.
-  const rate = o.rate || 1;
-  const t0 = o.windowStart / rate;
-  const t1 = o.windowEnd / rate;
-  const step = tickStep(t1 - t0);
-  const digits = Math.max(0, -Math.floor(Math.log10(step)));
   const axisY = o.top + o.height + 3 * dpr;
   ctx.beginPath();
-  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
-    const x = Math.round(xOfFrame(t * rate, o)) + 0.5;
-    ctx.moveTo(x, o.top);
-    ctx.lineTo(x, o.top + o.height);
-    ctx.fillText(`${t.toFixed(digits)} s`, x + 2 * dpr, axisY);
+  if (o.frequency) {
+    // Spectrum: frequency from 0 to the last bin, in Hz or kHz.
+    const max = o.frequency.maxHz;
+    const step = niceStep(max);
+    const k = max >= 2000;
+    for (let f = 0; f <= max; f += step) {
+      const x = Math.round(o.left + (f / max) * o.width) + 0.5;
+      ctx.moveTo(x, o.top);
+      ctx.lineTo(x, o.top + o.height);
+      ctx.fillText(k ? `${+(f / 1000).toPrecision(4)} kHz` : `${+f.toPrecision(4)} Hz`, x + 2 * dpr, axisY);
+    }
+  } else {
+    // Time axis: stream time in seconds (frame / rate), so a paused view and a recording agree.
+    const rate = o.rate || 1;
+    const t0 = o.windowStart / rate;
+    const t1 = o.windowEnd / rate;
+    const step = tickStep(t1 - t0);
+    const digits = Math.max(0, -Math.floor(Math.log10(step)));
+    for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+      const x = Math.round(xOfFrame(t * rate, o)) + 0.5;
+      ctx.moveTo(x, o.top);
+      ctx.lineTo(x, o.top + o.height);
+      ctx.fillText(`${t.toFixed(digits)} s`, x + 2 * dpr, axisY);
+    }
   }
   ctx.globalAlpha = 0.35;
   ctx.stroke();
@@ -84,6 +104,36 @@ export function drawOverlay(o: OverlayInput): void {
   ctx.stroke();
   ctx.setLineDash([]);
   for (const m of o.markers) ctx.fillText(m.label, xOfFrame(m.frame, o) + 3 * dpr, o.top + 2 * dpr);
+
+  // The trigger: a T above its frame, and its level dashed across the trigger channel's lane.
+  if (o.trigger) {
+    ctx.strokeStyle = palette.cursor;
+    ctx.fillStyle = palette.cursor;
+    ctx.setLineDash([2 * dpr, 4 * dpr]);
+    ctx.beginPath();
+    if (o.trigger.x !== undefined) {
+      ctx.moveTo(Math.round(o.trigger.x) + 0.5, o.top);
+      ctx.lineTo(Math.round(o.trigger.x) + 0.5, o.top + o.height);
+    }
+    if (o.trigger.y !== undefined) {
+      ctx.moveTo(o.left, Math.round(o.trigger.y) + 0.5);
+      ctx.lineTo(o.left + o.width, Math.round(o.trigger.y) + 0.5);
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (o.trigger.x !== undefined) ctx.fillText('T', o.trigger.x + 3 * dpr, o.top + o.height - 14 * dpr);
+  }
+
+  // Measurement cursors: solid lines, labelled at the bottom.
+  for (const c of o.cursors ?? []) {
+    ctx.strokeStyle = palette.foreground;
+    ctx.fillStyle = palette.foreground;
+    ctx.beginPath();
+    ctx.moveTo(Math.round(c.x) + 0.5, o.top);
+    ctx.lineTo(Math.round(c.x) + 0.5, o.top + o.height);
+    ctx.stroke();
+    ctx.fillText(c.label, c.x + 3 * dpr, o.top + o.height - 28 * dpr);
+  }
 
   if (o.cursorX !== undefined) {
     ctx.strokeStyle = palette.cursor;
