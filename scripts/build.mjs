@@ -49,7 +49,7 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/acquisition-worker.ts'], outfile: 'dist/acquisition-worker.js' }),
   // The webview pages run in Chromium: one self-contained script each, loaded under a nonce CSP
   // (the recording editor's page imports the scope's renderer).
-  ...['scope', 'recording'].map((page) =>
+  ...['scope', 'recording', 'add-device'].map((page) =>
     esbuild.build({
       entryPoints: [`webview/${page}/main.ts`],
       outfile: `dist/webview/${page}.js`,
@@ -70,7 +70,7 @@ installFile(
   'dist/serialport.node',
 );
 // Each page's stylesheet: the shared base, then its own rules (one file, so one nonce'd <link>).
-for (const page of ['scope', 'recording']) {
+for (const page of ['scope', 'recording', 'add-device']) {
   writeFileSync(
     `dist/webview/${page}.css`,
     readFileSync('webview/shared/base.css', 'utf8') + readFileSync(`webview/${page}/${page}.css`, 'utf8'),

@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): LabscopeApi {
     (file) => devices.sessions((s) => s.recording?.path === file).length > 0,
   );
   commands.scopes = scopes;
+  commands.extensionUri = context.extensionUri;
   const streamCommands = new StreamCommands(
     devices,
     log,

@@ -79,11 +79,19 @@ export interface FileStreams {
   fileOf(uri: DeviceUri): string | undefined;
 }
 
+/**
+ * How Add Device asks for a scheme's address: a serial port (its path), a host and port, or a
+ * file; `port` is the default port, none when the address may leave it out.
+ */
+export type AddressForm = { kind: 'serial' } | { kind: 'network'; port?: number } | { kind: 'file' };
+
 export interface Family {
   id: string;
   label: string;
   /** URI schemes of the real devices (`rda`, `servomex+serial`, …); `sim:<id>` is the simulator. */
   schemes: readonly string[];
+  /** Each scheme's address as Add Device's form asks for it; a scheme without one is typed as a URI. */
+  addresses?: Readonly<Record<string, AddressForm>>;
   /** An address a user can start from, e.g. `rda://127.0.0.1:51244`. */
   example: string;
   /** Parameters of a real device's URI. */

@@ -14,7 +14,8 @@ import { families } from '../core/registry';
 import { withAdvice } from '../core/advice';
 import * as human from '../core/human';
 import type { TreeNode } from './device-tree';
-import { askNewDevice, saveNewDevice, type NewDevice } from './add-device';
+import { saveNewDevice, type NewDevice } from './add-device';
+import { openAddDeviceForm } from './add-device-form';
 import { editDeviceSetting, removeDeviceSetting } from './device-config';
 import type { Scopes } from './scope-panel';
 
@@ -30,6 +31,8 @@ export interface RecordArgs {
 export class Commands {
   /** Set once the scopes exist (they need the extension's URI). */
   scopes?: Scopes;
+  /** The extension's folder, for the webviews a command opens (Add Device's form). */
+  extensionUri?: vscode.Uri;
 
   constructor(
     private readonly manager: DeviceManager,
@@ -175,7 +178,9 @@ export class Commands {
     const chosen =
       typeof given?.name === 'string' && typeof given.uri === 'string'
         ? { name: given.name, uri: given.uri }
-        : await askNewDevice(this.manager);
+        : this.extensionUri
+          ? await openAddDeviceForm(this.extensionUri, this.manager, this.log)
+          : undefined;
     if (!chosen) return;
     const target = await saveNewDevice(chosen, this.manager);
     const where = target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user';

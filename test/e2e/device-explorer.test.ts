@@ -133,44 +133,71 @@ test('connect from the tree, record from the palette, stop: numpy reads the sign
   }
 });
 
-test('Add Device from the view title checks the URI as it is typed and saves a working entry', async (t) => {
+test('Add Device is a form: connections, address fields, parameters checked as typed, a working entry saved', async (t) => {
   try {
+    // The settings file has a comment: Add Device edits the list in place and keeps it.
+    const settingsFile = path.join(workspace, '.vscode/settings.json');
+    const before = fs.readFileSync(settingsFile, 'utf8');
+    fs.writeFileSync(settingsFile, before.replace('{', '{\n  // the lab bench, by hand'));
     await page.getByRole('toolbar').getByRole('button', { name: 'Add Device…' }).click();
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill('BrainVision RDA');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'rda://127.0.0.1:51244' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await page.getByRole('tab', { name: 'Add Device' }).waitFor({ timeout: 15_000 });
+    const form = await vs.webviewWith('#family');
+    const problem = (field: string) => form.locator(`#problem-${field}`);
+    const choose = async (select: string, option: string | RegExp) => {
+      await form.locator(select).click();
+      await form.locator(select).getByRole('option', { name: option }).first().click();
+    };
 
-    // Step 2: the address, prefilled with an example; a wrong one is named before Enter is pressed.
-    await page.locator('.quick-input-widget', { hasText: 'address' }).waitFor();
-    const message = page.locator('.quick-input-widget .quick-input-message');
-    await input.fill('rda://');
-    await message.filter({ hasText: 'no host' }).waitFor();
-    await input.fill('http://127.0.0.1:51299');
-    await message.filter({ hasText: 'unknown scheme "http:"' }).waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'address' }).waitFor(); // still asking
-    await input.fill('rda://127.0.0.1:51299');
-    await message
-      .filter({ hasText: /no host|unknown scheme/ })
+    // BrainVision RDA first: host and port as fields, the default port filled in.
+    await form.locator('#host').waitFor();
+    assert.equal(await form.locator('#port').evaluate((e: HTMLElement & { value: string }) => e.value), '51244');
+    await problem('host').filter({ hasText: 'a host name or an IP address is needed' }).waitFor();
+    assert.equal(await form.locator('#add').getAttribute('disabled'), '', 'nothing to add yet');
+    await form.locator('#host').locator('input').fill('127.0.0.1');
+    await form.locator('#port').locator('input').fill('70000');
+    await problem('host').filter({ hasText: 'port "70000" is not a whole number from 1 to 65535' }).waitFor();
+    await form.locator('#port').locator('input').fill('51299');
+    await form.locator('#uri', { hasText: 'rda://127.0.0.1:51299' }).waitFor();
+
+    // Servomex over Modbus TCP: its own parameters, each checked as typed at its own field.
+    await choose('#family', 'Servomex gas analyser');
+    await choose('#scheme', 'servomex+modbus-tcp');
+    await form.locator('#param-unit').waitFor();
+    await form.locator('#host').locator('input').fill('gas.lab');
+    await form.locator('#param-rate').locator('input').fill('fast');
+    await problem('param-rate').filter({ hasText: /rate/ }).waitFor();
+    await form.locator('#param-rate').locator('input').fill('2');
+    await problem('param-rate')
+      .filter({ hasText: /./ })
       .waitFor({ state: 'detached' })
-      .catch(async () => {
-        assert.doesNotMatch(await message.innerText(), /no host|unknown scheme/);
-      });
-    await page.keyboard.press('Enter');
+      .catch(() => undefined);
+    assert.equal(await problem('param-rate').innerText(), '');
 
-    // RDA takes no options, so the last step is the name, with a suggestion.
-    await page.locator('.quick-input-widget', { hasText: 'name' }).waitFor();
-    assert.equal(await input.inputValue(), 'BrainVision RDA 127.0.0.1');
-    await input.fill('Lab B amplifier');
-    await page.keyboard.press('Enter');
+    // Serial: the ports the system lists (none in CI's container), a path typed, a baud rate chosen.
+    await choose('#scheme', 'servomex+serial');
+    await form.locator('#serial-ports').waitFor();
+    await form.locator('#param-baud').waitFor();
+    await problem('path').filter({ hasText: 'choose or type a serial port' }).waitFor();
+    await form.locator('#path').locator('input').fill('/dev/ttyUSB7');
+    await choose('#param-baud', '9600 baud');
+    await form.locator('#uri', { hasText: 'servomex+serial:///dev/ttyUSB7?baud=9600' }).waitFor();
+    assert.equal(await form.locator('#name').getAttribute('placeholder'), 'Servomex gas analyser ttyUSB7');
+    await form.locator('#name').locator('input').fill('EEG sim');
+    await problem('name').filter({ hasText: 'there is already a device called "EEG sim"' }).waitFor();
+    await form.locator('#name').locator('input').fill('Bench O2');
+    await vs.shot('add-device-form');
+    await form.locator('#add:not([disabled])').click();
 
-    await page.getByRole('treeitem', { name: /^Lab B amplifier/ }).waitFor({ timeout: 10_000 });
-    const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode/settings.json'), 'utf8'));
-    assert.deepEqual(settings['labscope.devices'].at(-1), { name: 'Lab B amplifier', uri: 'rda://127.0.0.1:51299' });
-    assert.deepEqual(errors, [], 'no console errors');
+    await page.getByRole('tab', { name: 'Add Device' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByRole('treeitem', { name: /^Bench O2/ }).waitFor({ timeout: 10_000 });
+    const text = fs.readFileSync(settingsFile, 'utf8');
+    assert.match(text, /\/\/ the lab bench, by hand/, 'the comment is kept');
+    const settings = JSON.parse(text.replace(/^\s*\/\/.*$/m, ''));
+    assert.deepEqual(settings['labscope.devices'].at(-1), { name: 'Bench O2', uri: 'servomex+serial:///dev/ttyUSB7?baud=9600' });
+    assert.deepEqual(errors, [], 'no console errors (a CSP violation would be one)');
   } catch (error) {
     await shot('failure-add-device').catch(() => undefined);
+    t.diagnostic('ERRS ' + JSON.stringify(errors));
     t.diagnostic(`screenshot: ${path.join(SHOTS, 'failure-add-device.png')}`);
     throw error;
   }

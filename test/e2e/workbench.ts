@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { tmpDir } from '../helpers/tmp';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -67,6 +67,24 @@ export class Workbench {
       fs.copyFileSync(file, path.join(readme, `${name}.png`));
     }
     return file;
+  }
+
+  /** The content frame of the webview whose page holds `selector` (several may be open). */
+  async webviewWith(selector: string, timeoutMs = 15_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.page.frames())
+        if (frame.name() === 'active-frame' || frame.url().includes('fake.html'))
+          if (
+            (await frame
+              .locator(selector)
+              .count()
+              .catch(() => 0)) > 0
+          )
+            return frame;
+      if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+      await this.page.waitForTimeout(200);
+    }
   }
 
   /** The tree row of a device or session: its label and its description. */

@@ -58,6 +58,7 @@ export const audio: Family = {
   id: 'audio',
   label: 'Audio (WAV / raw PCM)',
   schemes: ['audio', 'audio+tcp'],
+  addresses: { audio: { kind: 'file' }, 'audio+tcp': { kind: 'network', port: 4155 } },
   example: 'audio+tcp://127.0.0.1:4155',
   params: AUDIO_PARAMS,
   simulatorParams: AUDIO_SIMULATOR_PARAMS,

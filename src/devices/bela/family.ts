@@ -84,6 +84,7 @@ export const bela: Family = {
   id: 'bela',
   label: 'Bela board',
   schemes: ['bela'],
+  addresses: { bela: { kind: 'network', port: 5555 } },
   // Over USB the board is 192.168.7.2 (bela://192.168.7.2:5555).
   example: 'bela://bela.local:5555',
   params,

@@ -181,6 +181,8 @@ export const moku: Family = {
   id: 'moku',
   label: 'Liquid Instruments Moku',
   schemes: ['moku'],
+  // The REST API is on port 80; a port is given only for a forwarded one.
+  addresses: { moku: { kind: 'network' } },
   example: 'moku://192.168.73.1?instrument=datalogger&rate=1e4&channels=1,2',
   params,
   simulatorParams,

@@ -85,6 +85,7 @@ export const rda: Family = {
   id: 'rda',
   label: 'BrainVision RDA',
   schemes: ['rda'],
+  addresses: { rda: { kind: 'network', port: 51244 } },
   example: 'rda://127.0.0.1:51244',
   params: [],
   simulatorParams,

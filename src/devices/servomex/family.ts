@@ -200,6 +200,11 @@ export const servomex: Family = {
   id: 'servomex',
   label: 'Servomex gas analyser',
   schemes: ['servomex+serial', 'servomex+modbus-rtu', 'servomex+modbus-tcp'],
+  addresses: {
+    'servomex+serial': { kind: 'serial' },
+    'servomex+modbus-rtu': { kind: 'serial' },
+    'servomex+modbus-tcp': { kind: 'network', port: MODBUS_TCP_PORT },
+  },
   example: 'servomex+modbus-tcp://127.0.0.1:502?unit=1&rate=2',
   params,
   simulatorParams,
