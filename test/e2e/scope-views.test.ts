@@ -166,6 +166,7 @@ print(json.dumps({'csv':list(c.shape),'header':hdr,'npy':list(n.shape),'dtype':s
     assert.ok(Math.abs(dt - 0.4 * frames) <= 2 * pixelMs, `Δt ${dt} ms for 40 % of ${frames} frames at 1 kHz`);
     assert.ok(Math.abs(Number(/1\/Δt ([\d.]+) Hz/.exec(measured)?.[1]) - 1000 / dt) < 0.01, measured);
     assert.match(measured, /Ch1: Δ -?[\d.]+(e[+-]\d+)? µV/);
+    await vs.runCommand('Notifications: Clear All Notifications'); // the three "Saved …" would cover the readout
     await vs.shot('scope-cursors');
     await page.keyboard.press('Escape');
     await scope().locator('.measure').waitFor({ state: 'hidden' });

@@ -114,7 +114,7 @@ export function buildDom(root: HTMLElement, settings: ScopeSettings, on: Handler
   const arm = el<HTMLElement>('vscode-button', { id: 'arm', secondary: '' }, 'Arm');
   const triggerState = el('span', { class: 'trigger-state', role: 'status' });
   const triggerGroup = el('span', { class: 'group', id: 'trigger-options' });
-  triggerGroup.append(triggerChannel, slope, level, holdoff, pre, arm, triggerState);
+  triggerGroup.append(triggerChannel, slope, el('span', {}, 'level'), level, el('span', {}, 'holdoff ms'), holdoff, pre, arm, triggerState);
   const size = select(
     'fft-size',
     'FFT size',

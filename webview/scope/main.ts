@@ -513,7 +513,8 @@ class Scope {
       `${(f.stats.measuredRate || s.rate).toFixed(f.stats.measuredRate >= 100 ? 0 : 2)} Hz`,
       `${f.stats.gaps} gaps`,
       `clock drift ${f.stats.driftMs >= 0 ? '+' : ''}${f.stats.driftMs.toFixed(1)} ms`,
-      this.latencyMs !== undefined ? `latency ${this.latencyMs.toFixed(0)} ms` : '',
+      // Paused or frozen, the newest frame shown grows old: that is no latency.
+      this.latencyMs !== undefined && !this.settings.paused && !s.ended ? `latency ${this.latencyMs.toFixed(0)} ms` : '',
       `${this.fps.value.toFixed(0)} fps`,
       // Delta frames are often a few bytes (a slow stream) or none: bytes below 10 KB.
       f.minmax.byteLength < 10_240 ? `${f.minmax.byteLength} B/frame` : `${(f.minmax.byteLength / 1024).toFixed(0)} KB/frame`,
