@@ -6,6 +6,7 @@ import { benchIngest } from './ingest';
 import { benchHostLoad } from './host-load';
 import { benchScope } from './scope';
 import { benchScopeBytes } from './scope-bytes';
+import { benchScopeVscode } from './scope-vscode';
 import { benchServomexPoll } from './servomex-poll';
 import { benchAudioDecode } from './audio-decode';
 import { benchBela } from './bela';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   if (!only || only === 'ingest') printRows('(c) loopback ingest to NPY', await benchIngest());
   if (!only || only === 'host') printRows('(d) extension-host main thread during a recording', await benchHostLoad());
   if (!only || only === 'scope') printRows('(e) live scope, 64 ch × 25 kHz, 10 s window, 1200 × 800 plot in chromium', await benchScope());
+  if (!only || only === 'scope-vscode')
+    printRows('(e3) live scope in a real VS Code (code-server), 64 ch × 25 kHz, 10 s window, 1200-px plot', await benchScopeVscode());
   if (!only || only === 'scope-bytes')
     printRows('(e2) live scope bytes per frame at every rate, 60 requests a second, simulated time', benchScopeBytes());
   if (!only || only === 'servomex') {

@@ -7,11 +7,15 @@ import * as vscode from 'vscode';
 import type { Device, DeviceManager } from '../core/device-manager';
 import type { Session } from '../core/session';
 import { ScopeFeed, traceStyle } from '../core/scope-feed';
+import { pushable, ScopePush } from '../core/scope-push';
 import { parseScopeMessage, type HostToScope } from '../../webview/shared/protocol';
 import { exportFromScope } from './scope-export';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 export const SCOPE_VIEW_TYPE = 'labscope.scope';
+
+/** Off, the page asks for every frame (as before pushing; the scope benchmark's baseline). */
+const pushEnabled = () => vscode.workspace.getConfiguration('labscope').get<boolean>('scope.push', true);
 
 /** What a panel keeps across reloads (the webview's own state holds its layout and settings). */
 interface PanelState {
@@ -21,6 +25,7 @@ interface PanelState {
 export class ScopePanel implements vscode.Disposable {
   private session?: Session;
   private feed?: ScopeFeed;
+  private push?: ScopePush;
   private readonly disposables: vscode.Disposable[] = [];
   private badMessages = 0;
   /** Counts the sessions this panel has shown, so the page knows when frames restart at 0. */
@@ -67,9 +72,22 @@ export class ScopePanel implements vscode.Disposable {
     if (session !== this.session && (session || !this.session?.channels.length)) {
       this.session = session;
       this.feed = session ? new ScopeFeed(session) : undefined;
+      this.push?.stop();
+      this.push =
+        session && this.feed
+          ? new ScopePush(
+              this.feed,
+              session,
+              (frame) => this.post(frame),
+              () => this.panel.visible,
+            )
+          : undefined;
       this.sessionId++;
     }
-    if (this.session && this.ended(this.session)) this.feed?.freeze();
+    if (this.session && this.ended(this.session)) {
+      this.feed?.freeze();
+      this.push?.stop(); // a frozen view changes only when the page asks for another
+    }
     this.panel.title = `Scope: ${this.deviceName}`;
     const description = this.describe();
     const text = JSON.stringify(description);
@@ -124,7 +142,13 @@ export class ScopePanel implements vscode.Disposable {
       case 'request':
         // A hidden panel's webview is torn down and stops asking; a request in flight is dropped.
         if (!this.panel.visible || !this.feed || !this.session || !this.session.channels.length) return;
-        this.post(this.feed.frame(message));
+        // A live time view is pushed as its columns are snapped (labscope.scope.push, on by default);
+        // anything else is answered once, and the page asks again.
+        if (this.push && pushable(message) && !this.feed.frozen && pushEnabled()) this.push.subscribe(message);
+        else {
+          this.push?.stop();
+          this.post(this.feed.frame(message));
+        }
         break;
       case 'reconnect':
         // The Connect command: its progress, its errors and the workspace-trust question.
@@ -137,6 +161,7 @@ export class ScopePanel implements vscode.Disposable {
         });
         break;
       case 'drawn':
+        this.push?.drawn(message.seq);
         break;
     }
   }
@@ -152,6 +177,7 @@ export class ScopePanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.push?.stop();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.onDisposed?.(this);
   }

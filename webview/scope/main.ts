@@ -30,6 +30,13 @@ declare function acquireVsCodeApi(): VsCodeApi;
 type SessionInfo = Extract<HostToScope, { type: 'session' }>;
 
 const LABEL_WIDTH = 110;
+
+/**
+ * The last frames' figures (when drawn, what receiving and drawing cost, wire to pixel), read by
+ * `npm run bench -- scope-vscode` from the page in a real VS Code; bounded, nothing else reads it.
+ */
+const TIMINGS: Array<{ at: number; costMs: number; latencyMs: number | null; bytes: number; pushed: boolean }> = [];
+(globalThis as { labscopeTimings?: typeof TIMINGS }).labscopeTimings = TIMINGS;
 const AXIS_HEIGHT = 18;
 
 class Scope {
@@ -150,6 +157,7 @@ class Scope {
       this.dom.sync(this.settings, message);
       this.request();
     } else if (message.type === 'frame') {
+      const received = performance.now();
       this.waiting = false;
       if (message.seq !== this.seq) return; // an answer to a request the view has moved past
       try {
@@ -169,9 +177,20 @@ class Scope {
       if (message.sentAt !== undefined) this.latencyMs = at - message.sentAt;
       else if (message.spectrum) this.latencyMs = undefined;
       this.post({ type: 'drawn', seq: message.seq, at, drawMs: performance.now() - started });
+      if (
+        TIMINGS.push({
+          at,
+          costMs: performance.now() - received,
+          latencyMs: message.sentAt !== undefined ? at - message.sentAt : null,
+          bytes: message.minmax.byteLength,
+          pushed: message.pushed === true,
+        }) > 20_000
+      )
+        TIMINGS.splice(0, 10_000);
       this.count();
       // An ended session's view is frozen: asked again only when the view changes, like a paused one.
-      if (this.again || (!this.settings.paused && !this.session?.ended)) requestAnimationFrame(() => this.request());
+      // Pushed frames keep coming by themselves; pulled ones are asked for again each animation frame.
+      if (this.again || (!message.pushed && !this.settings.paused && !this.session?.ended)) requestAnimationFrame(() => this.request());
       this.again = false;
     }
   }

@@ -141,6 +141,11 @@ export interface ScopeFrame {
    * before the window's end, paused), unrounded by the columns; null where there is none.
    */
   latest: Array<number | null>;
+  /**
+   * Sent by the host unasked, as new columns were snapped (the answer to a live request goes on
+   * being pushed until the next request): the page then asks again only when its view changes.
+   */
+  pushed?: boolean;
   /** With a trigger asked for: its state and the frame the window is aligned on (null: none). */
   trigger?: { state: TriggerState; frame: number | null };
   /**
