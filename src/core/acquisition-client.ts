@@ -1,11 +1,10 @@
 // The main thread's end of one acquisition thread: starts the worker, asks it things (one typed
 // request/reply helper for every command), hands its events to the session, and tears it down.
 // A session has one; nothing else talks to the worker.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { isReply, Requester } from './request-reply';
 import type { Command, Event, Replies, WorkerInit } from './worker-protocol';
+import { workerScript } from './worker-script';
 
 /**
  * How long close() waits for a worker that has nothing left to finish to leave on its own
@@ -124,16 +123,4 @@ export class AcquisitionClient {
       this.onRecordingClosed = undefined;
     }
   }
-}
-
-/**
- * The worker is bundled next to the bundle that loads us (dist/acquisition-worker.js). Run from
- * sources (tests, benchmarks), its .ts entry is loaded through tsx's require hook, registered
- * inside the worker itself.
- */
-function workerScript(): { code: string; eval: boolean } {
-  const bundled = path.join(__dirname, 'acquisition-worker.js');
-  if (fs.existsSync(bundled)) return { code: bundled, eval: false };
-  const source = path.join(__dirname, '..', 'acquisition-worker.ts');
-  return { code: `require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, eval: true };
 }

@@ -58,6 +58,11 @@ export interface RunningSimulator {
 export interface SimulateOptions {
   /** Interface to listen on (the CLI's --host); 127.0.0.1 when left out. */
   host?: string;
+  /**
+   * A SentTable's buffer (src/core/sent-table.ts) for the simulator to note when it sent each
+   * block: shared with the session when the simulator runs in a thread of its own.
+   */
+  sentBuffer?: ArrayBufferLike;
 }
 
 export interface SourceOptions {
@@ -105,6 +110,11 @@ export interface Family {
   check?(uri: DeviceUri, values: ReadonlyMap<string, unknown>): void;
   /** The source that reads the device, built inside the acquisition worker. */
   createSource(uri: DeviceUri, options: SourceOptions): Source;
+  /**
+   * Whether the simulator of `uri` may run in a worker thread, off the main thread (the default).
+   * Not one that opens a serial port: serialport's addon works on the main thread only.
+   */
+  simulatorThread?(uri: DeviceUri): boolean;
   /** Starts this family's simulator as `sim:<id>?…` describes. */
   simulate(uri: DeviceUri, options?: SimulateOptions): Promise<RunningSimulator>;
   /**

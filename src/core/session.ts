@@ -31,6 +31,7 @@ import { FINISHED, TRANSITIONS, type SessionState } from './session-state';
 import { fileOf, socketOf, sourceName } from './source-info';
 import { formatFromPath } from './writers/read';
 import type { RecordingFormat } from './writers/types';
+import { startSimulatorThread } from './simulator-thread';
 
 export type { SessionState } from './session-state';
 export type { Metadata } from './types';
@@ -276,7 +277,8 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       const { uri, family } = this.device;
       if (uri.scheme === 'sim') {
-        this.simulator = await family.simulate(uri);
+        // In a thread of its own where it can be: a fast simulator's signal is real work, kept off this thread.
+        this.simulator = family.simulatorThread?.(uri) === false ? await family.simulate(uri) : await startSimulatorThread(uri.text);
         target = this.simulator.uri;
         this.log('info', `simulator ${this.uri} listening at ${target}`);
       }

@@ -74,7 +74,7 @@ export const audio: Family = {
   },
   async simulate(uri, options) {
     const spec = parseAudioSimulatorUri(uri);
-    const simulator = new AudioSimulator({ spec, host: options?.host });
+    const simulator = new AudioSimulator({ spec, host: options?.host, sentBuffer: options?.sentBuffer });
     const port = await simulator.start();
     const f = simulator.format;
     const what = spec.kind === 'file' ? `streaming ${spec.file}` : `a ${spec.freq} Hz tone`;

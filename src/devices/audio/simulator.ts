@@ -10,6 +10,7 @@ import type { SampleFormat } from './format';
 import { MAX_RATE, MIN_RATE, rawParamsOf } from './raw-params';
 import type { AudioSimulatorSpec } from './audio-uri';
 import { stopServing } from '../stop-serving';
+import { SentTable } from '../../core/sent-table';
 
 /** Channel c (from 0) of the tone at frame n: a sine at freq × (c + 1), half full scale. */
 export function toneSample(n: number, channel: number, freq: number, rate: number): number {
@@ -21,6 +22,8 @@ export interface AudioSimulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
   blockMs?: number;
+  /** A SentTable's buffer to note the first client's send times in (shared with another thread). */
+  sentBuffer?: ArrayBufferLike;
 }
 
 /** What the wire carries: its format, its length in frames, and the bytes of any frame range. */
@@ -76,22 +79,17 @@ function tonePlan(freq: number, format: SampleFormat, seconds: number | undefine
   };
 }
 
-/** Blocks whose send time is remembered, for wire-to-pixel latency: over a minute of 20 ms blocks. */
-const SENT_BLOCKS = 4096;
-
 class ClientStream {
   private next = 0;
   private t0 = 0;
   private timer?: NodeJS.Timeout;
   private cancelled = false;
-  private readonly sentFrom = new Float64Array(SENT_BLOCKS).fill(-1);
-  private readonly sentTo = new Float64Array(SENT_BLOCKS);
-  private readonly sentAtMs = new Float64Array(SENT_BLOCKS);
 
   constructor(
     private readonly socket: net.Socket,
     private readonly plan: WirePlan,
     private readonly blockFrames: number,
+    private readonly sent: SentTable,
   ) {}
 
   begin(): void {
@@ -102,12 +100,6 @@ class ClientStream {
   cancel(): void {
     this.cancelled = true;
     clearTimeout(this.timer);
-  }
-
-  sentAt(frame: number): number | undefined {
-    if (!(frame >= 0)) return undefined;
-    const slot = Math.floor(frame / this.blockFrames) % SENT_BLOCKS;
-    return frame >= this.sentFrom[slot] && frame < this.sentTo[slot] ? this.sentAtMs[slot] : undefined;
   }
 
   private pump = (): void => {
@@ -123,10 +115,7 @@ class ClientStream {
         return;
       }
       const flushed = this.socket.write(this.plan.bytes(this.next, end));
-      const slot = Math.floor(this.next / this.blockFrames) % SENT_BLOCKS;
-      this.sentFrom[slot] = this.next;
-      this.sentTo[slot] = end;
-      this.sentAtMs[slot] = performance.timeOrigin + performance.now();
+      this.sent.add(this.next, end);
       this.next = end;
       if (!flushed) {
         this.socket.once('drain', this.pump);
@@ -144,8 +133,11 @@ export class AudioSimulator {
   private plan?: WirePlan;
   private readonly streams = new Map<net.Socket, ClientStream>();
   private first?: ClientStream;
+  private readonly sent: SentTable;
 
-  constructor(private readonly options: AudioSimulatorOptions) {}
+  constructor(private readonly options: AudioSimulatorOptions) {
+    this.sent = new SentTable(options.sentBuffer);
+  }
 
   /** What goes on the wire (known once started). */
   get format(): SampleFormat {
@@ -178,7 +170,7 @@ export class AudioSimulator {
 
   /** Epoch ms when the first client's block holding `frame` was written, while remembered. */
   sentAt(frame: number): number | undefined {
-    return this.first?.sentAt(frame);
+    return this.first ? this.sent.sentAt(frame) : undefined;
   }
 
   async stop(): Promise<void> {
@@ -194,7 +186,7 @@ export class AudioSimulator {
     // A client that vanishes mid-write ends its own stream only.
     socket.on('error', () => socket.destroy());
     const blockFrames = Math.max(1, Math.round(((this.options.blockMs ?? 20) / 1000) * plan.format.rate));
-    const stream = new ClientStream(socket, plan, blockFrames);
+    const stream = new ClientStream(socket, plan, blockFrames, this.first ? new SentTable() : this.sent);
     this.streams.set(socket, stream);
     this.first ??= stream;
     socket.on('close', () => {

@@ -125,12 +125,14 @@ export const bela: Family = {
       sampleRate,
       frameRate: valueOf(v, 'frame-rate'),
       host: options?.host,
+      sentBuffer: options?.sentBuffer,
     });
     const port = await simulator.start();
     return {
       uri: simulator.uri(port),
       description: `Bela watcher (all-types project) declaring ${sampleRate} Hz, speed ${speed === Infinity ? 'max' : speed}`,
       stop: () => simulator.stop(),
+      sentAt: (frame) => simulator.sentAt(frame),
     };
   },
   cliDefault(key) {

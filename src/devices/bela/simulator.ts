@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { WebSocketServer, WebSocket } from 'ws';
 import { bufferLayout, encodeBuffer, encodeHeader, encodeMonitor, type BufferLayout } from './protocol';
 import { allTypesValue, allTypesWatchers, belaJson, type SimWatcher } from './sim-generator';
+import { SentTable } from '../../core/sent-table';
 
 export { allTypesSparseSets, allTypesValue, allTypesWatchers, analogInput, belaJson, type SimWatcher } from './sim-generator';
 
@@ -43,6 +44,8 @@ export interface BelaSimulatorQuirks {
 }
 
 export interface BelaSimulatorOptions {
+  /** A SentTable's buffer to note send times in (shared with another thread); else its own. */
+  sentBuffer?: ArrayBufferLike;
   /** The project's watchers in its order (their buffer IDs). Default all-types's (allTypesWatchers()). */
   watchers?: readonly SimWatcher[];
   /** What `list` says (the project's declared rate); default 44100. */
@@ -94,7 +97,6 @@ const WORK_PER_TURN = 1 << 14;
 const TICK_MS = 4;
 /** 'max': pause while any data socket has this much unsent. */
 const MAX_BUFFERED = 1 << 20;
-const SENT_LOG = 4096;
 
 export const belaSimulatorUri = (port: number, host = '127.0.0.1'): string => `bela://${host}:${port}`;
 
@@ -123,13 +125,12 @@ export class BelaSimulator {
   private listsAnswered = 0;
   private watchesSeen = 0;
   private buffersSent = 0;
-  private readonly sentFrom = new Float64Array(SENT_LOG).fill(-1);
-  private readonly sentTo = new Float64Array(SENT_LOG);
-  private readonly sentTime = new Float64Array(SENT_LOG);
+  private readonly sent: SentTable;
   /** Set by start(). */
   port = 0;
 
   constructor(options: BelaSimulatorOptions = {}) {
+    this.sent = new SentTable(options.sentBuffer);
     const watchers = [...(options.watchers ?? allTypesWatchers())];
     this.quirks = { ...options.quirks };
     if (this.quirks.lateWatcher) watchers.push({ name: 'late_f', type: 'f', mode: 'dense', value: (f) => allTypesValue('f', f) });
@@ -230,12 +231,7 @@ export class BelaSimulator {
 
   /** Epoch ms when the buffer holding `frame` of some watcher was sent, while remembered. */
   sentAt(frame: number): number | undefined {
-    for (let k = 0; k < SENT_LOG; k++) {
-      const slot = (this.buffersSent - 1 - k + SENT_LOG * 2) % SENT_LOG;
-      if (this.sentFrom[slot] < 0) return undefined;
-      if (frame >= this.sentFrom[slot] && frame <= this.sentTo[slot]) return this.sentTime[slot];
-    }
-    return undefined;
+    return this.sent.sentAt(frame);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -518,11 +514,8 @@ export class BelaSimulator {
       values: v.values.subarray(0, n),
       ...(v.w.mode === 'sparse' ? { frames: v.frames.subarray(0, n) } : {}),
     });
-    const slot = this.buffersSent % SENT_LOG;
     this.buffersSent++;
-    this.sentFrom[slot] = v.frames[0];
-    this.sentTo[slot] = v.frames[n - 1];
-    this.sentTime[slot] = performance.timeOrigin + performance.now();
+    this.sent.add(v.frames[0], v.frames[n - 1] + 1);
     const every = this.quirks.dropBody === true ? 8 : typeof this.quirks.dropBody === 'number' ? this.quirks.dropBody : 0;
     const drop = every > 0 && this.buffersSent % every === 0;
     this.sendData(encodeHeader(v.id, v.w.type), drop ? undefined : body);

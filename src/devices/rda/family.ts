@@ -102,7 +102,7 @@ export const rda: Family = {
   },
   async simulate(uri, options) {
     const settings = simulatorOptions(uri, options?.host);
-    const simulator = new RdaSimulator(settings);
+    const simulator = new RdaSimulator({ ...settings, sentBuffer: options?.sentBuffer });
     const port = await simulator.start();
     const host = options?.host ?? '127.0.0.1';
     const what =

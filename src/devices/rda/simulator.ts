@@ -8,6 +8,7 @@ import { encodeData, encodeKeepAlive, encodeStart, encodeStop, RDA_HEADER_SIZE, 
 import { EegSignal } from './eeg-signal';
 import { SyntheticSignal } from './synthetic';
 import { stopServing } from '../stop-serving';
+import { SentTable } from '../../core/sent-table';
 
 export type RdaSimulatorSource =
   | { kind: 'file'; path: string }
@@ -16,6 +17,8 @@ export type RdaSimulatorSource =
 
 export interface RdaSimulatorOptions {
   source: RdaSimulatorSource;
+  /** A SentTable's buffer to note send times in (shared with another thread); else its own. */
+  sentBuffer?: ArrayBufferLike;
   /** Default 'float32'. */
   format?: RdaFormat;
   /** 1 = real time, N = N× faster, 0 or Infinity = as fast as the client reads. Default 1. */
@@ -194,35 +197,6 @@ function syntheticMarkers(from: number, frames: number, rate: number): RdaMarker
   return markers;
 }
 
-/** Blocks whose send time a stream remembers: 4096 × 20 ms blocks is over a minute of signal. */
-const SENT_BLOCKS = 4096;
-
-/**
- * When each recent block went to the socket, for wire-to-pixel latency. Typed arrays indexed by
- * block number modulo the ring size: one store per block, no allocation, O(1) lookup.
- */
-class SendLog {
-  private readonly from = new Float64Array(SENT_BLOCKS).fill(-1);
-  private readonly to = new Float64Array(SENT_BLOCKS);
-  private readonly at = new Float64Array(SENT_BLOCKS);
-
-  constructor(private readonly blockFrames: number) {}
-
-  add(block: number, from: number, to: number): void {
-    const slot = block % SENT_BLOCKS;
-    this.from[slot] = from;
-    this.to[slot] = to;
-    this.at[slot] = performance.timeOrigin + performance.now();
-  }
-
-  /** Epoch ms when the block holding stream frame `frame` was written, if still remembered. */
-  sentAt(frame: number): number | undefined {
-    if (!(frame >= 0)) return undefined;
-    const slot = Math.floor(frame / this.blockFrames) % SENT_BLOCKS;
-    return frame >= this.from[slot] && frame < this.to[slot] ? this.at[slot] : undefined;
-  }
-}
-
 /** One client's stream: start, a keep-alive, data blocks on an absolute schedule, stop, close. */
 class ClientStream {
   private next = 0;
@@ -232,18 +206,17 @@ class ClientStream {
   private readonly totalBlocks: number;
   private readonly blockMs: number;
   private t0 = 0;
-  readonly sent: SendLog;
-
   constructor(
     private readonly socket: net.Socket,
     private readonly plan: StreamPlan,
     speed: number,
     private readonly onDone: (summary: RdaStreamSummary) => void,
+    /** Where each block's send time is noted (the first client's: the simulator's table). */
+    private readonly sent: SentTable,
   ) {
     this.totalBlocks = Math.ceil(plan.totalFrames / plan.blockFrames);
     const paced = speed > 0 && Number.isFinite(speed);
     this.blockMs = paced ? ((plan.blockFrames / plan.rate) * 1000) / speed : 0;
-    this.sent = new SendLog(plan.blockFrames);
   }
 
   begin(): void {
@@ -285,7 +258,7 @@ class ClientStream {
       }
       // Stamped once the socket has the block (possibly still in its buffer, as a real server's).
       const from = index * this.plan.blockFrames;
-      this.sent.add(index, from, Math.min(from + this.plan.blockFrames, this.plan.totalFrames));
+      this.sent.add(from, Math.min(from + this.plan.blockFrames, this.plan.totalFrames));
       if (!flushed) {
         this.socket.once('drain', this.pump);
         return;
@@ -312,10 +285,13 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
   private plan?: StreamPlan;
   private readonly streams = new Map<net.Socket, ClientStream>();
   private first?: ClientStream;
+  /** The first client's send times (on the session's shared buffer when it gave one). */
+  private readonly sent: SentTable;
   private readonly speed: number;
 
   constructor(private readonly options: RdaSimulatorOptions) {
     super();
+    this.sent = new SentTable(options.sentBuffer);
     this.speed = options.speed ?? 1;
     if (!(this.speed >= 0)) throw new Error(`RdaSimulator: speed must be ≥ 0 (0 = unpaced), got ${options.speed}`);
   }
@@ -351,7 +327,7 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
    * that session has not reconnected (a reconnect starts a new client at frame 0).
    */
   sentAt(frame: number): number | undefined {
-    return this.first?.sent.sentAt(frame);
+    return this.first ? this.sent.sentAt(frame) : undefined;
   }
 
   /** Cuts every client off and stops listening. */
@@ -367,7 +343,13 @@ export class RdaSimulator extends EventEmitter<RdaSimulatorEvents> {
     socket.setNoDelay(true);
     // Clients vanish mid-write all the time (EPIPE, ECONNRESET); that ends their stream only.
     socket.on('error', () => socket.destroy());
-    const stream = new ClientStream(socket, plan, this.speed, (summary) => this.emit('done', summary));
+    const stream = new ClientStream(
+      socket,
+      plan,
+      this.speed,
+      (summary) => this.emit('done', summary),
+      this.first ? new SentTable() : this.sent,
+    );
     this.streams.set(socket, stream);
     this.first ??= stream;
     socket.on('close', () => {

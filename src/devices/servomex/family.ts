@@ -256,6 +256,8 @@ export const servomex: Family = {
       describe: { protocol: transport.kind === 'tcp' ? 'modbus-tcp' : 'modbus-rtu', transport, units },
     });
   },
+  // The serial modes make a pty and open it with serialport, which works on the main thread only.
+  simulatorThread: (uri) => valueOf<ServomexSimMode>(readParams(uri, simulatorParams), 'mode') === 'modbus-tcp',
   async simulate(uri, options) {
     const v = readParams(uri, simulatorParams);
     return startServomexSimulator({
