@@ -132,7 +132,7 @@ export function drawOverlay(o: OverlayInput): void {
     ctx.moveTo(Math.round(c.x) + 0.5, o.top);
     ctx.lineTo(Math.round(c.x) + 0.5, o.top + o.height);
     ctx.stroke();
-    ctx.fillText(c.label, c.x + 3 * dpr, o.top + o.height - 28 * dpr);
+    ctx.fillText(c.label, c.x + 3 * dpr, o.top + 16 * dpr); // at the top: the readout box sits at the bottom right
   }
 
   if (o.cursorX !== undefined) {
