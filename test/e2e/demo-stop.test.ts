@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -91,3 +92,34 @@ test(
     await gone(pid, port);
   },
 );
+
+/** The pids whose parent is `pid` (Linux /proc). */
+function children(pid: number): number[] {
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(entry)] : [];
+    } catch {
+      return []; // gone while we looked
+    }
+  });
+}
+
+test('SIGTERM to code-server (one of the processes it started): the demo notices and exits', { timeout: 180_000 }, async () => {
+  const demo = spawn(process.execPath, [path.join(repo, 'scripts/demo.mjs')], {
+    cwd: repo,
+    env: { ...process.env, PATH },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { port } = await started(demo, demo.pid!);
+  const pid = demo.pid!;
+  const server = children(pid);
+  assert.equal(server.length, 1, `the demo's one child is code-server: ${server}`);
+  process.kill(server[0]!, 'SIGTERM');
+  const [code] = (await once(demo, 'exit')) as [number | null];
+  assert.equal(code, 1, 'the demo says it stopped because code-server did');
+  await gone(pid, port);
+  assert.equal(alive(server[0]!), false);
+});
