@@ -1,7 +1,8 @@
 // A scope's spectrum view: each shown channel's newest `size` raw samples through a window and an
 // FFT, averaged, in dB, cut into the page's columns. A new spectrum is taken once half a transform
-// of new samples has arrived (Welch's 50 % overlap); requests in between get the last one, so a
-// page asking 60 times a second costs a transform per channel only as often as there is news.
+// of new samples has arrived (Welch's 50 % overlap), at most ten times a second; requests in
+// between get the last one, so a page asking 60 times a second costs a transform per channel only
+// as often as there is news.
 import type { SpectrumRequest } from '../../webview/shared/protocol';
 import { binsToMinMax, Spectrum, SpectrumAverage, toDb } from './scope-fft';
 import type { ReadFrames } from './scope-triggered';
@@ -49,7 +50,10 @@ export class SpectrumView {
       this.taken = -Infinity;
     }
     const start = end - spec.size;
-    if (start >= 0 && end - this.taken >= spec.size / 2) {
+    // At most ten a second whatever the size: a spectrum per half transform of 256 points at
+    // 25 kHz would be 200 a second, and 64 channels of 4096 points cost 20 ms of this thread each.
+    const hop = Math.max(spec.size / 2, Math.round(rate / 10));
+    if (start >= 0 && end - this.taken >= hop) {
       const samples = read(start, end);
       if (samples) {
         rows.forEach((c, r) => {

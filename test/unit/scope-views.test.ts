@@ -313,3 +313,19 @@ test('a search chunk by chunk, carrying its arming, finds what one search over e
   assert.ok(whole.length >= 5);
   assert.deepEqual(chunked, whole);
 });
+
+test('spectra at most ten a second: a short transform at a high rate waits for a tenth of a second of samples', () => {
+  const live = liveRing(1, 1 << 16, (f) => Math.sin(f), 25_000);
+  try {
+    const feed = new ScopeFeed(live.source);
+    const spec = { size: 256, window: 'hann', averaging: 'linear', count: 100 } as const;
+    live.write(1000);
+    assert.equal(feed.frame(ask({ spectrum: spec })).spectrum?.averaged, 1);
+    live.write(2499); // ten half transforms, but not yet 0.1 s
+    assert.equal(feed.frame(ask({ spectrum: spec })).spectrum?.averaged, 1);
+    live.write(1);
+    assert.equal(feed.frame(ask({ spectrum: spec })).spectrum?.averaged, 2);
+  } finally {
+    live.release();
+  }
+});
