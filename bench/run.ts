@@ -7,6 +7,7 @@ import { benchHostLoad } from './host-load';
 import { benchScope } from './scope';
 import { benchScopeBytes } from './scope-bytes';
 import { benchScopeVscode } from './scope-vscode';
+import { benchScopeTrigger } from './scope-trigger';
 import { benchServomexPoll } from './servomex-poll';
 import { benchAudioDecode } from './audio-decode';
 import { benchBela } from './bela';
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   if (!only || only === 'scope') printRows('(e) live scope, 64 ch × 25 kHz, 10 s window, 1200 × 800 plot in chromium', await benchScope());
   if (!only || only === 'scope-vscode')
     printRows('(e3) live scope in a real VS Code (code-server), 64 ch × 25 kHz, 10 s window, 1200-px plot', await benchScopeVscode());
+  if (!only || only === 'scope-trigger')
+    printRows('(e4) triggered scope, host per frame, 64 ch × 25 kHz, 20 ms blocks, 1200 columns, simulated time', benchScopeTrigger());
   if (!only || only === 'scope-bytes')
     printRows('(e2) live scope bytes per frame at every rate, 60 requests a second, simulated time', benchScopeBytes());
   if (!only || only === 'servomex') {

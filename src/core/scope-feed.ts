@@ -74,7 +74,10 @@ export class ScopeFeed {
   private known = new Float32Array(0);
   private readonly trigger = new TriggerTracker();
   private readonly spectrum = new SpectrumView();
-  /** A single trigger's capture, kept: once the ring laps it, it can no longer be read. */
+  /**
+   * The last triggered window's columns: a window that has wholly arrived never changes, so it is
+   * scanned once per trigger, not per frame, and a single capture outlives the ring's samples.
+   */
   private captured?: { key: string; minmax: Float32Array<ArrayBuffer> };
 
   constructor(
@@ -106,13 +109,17 @@ export class ScopeFeed {
     return this.source.lastSample >= p.newest ? p.oldest : Math.max(p.oldest, p.windowStart);
   }
 
+  /** The newest frame shown: where a frozen view stopped, else the session's (its pause point while paused). */
+  private newest(): number {
+    return this.pinned?.newest ?? this.source.deliveredSample ?? this.source.lastSample;
+  }
+
   /** The frame answering `request`; its `minmax` buffer is the caller's to transfer. */
   frame(request: ScopeRequest): ScopeFrame {
     const started = performance.now();
     const s = this.source;
     const channelCount = s.channels.length;
-    // A paused session's scope stops at the pause point with its recordings.
-    const newest = this.pinned?.newest ?? s.deliveredSample ?? s.lastSample;
+    const newest = this.newest();
     const oldest = this.oldest();
     const read: ReadFrames = (a, b) => s.getData?.(a, b) ?? null;
     const rows = request.channels;
@@ -137,23 +144,27 @@ export class ScopeFeed {
       const info = { points: xy.points.buffer, count: xy.count, step: xy.step };
       return this.answer(request, started, from, live.end, 0, new Float32Array(0), { xy: info });
     }
+    let triggered: Pick<ScopeFrame, 'trigger'> = {};
     if (request.trigger && request.end === null && !this.pinned) {
-      const frames = Math.max(2, Math.round(request.windowS * rate));
-      const channel = request.trigger.channel;
-      const extent = (a: number, b: number): [number, number] | null => {
-        const one = new Float32Array(channelCount * 2).fill(NaN);
-        return s.decimate(a, b, 1, one) ? [one[channel * 2], one[channel * 2 + 1]] : null;
-      };
-      const t = this.trigger.window(request.trigger, frames, rate, channelCount, oldest, newest, read, extent);
-      this.seen = { newest, oldest, windowStart: t.window?.start ?? live.start };
-      const columns = Math.min(request.columns, frames);
-      const key = `${t.frame}/${rows.join(',')}/${columns}`;
-      let minmax = new Float32Array(rows.length * columns * 2).fill(NaN);
-      if (t.state === 'stopped' && this.captured?.key === key) minmax = this.captured.minmax.slice();
-      else if (t.window) minmax = this.rescan(rows, columns, t.window.start, t.window.end);
-      if (t.state === 'stopped') this.captured = { key, minmax: minmax.slice() };
-      const w = t.window ?? live;
-      return this.answer(request, started, w.start, w.end, columns, minmax, { trigger: { state: t.state, frame: t.frame } });
+      // The same span and columns as the untriggered view (whole frames per column), only placed
+      // on the trigger: the window does not change length when the trigger is switched on.
+      const frames = Math.max(2, live.end - live.start);
+      const t = this.trigger.window(request.trigger, frames, rate, channelCount, oldest, newest, read);
+      triggered = { trigger: { state: t.state, frame: t.frame } };
+      // Free-running (auto without a trigger): the live window, served as one without a trigger.
+      if (t.state !== 'auto') {
+        this.seen = { newest, oldest, windowStart: t.window?.start ?? live.start };
+        const columns = live.columns;
+        const key = `${t.frame}/${rows.join(',')}/${columns}`;
+        let minmax: Float32Array<ArrayBuffer>;
+        if (this.captured?.key === key) minmax = this.captured.minmax.slice();
+        else if (t.window) {
+          minmax = this.rescan(rows, columns, t.window.start, t.window.end);
+          this.captured = { key, minmax: minmax.slice() };
+        } else minmax = new Float32Array(rows.length * columns * 2).fill(NaN);
+        const w = t.window ?? live;
+        return this.answer(request, started, w.start, w.end, columns, minmax, triggered);
+      }
     }
     const { start, end, columns } = live;
     if (!this.pinned) this.seen = { newest, oldest, windowStart: start };
@@ -175,7 +186,7 @@ export class ScopeFeed {
     } else {
       minmax = this.rescan(rows, columns, start, end);
     }
-    return this.answer(request, started, start, end, columns, minmax, columnsOf);
+    return this.answer(request, started, start, end, columns, minmax, { ...columnsOf, ...triggered });
   }
 
   /** Min/max of `rows` over [start, end) in `columns` columns, scanned afresh (no column cache). */
@@ -203,7 +214,7 @@ export class ScopeFeed {
   ): ScopeFrame {
     const s = this.source;
     const rows = request.channels;
-    const newest = this.pinned?.newest ?? s.deliveredSample ?? s.lastSample;
+    const newest = this.newest();
     const stats = s.stats?.();
     return {
       type: 'frame',

@@ -210,27 +210,10 @@ export function toDb(power: number): number {
 }
 
 /**
- * Bins [0, bins) of a dB spectrum onto `columns` pixel columns, each the max of the bins it
- * covers (a peak never vanishes between pixels); with fewer bins than columns, one per bin.
- * Column c covers bins [floor(c·bins/columns), floor((c+1)·bins/columns)).
- */
-export function binsToColumns(db: ArrayLike<number>, columns: number, out = new Float32Array(Math.min(columns, db.length))): Float32Array {
-  const bins = db.length;
-  const n = Math.min(columns, bins);
-  for (let c = 0; c < n; c++) {
-    const from = Math.floor((c * bins) / n);
-    const to = Math.max(from + 1, Math.floor(((c + 1) * bins) / n));
-    let m = -Infinity;
-    for (let k = from; k < to; k++) if (db[k] > m) m = db[k];
-    out[c] = m;
-  }
-  return out;
-}
-
-/**
- * A dB spectrum's bins onto `columns` columns as min/max pairs (out[c·2], out[c·2+1]), the bins of
- * column c as in binsToColumns: drawn as a scope trace, a column spans what its bins span, so the
- * line between pixels is unbroken and a peak is never lost.
+ * A dB spectrum's bins onto `columns` columns (one per bin when there are fewer bins) as min/max
+ * pairs (out[c·2], out[c·2+1]); column c covers bins [floor(c·bins/n), floor((c+1)·bins/n)). Drawn
+ * as a scope trace, a column spans what its bins span, so the line between pixels is unbroken and
+ * a peak never vanishes between pixels. Returns the columns written.
  */
 export function binsToMinMax(db: ArrayLike<number>, columns: number, out: Float32Array, offset = 0): number {
   const bins = db.length;

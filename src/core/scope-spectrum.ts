@@ -23,6 +23,8 @@ export class SpectrumView {
   private db: Float64Array[] = [];
   /** The end frame of the newest transform taken. */
   private taken = -Infinity;
+  /** The newest spectrum cut into `n` columns. */
+  private columns?: { taken: number; n: number; minmax: Float32Array<ArrayBuffer> };
 
   /**
    * The spectrum of `rows` ending at frame `end` (the newest frame live, the pause point paused),
@@ -48,6 +50,7 @@ export class SpectrumView {
       this.power = new Float64Array(bins);
       this.db = rows.map(() => new Float64Array(bins).fill(NaN));
       this.taken = -Infinity;
+      this.columns = undefined;
     }
     const start = end - spec.size;
     // At most ten a second whatever the size: a spectrum per half transform of 256 points at
@@ -64,9 +67,14 @@ export class SpectrumView {
       }
     }
     const n = Math.min(columns, bins);
-    const minmax = new Float32Array(rows.length * n * 2).fill(NaN);
     const averaged = this.averages[0]?.frames ?? 0;
-    if (averaged > 0) rows.forEach((_, r) => binsToMinMax(this.db[r], n, minmax, r * n * 2));
+    // Cut into columns once per spectrum (and plot width), not per request: most requests get the last one.
+    if (this.columns?.taken !== this.taken || this.columns.n !== n) {
+      const minmax = new Float32Array(rows.length * n * 2).fill(NaN);
+      if (averaged > 0) rows.forEach((_, r) => binsToMinMax(this.db[r], n, minmax, r * n * 2));
+      this.columns = { taken: this.taken, n, minmax };
+    }
+    const minmax = this.columns.minmax.slice(); // the caller transfers its buffer
     const at = Number.isFinite(this.taken) ? this.taken : end;
     return { minmax, columns: n, start: at - spec.size, end: at, info: { size: spec.size, bins, binHz: rate / spec.size, averaged } };
   }

@@ -25,8 +25,12 @@ const MAX_SEARCH = 1 << 20;
  */
 export const HYSTERESIS_SHARE = 0.1;
 
-/** The trigger channel's [min, max] over frames [start, end), or null with none. */
-export type Extent = (start: number, end: number) => [number, number] | null;
+/** The trigger channel's extent over one search's frames, ending at `end`. */
+interface Span {
+  end: number;
+  lo: number;
+  hi: number;
+}
 
 export class TriggerTracker {
   private key = '';
@@ -38,6 +42,13 @@ export class TriggerTracker {
   /** Triggers found whose post-trigger part has not all arrived yet, oldest first. */
   private pending: number[] = [];
   private readonly carry = { armed: false };
+  /**
+   * The extent of each search's frames within the last window, oldest first: the peak-to-peak
+   * the hysteresis is a share of, kept from the samples searched (never a rescan of the window).
+   */
+  private spans: Span[] = [];
+  /** Single mode: triggers before this frame (when it was armed) do not count. */
+  private armedAt = -Infinity;
 
   /**
    * The window of `frames` frames for `spec` now that the session holds frames [oldest, newest).
@@ -51,18 +62,20 @@ export class TriggerTracker {
     oldest: number,
     newest: number,
     read: ReadFrames,
-    extent: Extent,
   ): TriggeredWindow {
     const holdoff = Math.round(spec.holdoffS * rate);
     const pre = Math.round(spec.pre * frames);
     const key = `${spec.mode}/${spec.channel}/${spec.slope}/${spec.level}/${holdoff}/${pre}/${frames}/${spec.arm}`;
     if (key !== this.key || newest < this.searched) {
       // New settings, a re-arm or a new session: triggers found under the old ones do not count.
-      // Normal and auto look back one window for a trigger to show at once; single waits for the next.
+      // The last window is searched again (normal and auto show a trigger in it at once, and it
+      // gives the hysteresis its peak-to-peak); single counts only triggers from now on.
       this.key = key;
-      this.searched = spec.mode === 'single' ? newest : Math.max(oldest, newest - frames);
+      this.searched = Math.max(oldest, newest - frames);
+      this.armedAt = spec.mode === 'single' ? newest : -Infinity;
       this.last = this.shown = undefined;
       this.pending = [];
+      this.spans = [];
       this.carry.armed = false;
     }
     if (spec.mode === 'single' && this.shown !== undefined) return this.answer('stopped', this.shown, frames, spec.pre);
@@ -72,15 +85,14 @@ export class TriggerTracker {
       const samples = read(from, newest);
       // Arming carries over only when this search goes on from where the last one ended.
       if (from !== this.searched - 1) this.carry.armed = false;
-      const range = extent(Math.max(oldest, newest - frames), newest);
       if (samples) {
-        const hysteresis = range && Number.isFinite(range[1] - range[0]) ? HYSTERESIS_SHARE * (range[1] - range[0]) : 0;
+        const hysteresis = HYSTERESIS_SHARE * this.peakToPeak(samples, channels, spec.channel, newest, frames);
         const found = findTriggers(
           { samples, stride: channels, channel: spec.channel, firstFrame: from, last: this.last, carry: this.carry },
           { level: spec.level, slope: spec.slope, hysteresis, holdoff },
         );
         if (found.length) this.last = found[found.length - 1];
-        this.pending.push(...found);
+        for (const t of found) if (t >= this.armedAt) this.pending.push(t);
       }
       this.searched = newest;
     }
@@ -104,6 +116,24 @@ export class TriggerTracker {
     }
     if (spec.mode === 'auto') return { state: 'auto', frame: null, window: { start: newest - frames, end: newest } };
     return { state: 'waiting', frame: null, window: null };
+  }
+
+  /** The channel's peak-to-peak over the last window, these new samples included (0 with none). */
+  private peakToPeak(samples: ArrayLike<number>, stride: number, channel: number, newest: number, frames: number): number {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = channel; i < samples.length; i += stride) {
+      const x = samples[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    this.spans.push({ end: newest, lo, hi });
+    while (this.spans.length > 1 && this.spans[0].end <= newest - frames) this.spans.shift();
+    for (const span of this.spans) {
+      if (span.lo < lo) lo = span.lo;
+      if (span.hi > hi) hi = span.hi;
+    }
+    return hi > lo ? hi - lo : 0;
   }
 
   private answer(state: TriggerState, trigger: number, frames: number, pre: number): TriggeredWindow {

@@ -1,7 +1,7 @@
 // The spectrum view's FFT, windows and averaging against numpy's rfft and scipy's get_window.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binsToColumns, FFT_WINDOWS, Spectrum, SpectrumAverage, toDb } from '../../src/core/scope-fft';
+import { binsToMinMax, FFT_WINDOWS, Spectrum, SpectrumAverage, toDb } from '../../src/core/scope-fft';
 import { pythonJson } from '../helpers/python';
 
 const N = 1024;
@@ -51,8 +51,13 @@ print(json.dumps({'lin':s[-3:].mean(0).tolist(),'exp':e.tolist()}))`,
   }
 });
 
-test('bins onto columns keep each column max; bad sizes are refused by name', () => {
-  assert.deepEqual([...binsToColumns([1, 5, 2, 2, 9, 0], 3)], [5, 2, 9]);
+test('bins onto columns keep each column min and max; bad sizes are refused by name', () => {
+  const out = new Float32Array(6);
+  assert.equal(binsToMinMax([1, 5, 2, 2, 9, 0], 3, out), 3);
+  assert.deepEqual([...out], [1, 5, 2, 2, 0, 9]);
+  const wide = new Float32Array(8).fill(NaN);
+  assert.equal(binsToMinMax([3, -1], 4, wide, 2), 2, 'fewer bins than columns: one column per bin');
+  assert.deepEqual([...wide], [NaN, NaN, 3, 3, -1, -1, NaN, NaN]);
   assert.throws(() => new Spectrum(1000, 'hann'), /FFT size 1000 is not a power of 2/);
   assert.throws(() => new Spectrum(256, 'kaiser' as never), /FFT window kaiser/);
 });

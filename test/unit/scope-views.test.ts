@@ -329,3 +329,35 @@ test('spectra at most ten a second: a short transform at a high rate waits for a
     live.release();
   }
 });
+
+test('a triggered window is scanned once per trigger; free-running auto frames are live columns the page can keep', () => {
+  const live = liveRing(2, 1 << 16, wave, RATE);
+  try {
+    let scans = 0;
+    const decimate = live.source.decimate;
+    live.source.decimate = (a, b, n, out) => {
+      if (b - a > 1) scans++; // the latest value reads one frame: not a scan
+      return decimate(a, b, n, out);
+    };
+    const feed = new ScopeFeed(live.source);
+    live.write(400);
+    const first = feed.frame(ask({ trigger: trig() }));
+    assert.equal(first.trigger?.state, 'triggered');
+    const after = scans;
+    live.write(5); // no new crossing: the same window
+    const again = feed.frame(ask({ trigger: trig() }));
+    assert.equal(again.trigger?.frame, first.trigger?.frame);
+    assert.deepEqual(new Float32Array(again.minmax), new Float32Array(first.minmax));
+    assert.equal(scans, after, 'the same triggered window is not scanned again');
+
+    const never = trig({ mode: 'auto', level: 5 });
+    const f1 = feed.frame(ask({ trigger: never }));
+    assert.equal(f1.trigger?.state, 'auto');
+    assert.ok(f1.key !== undefined && f1.firstColumn !== undefined, 'free-running: columns the page may keep');
+    live.write(3);
+    const f2 = feed.frame(ask({ trigger: never, have: { key: f1.key!, from: f1.firstColumn!, to: f1.firstColumn! + f1.columns } }));
+    assert.deepEqual(f2.delta, { from: f1.firstColumn! + f1.columns, count: 3 }, 'only the new columns');
+  } finally {
+    live.release();
+  }
+});

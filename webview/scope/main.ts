@@ -234,7 +234,8 @@ class Scope {
       windowS: windowOf(this.settings, s.rate),
       end: this.settings.paused ? this.settings.end : null,
       channels: visible,
-      have: view === 'time' && !trigger ? this.store.have() : null,
+      // A triggered view's free-running frames are live columns too; its triggered ones come whole.
+      have: view === 'time' ? this.store.have() : null,
       ...(trigger ? { trigger } : {}),
       ...(view === 'spectrum' ? { spectrum: this.settings.spectrum } : {}),
       ...(view === 'xy' ? { xy: { x: index(this.settings.xy.x, 0), y: index(this.settings.xy.y, Math.min(1, names.length - 1)) } } : {}),
