@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { fileSlug, recordingsFolder, timestamp } from '../core/recording-path';
-import { writeSnapshot } from '../core/scope-snapshot';
+import { exportRecording } from '../core/export';
+import { liveExportSource } from '../core/scope-snapshot';
 import type { Session } from '../core/session';
 import type { ScopeToHost } from '../../webview/shared/protocol';
 import { requireInsideWorkspace } from './workspace-files';
@@ -40,7 +41,9 @@ export async function exportFromScope(message: ExportMessage, session: Session |
     fs.writeFileSync(out, bytes);
     files = [out];
   } else {
-    files = writeSnapshot(session!, { ...message, out, deviceName });
+    // Through the recordings' export: temporary files renamed when complete, a sidecar beside.
+    const source = liveExportSource(session!, message.start, message.end, deviceName);
+    files = await exportRecording(source, message.format, out, { channels: message.channels });
   }
   void vscode.window.showInformationMessage(`Saved ${path.basename(out)}`, 'Reveal in Explorer').then((answer) => {
     if (answer) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(out));

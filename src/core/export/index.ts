@@ -180,7 +180,10 @@ export async function exportRecording(
 }
 
 /** An open recording and its document's state (edits included, saved or not) as an export source. */
-export function exportSourceOf(reader: RecordingReader, state: Pick<RecordingState, 'channels' | 'markers'>): ExportSource {
+export function exportSourceOf(
+  reader: RecordingReader,
+  state: Pick<RecordingState, 'channels' | 'markers'>,
+): ExportSource<RecordingReader> {
   return {
     reader,
     channels: state.channels.map((c) => ({ name: c.name, unit: c.unit })),
@@ -194,7 +197,7 @@ export function exportSourceOf(reader: RecordingReader, state: Pick<RecordingSta
  * A recording on disk as an export source: its rows through the paged reader, its names, units
  * and markers as its sidecar has them (the recording editor's saved edits included).
  */
-export async function openExportSource(file: string): Promise<ExportSource> {
+export async function openExportSource(file: string): Promise<ExportSource<RecordingReader>> {
   const reader = await openRecording(file);
   try {
     const model = RecordingDocumentModel.open(file, {

@@ -9,9 +9,15 @@ import type { RecordingReader } from '../reading/types';
 export const EXPORT_FORMATS = ['npy', 'csv', 'mat', 'edf', 'bdf', 'brainvision', 'hdf5'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * What an export reads rows from: a recording on disk (RecordingReader), or a live session's ring
+ * (src/core/scope-snapshot.ts). `sidecar` lends the device, anchors and gaps to an export's sidecar.
+ */
+export type ExportReader = Pick<RecordingReader, 'path' | 'sampleType' | 'frames' | 'sidecar' | 'read'>;
+
 /** What is exported: the file's rows, named as the document names them now (edits included). */
-export interface ExportSource {
-  reader: RecordingReader;
+export interface ExportSource<R extends ExportReader = ExportReader> {
+  reader: R;
   /** One per file channel, in file order: the edited names and units. */
   channels: readonly { name: string; unit: string }[];
   /** Markers in file rows (the document's, edits included). */
