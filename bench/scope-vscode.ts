@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Frame, Page } from 'playwright-core';
 import type { Row } from './report';
 
 const REPO = path.resolve(__dirname, '..');
@@ -46,22 +45,6 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 };
 
-async function scopeFrame(page: Page): Promise<Frame> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    for (const frame of page.frames())
-      if (
-        (await frame
-          .locator('canvas.traces')
-          .count()
-          .catch(() => 0)) > 0
-      )
-        return frame;
-    if (Date.now() > deadline) throw new Error('the scope panel did not open');
-    await page.waitForTimeout(250);
-  }
-}
-
 async function measure(push: boolean): Promise<Figures> {
   const { startCodeServer } = await load<Server>('scripts/vscode/server.mjs');
   const driver = await load<Driver>('scripts/vscode/browser.mjs');
@@ -86,7 +69,7 @@ async function measure(push: boolean): Promise<Figures> {
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Fast' }).first();
     await pick.waitFor({ timeout: 30_000 });
     await pick.click();
-    const scope = await scopeFrame(page);
+    const scope = await driver.webviewFrame(page, 'canvas.traces', { timeout: 60_000 });
     await driver.runCommand(page, 'View: Close Primary Side Bar');
     await scope.locator('#window').click();
     await scope.locator('#window').getByRole('option', { name: '10 s', exact: true }).click();

@@ -1,5 +1,5 @@
 // Types for browser.mjs (plain ESM, no build step), for TypeScript tests that import it.
-import type { Browser, LaunchOptions, Page } from 'playwright-core';
+import type { Browser, Frame, LaunchOptions, Page } from 'playwright-core';
 
 export declare const CHROMIUM: string;
 export declare function launchChromium(options?: LaunchOptions): Promise<Browser>;
@@ -10,6 +10,8 @@ export interface Notification {
   message: string;
 }
 export declare function notifications(page: Page): Promise<Notification[]>;
+/** The content frame of the webview whose page holds `selector`. */
+export declare function webviewFrame(page: Page, selector: string, options?: { timeout?: number }): Promise<Frame>;
 /** Fills, from now on, with console errors and page errors (minus known offline noise). */
 export declare function collectConsoleErrors(page: Page): string[];
 export declare function isOfflineNoise(text: string, url?: string): boolean;

@@ -67,6 +67,29 @@ export async function runCommand(page, title, { timeout = 30_000 } = {}) {
 }
 
 /**
+ * The content frame of the webview whose page holds `selector`: webviews are nested iframes, and
+ * several may be open (a scope, a form), so each frame is asked in turn until one has it.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ * @returns {Promise<import('playwright-core').Frame>}
+ */
+export async function webviewFrame(page, selector, { timeout = 15_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames())
+      if (
+        (await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/**
  * Visible notification toasts, newest first as the workbench stacks them.
  * @returns {Promise<{ severity: 'error' | 'warning' | 'info' | 'unknown', message: string }[]>}
  */

@@ -31,3 +31,5 @@ export interface CodeServer {
 export declare function startCodeServer(options?: StartCodeServerOptions): Promise<CodeServer>;
 /** The last lines of a log file, headed by its path ('' if it does not exist). */
 export declare function tail(file: string, lines?: number): string;
+/** The live processes (zombies left out), from Linux's /proc. */
+export declare function processTable(): Array<{ pid: number; ppid: number; pgrp: number }>;

@@ -209,15 +209,15 @@ function runCli(entry, args, env) {
 }
 
 /**
- * Everything to end: the process group, plus descendants that left it (node-pty puts terminal
- * shells in sessions of their own). Linux /proc walk; cheap enough for a few hundred processes.
+ * The live processes (zombies left out): pid, parent and process group, from Linux's /proc.
+ * @returns {{ pid: number; ppid: number; pgrp: number }[]}
  */
-function treePids(pgid) {
+export function processTable() {
   const procs = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      // Fields after the ")" that ends the command name: state ppid pgrp …
+      // Fields after the ")" that ends the command name (which may hold spaces): state ppid pgrp …
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (state !== 'Z') procs.push({ pid: Number(name), ppid: Number(ppid), pgrp: Number(pgrp) });
@@ -225,6 +225,15 @@ function treePids(pgid) {
       /* gone meanwhile */
     }
   }
+  return procs;
+}
+
+/**
+ * Everything to end: the process group, plus descendants that left it (node-pty puts terminal
+ * shells in sessions of their own). Linux /proc walk; cheap enough for a few hundred processes.
+ */
+function treePids(pgid) {
+  const procs = processTable();
   const found = new Set(procs.filter((p) => p.pgrp === pgid).map((p) => p.pid));
   for (let grew = true; grew;) {
     grew = false;

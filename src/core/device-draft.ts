@@ -46,8 +46,11 @@ export function formShape(family: Family, simulator: boolean, scheme: string): F
 const queryValue = (text: string) => text.replace(/[%&#=+\s]/g, (c) => encodeURIComponent(c));
 
 /** The URI of a draft, or a problem with one field when it cannot be made at all. */
-export function draftUri(draft: DeviceDraft, family: Family): { uri: string } | { field: DraftField; problem: string } {
-  const shape = formShape(family, draft.simulator, draft.scheme);
+export function draftUri(
+  draft: DeviceDraft,
+  family: Family,
+  shape = formShape(family, draft.simulator, draft.scheme),
+): { uri: string } | { field: DraftField; problem: string } {
   const scheme = family.schemes.includes(draft.scheme) ? draft.scheme : family.schemes[0]!;
   let base: string;
   const address = shape.address;

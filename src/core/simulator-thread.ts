@@ -13,7 +13,7 @@ interface SimulatorInit {
   simulator: { uri: string; sentBuffer: SharedArrayBuffer };
 }
 
-type FromThread = { type: 'ready'; uri: string; description?: string } | { type: 'error'; message: string } | { type: 'stopped' };
+type FromThread = { type: 'ready'; uri: string; description?: string } | { type: 'error'; message: string };
 
 /** How long a stop may take before the thread is terminated (its sockets are closed with it). */
 const STOP_GRACE_MS = 3000;
@@ -31,9 +31,7 @@ export async function startSimulatorThread(uri: string): Promise<RunningSimulato
   const worker = new Worker(script.code, { eval: script.eval, workerData: init });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   const ready = await new Promise<Extract<FromThread, { type: 'ready' }>>((resolve, reject) => {
-    worker.once('message', (m: FromThread) =>
-      m.type === 'ready' ? resolve(m) : reject(new Error(m.type === 'error' ? m.message : 'the simulator stopped before it listened')),
-    );
+    worker.once('message', (m: FromThread) => (m.type === 'ready' ? resolve(m) : reject(new Error(m.message))));
     worker.once('error', reject);
     void exited.then((code) => reject(new Error(`the simulator's thread exited (code ${code}) before it listened`)));
   }).catch(async (error: Error) => {
@@ -65,11 +63,8 @@ export function runSimulatorThread(families: Families): void {
     const sim = await resolved.family.simulate(resolved.uri, { sentBuffer });
     port.on('message', (m: unknown) => {
       if (m !== 'stop') return;
-      void Promise.resolve(sim.stop()).finally(() => {
-        post({ type: 'stopped' });
-        port.close(); // nothing else keeps the thread: it ends once the simulator's sockets are closed
-        process.exit(0);
-      });
+      // Its sockets closed, the thread ends (the main side waits for that exit).
+      void Promise.resolve(sim.stop()).finally(() => process.exit(0));
     });
     post({ type: 'ready', uri: sim.uri, ...(sim.description ? { description: sim.description } : {}) });
   })().catch((error: Error) => {

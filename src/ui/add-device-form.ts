@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeviceManager } from '../core/device-manager';
-import { checkUri, draftUri, fieldOf, formShape, type DeviceDraft, type DraftField } from '../core/device-draft';
+import { checkUri, draftUri, fieldOf, formShape, type DeviceDraft, type DraftField, type FormShape } from '../core/device-draft';
 import { families } from '../core/registry';
 import { serialPorts } from '../transports/serial-ports';
 import { parseFormMessage, type HostToForm } from '../../webview/shared/add-device-protocol';
@@ -18,12 +18,18 @@ export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 
 export function checkDraft(
   draft: DeviceDraft,
   manager: DeviceManager,
-): { uri: string | null; problems: Partial<Record<DraftField, string>>; suggestedName: string } {
+): { shape: FormShape; uri: string | null; problems: Partial<Record<DraftField, string>>; suggestedName: string } {
   const family = families().list.find((f) => f.id === draft.family);
-  if (!family) return { uri: null, problems: { family: `no instrument family "${draft.family}"` }, suggestedName: '' };
+  if (!family)
+    return {
+      shape: formShape(families().list[0]!, false, ''),
+      uri: null,
+      problems: { family: `no instrument family "${draft.family}"` },
+      suggestedName: '',
+    };
   const shape = formShape(family, draft.simulator, draft.scheme);
   const problems: Partial<Record<DraftField, string>> = {};
-  const made = draftUri(draft, family);
+  const made = draftUri(draft, family, shape);
   let uri: string | null = null;
   if ('field' in made) problems[made.field] = made.problem;
   else {
@@ -45,7 +51,7 @@ export function checkDraft(
   const name = draft.name.trim() || suggestedName;
   const nameProblem = checkName(name, manager);
   if (nameProblem) problems.name = nameProblem;
-  return { uri, problems, suggestedName };
+  return { shape, uri, problems, suggestedName };
 }
 
 /**
@@ -84,16 +90,8 @@ export function openAddDeviceForm(
       resolve(result);
       panel.dispose();
     };
-    const answer = (seq: number, d: DeviceDraft, refused = false) => {
-      const family = families().list.find((f) => f.id === d.family) ?? first;
-      post({
-        type: 'checked',
-        seq,
-        shape: formShape(family, d.simulator, d.scheme),
-        ...checkDraft(d, manager),
-        ...(refused ? { refused } : {}),
-      });
-    };
+    const answer = (seq: number, d: DeviceDraft, refused = false) =>
+      post({ type: 'checked', seq, ...checkDraft(d, manager), ...(refused ? { refused } : {}) });
     const ports = () =>
       serialPorts().then(
         (list) => post({ type: 'ports', ports: list }),

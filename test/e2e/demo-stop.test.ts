@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const repo = path.resolve(__dirname, '..', '..');
 // No `code` on PATH, so the demo takes its browser path (code-server), as on this machine.
@@ -57,14 +57,19 @@ async function gone(pid: number, port: number): Promise<void> {
   assert.equal(await answers(port), false, `code-server still answers on ${port}`);
 }
 
-test('SIGTERM to the demo ends code-server and the demo', { timeout: 180_000 }, async () => {
+/** `node scripts/demo.mjs`, once it says where code-server listens. */
+async function startDemo(): Promise<{ demo: ChildProcess; pid: number; port: number }> {
   const demo = spawn(process.execPath, [path.join(repo, 'scripts/demo.mjs')], {
     cwd: repo,
     env: { ...process.env, PATH },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { port } = await started(demo, demo.pid!);
-  const pid = demo.pid!;
+  return { demo, pid: demo.pid!, port };
+}
+
+test('SIGTERM to the demo ends code-server and the demo', { timeout: 180_000 }, async () => {
+  const { demo, pid, port } = await startDemo();
   assert.equal(await answers(port), true);
   process.kill(pid, 'SIGTERM');
   await once(demo, 'exit');
@@ -93,29 +98,14 @@ test(
   },
 );
 
-/** The pids whose parent is `pid` (Linux /proc). */
-function children(pid: number): number[] {
-  return fs.readdirSync('/proc').flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(entry)] : [];
-    } catch {
-      return []; // gone while we looked
-    }
-  });
-}
-
 test('SIGTERM to code-server (one of the processes it started): the demo notices and exits', { timeout: 180_000 }, async () => {
-  const demo = spawn(process.execPath, [path.join(repo, 'scripts/demo.mjs')], {
-    cwd: repo,
-    env: { ...process.env, PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const { port } = await started(demo, demo.pid!);
-  const pid = demo.pid!;
-  const server = children(pid);
+  const { demo, pid, port } = await startDemo();
+  const { processTable } = (await import(
+    pathToFileURL(path.join(repo, 'scripts/vscode/server.mjs')).href
+  )) as typeof import('../../scripts/vscode/server.mjs');
+  const server = processTable()
+    .filter((p) => p.ppid === pid)
+    .map((p) => p.pid);
   assert.equal(server.length, 1, `the demo's one child is code-server: ${server}`);
   process.kill(server[0]!, 'SIGTERM');
   const [code] = (await once(demo, 'exit')) as [number | null];

@@ -70,21 +70,8 @@ export class Workbench {
   }
 
   /** The content frame of the webview whose page holds `selector` (several may be open). */
-  async webviewWith(selector: string, timeoutMs = 15_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const frame of this.page.frames())
-        if (frame.name() === 'active-frame' || frame.url().includes('fake.html'))
-          if (
-            (await frame
-              .locator(selector)
-              .count()
-              .catch(() => 0)) > 0
-          )
-            return frame;
-      if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
-      await this.page.waitForTimeout(200);
-    }
+  webviewWith(selector: string, timeoutMs = 15_000): Promise<Frame> {
+    return this.driver.webviewFrame(this.page, selector, { timeout: timeoutMs });
   }
 
   /** The tree row of a device or session: its label and its description. */

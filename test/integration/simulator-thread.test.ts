@@ -45,8 +45,12 @@ test('the thread listens, streams, and notes its send times where this thread re
 });
 
 test('a simulator that cannot start fails in its own words', async () => {
-  await assert.rejects(startSimulatorThread('sim:rda?channels=0'), /channels/);
-  await assert.rejects(startSimulatorThread('sim:rda?file=/nonexistent.vhdr'), /nonexistent/);
+  // The family's own words, from inside the thread (not just the URI echoed back).
+  await assert.rejects(startSimulatorThread('sim:rda?channels=0'), /parameter channels="0" is not a number from 1 to 65535/);
+  await assert.rejects(
+    startSimulatorThread('sim:rda?file=/nonexistent.vhdr'),
+    /^Error: ENOENT: no such file or directory, open '\/nonexistent\.vhdr'$/,
+  );
 });
 
 test('the send table: newest first, blocks forgotten after SENT_BLOCKS, a table for another thread of the same memory', () => {

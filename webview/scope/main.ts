@@ -251,13 +251,9 @@ class Scope {
     const share = (e.clientX - rect.left - left) / Math.max(1, rect.width - left);
     if (share < 0 || share > 1) return;
     const { a, b } = this.settings.cursors;
-    const next =
-      e.shiftKey || (a !== null && b === null)
-        ? { a, b: share }
-        : a === null || b === null || Math.abs(share - a) <= Math.abs(share - b)
-          ? { a: share, b }
-          : { a, b: share };
-    this.update({ cursors: next });
+    // B when asked for (shift) or when A is the only one placed; else A, unless B is the nearer.
+    const placeB = e.shiftKey || (a !== null && (b === null || Math.abs(share - b) < Math.abs(share - a)));
+    this.update({ cursors: placeB ? { a, b: share } : { a: share, b } });
   }
 
   /** Export: the visible range's samples (time view), or the plot as it is drawn. */
